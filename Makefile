@@ -1,0 +1,119 @@
+# pantau build: vmlinux.h -> bpf/*.bpf.o -> *.skel.h -> build/pantau
+# Quiet by default; `make V=1` shows every command.
+
+OUTPUT  ?= build
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+CC      ?= cc
+PREFIX  ?= /usr/local
+VERSION := 0.1.0
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX := vmlinux/$(ARCH)/vmlinux.h
+
+PKGS := libbpf libmicrohttpd yaml-0.1
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	  -DPANTAU_VERSION='"$(VERSION)"' -Iinclude -Iuser -Iexporters -I$(OUTPUT)
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lz -lpthread -lm
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -Iinclude -Ivmlinux/$(ARCH) -idirafter /usr/include \
+	      -idirafter /usr/include/x86_64-linux-gnu
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+# Modules without BPF or HTTP dependencies, shared by the daemon and unit tests.
+CORE_SRCS := $(wildcard user/*.c exporters/*.c)
+CORE_SRCS := $(filter-out user/main.c,$(CORE_SRCS))
+CORE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(CORE_SRCS))
+MAIN_OBJ  := $(OUTPUT)/user/main.o
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/tools/%,$(TOOL_SRCS))
+
+DEPS_STAMP = $(OUTPUT)/.deps-$(1)
+
+.PHONY: all deps run test unit bench install vmlinux clean docs check-docs
+.DELETE_ON_ERROR:
+.PRECIOUS: $(OUTPUT)/.deps-%
+
+all: $(OUTPUT)/pantau
+
+$(OUTPUT)/.deps-%: scripts/deps.sh
+	$(Q)mkdir -p $(OUTPUT)
+	$(Q)scripts/deps.sh $*
+	$(Q)touch $@
+
+deps: $(call DEPS_STAMP,all)
+
+# Regenerate the committed vmlinux.h from the running kernel's BTF.
+vmlinux:
+	$(call msg,GEN,$(VMLINUX))
+	$(Q)mkdir -p $(dir $(VMLINUX))
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX)
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h include/pantau/*.h) $(VMLINUX) | $(call DEPS_STAMP,build)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/%.o: %.c $(SKELS) $(wildcard include/pantau/*.h user/*.h exporters/*.h) | $(call DEPS_STAMP,build)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/pantau: $(MAIN_OBJ) $(CORE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(CORE_OBJS) | $(call DEPS_STAMP,test)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $< $(CORE_OBJS) $(LDLIBS) -lcmocka -o $@
+
+$(OUTPUT)/tests/tools/%: tests/tools/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+docs/metrics.md: $(OUTPUT)/pantau
+	$(call msg,GEN,$@)
+	$(Q)$(OUTPUT)/pantau --list-metrics=markdown > $@
+
+# Fails when docs/metrics.md no longer matches the metric table.
+check-docs: $(OUTPUT)/pantau
+	$(Q)$(OUTPUT)/pantau --list-metrics=markdown | diff -u docs/metrics.md - \
+		|| { echo "docs/metrics.md is stale: run 'make docs/metrics.md'." >&2; exit 1; }
+
+run: $(OUTPUT)/pantau
+	$(OUTPUT)/pantau $(ARGS)
+
+unit: $(UNIT_BINS)
+
+test: $(OUTPUT)/pantau $(UNIT_BINS) $(TOOL_BINS) $(call DEPS_STAMP,test) check-docs
+	$(Q)/usr/bin/python3 tests/run.py --build $(OUTPUT)
+
+bench: $(OUTPUT)/pantau $(TOOL_BINS) $(call DEPS_STAMP,bench)
+	$(Q)/usr/bin/python3 bench/run.py --build $(OUTPUT)
+
+install: $(OUTPUT)/pantau
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/sbin/pantau)
+	$(Q)install -D -m 0755 $(OUTPUT)/pantau $(DESTDIR)$(PREFIX)/sbin/pantau
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The Prometheus exporter: render the registry, serve it over HTTP. */
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <microhttpd.h>
+#include <bpf/bpf.h>
+#include "collector.h"
+#include "log.h"
+#include "prometheus.h"
+
+#define HTTP_THREADS 2
+#define HTTP_CONNECTION_LIMIT 64
+#define HTTP_TIMEOUT_SECONDS 30
+#define MAX_PROGS 64
+#define MAX_MAPS 32
+#define MAX_DROPS 16
+
+struct http_server {
+	struct MHD_Daemon *mhd;
+	struct daemon *d;
+};
+
+static const struct metric_def *M(enum metric_id id)
+{
+	return &metric_table[id];
+}
+
+static void render_services(struct daemon *d, struct expo *e)
+{
+	struct registry *r = &d->registry;
+	struct label l[2] = { { "service", NULL }, { "type", NULL } };
+
+	expo_family(e, M(M_CPU_SECONDS));
+	for (size_t i = 0; i < r->n_services; i++) {
+		struct service *s = &r->services[i];
+		uint64_t ns;
+
+		if (!s->used)
+			continue;
+		/* The running slice is an estimate: never show less than before. */
+		ns = s->cpu.oncpu_ns + s->cpu_inflight_ns;
+		if (ns < s->cpu_exported_ns)
+			ns = s->cpu_exported_ns;
+		s->cpu_exported_ns = ns;
+		l[0].value = s->name;
+		expo_sample(e, M(M_CPU_SECONDS), "", l, 1, (double)ns / 1e9);
+	}
+	expo_family(e, M(M_CPU_SWITCHES));
+	for (size_t i = 0; i < r->n_services; i++) {
+		struct service *s = &r->services[i];
+
+		if (!s->used)
+			continue;
+		l[0].value = s->name;
+		l[1].value = "voluntary";
+		expo_sample_u64(e, M(M_CPU_SWITCHES), "", l, 2, s->cpu.switches_voluntary);
+		l[1].value = "involuntary";
+		expo_sample_u64(e, M(M_CPU_SWITCHES), "", l, 2, s->cpu.switches_involuntary);
+	}
+	expo_family(e, M(M_CPU_RUNQ_WAIT));
+	for (size_t i = 0; i < r->n_services; i++) {
+		struct service *s = &r->services[i];
+
+		if (!s->used)
+			continue;
+		l[0].value = s->name;
+		expo_histogram_log2(e, M(M_CPU_RUNQ_WAIT), l, 1,
+				    (const uint64_t *)s->cpu.runq_slots,
+				    CPU_RUNQ_SLOTS, 1e-6, (double)s->cpu.runq_wait_ns / 1e9);
+	}
+	expo_family(e, M(M_SERVICE_UP));
+	for (size_t i = 0; i < r->n_services; i++) {
+		struct service *s = &r->services[i];
+
+		if (!s->used || s->pseudo)
+			continue;
+		l[0].value = s->name;
+		expo_sample_u64(e, M(M_SERVICE_UP), "", l, 1, s->up);
+	}
+}
+
+static void render_bpf(struct daemon *d, struct expo *e)
+{
+	struct prog_stats progs[MAX_PROGS];
+	struct map_ref maps[MAX_MAPS];
+	struct label l[2];
+	size_t n;
+
+	n = probes_prog_stats(&d->probes, progs, MAX_PROGS);
+	l[0].name = "program";
+	expo_family(e, M(M_BPF_RUN_SECONDS));
+	for (size_t i = 0; i < n; i++) {
+		l[0].value = progs[i].name;
+		expo_sample(e, M(M_BPF_RUN_SECONDS), "", l, 1, (double)progs[i].run_time_ns / 1e9);
+	}
+	expo_family(e, M(M_BPF_RUNS));
+	for (size_t i = 0; i < n; i++) {
+		l[0].value = progs[i].name;
+		expo_sample_u64(e, M(M_BPF_RUNS), "", l, 1, progs[i].run_cnt);
+	}
+
+	l[0].name = "probe";
+	l[1].name = "kind";
+	expo_family(e, M(M_PROBE_ATTACHED));
+	for (size_t i = 0; i < d->probes.n_status; i++) {
+		l[0].value = d->probes.status[i].name;
+		l[1].value = d->probes.status[i].kind;
+		expo_sample_u64(e, M(M_PROBE_ATTACHED), "", l, 2, d->probes.status[i].attached);
+	}
+
+	n = probes_maps(&d->probes, maps, MAX_MAPS);
+	l[0].name = "map";
+	expo_family(e, M(M_MAP_ENTRIES));
+	for (size_t i = 0; i < n; i++) {
+		uint8_t key[64], next[64];
+		uint64_t count = 0;
+		void *prev = NULL;
+
+		/* Keys are at most 16 bytes here; the walk is bounded by capacity. */
+		while (count < maps[i].max_entries &&
+		       bpf_map_get_next_key(maps[i].fd, prev, next) == 0) {
+			memcpy(key, next, sizeof(key));
+			prev = key;
+			count++;
+		}
+		l[0].value = maps[i].name;
+		expo_sample_u64(e, M(M_MAP_ENTRIES), "", l, 1, count);
+	}
+	expo_family(e, M(M_MAP_CAPACITY));
+	for (size_t i = 0; i < n; i++) {
+		l[0].value = maps[i].name;
+		expo_sample_u64(e, M(M_MAP_CAPACITY), "", l, 1, maps[i].max_entries);
+	}
+}
+
+static void render_self(struct daemon *d, struct expo *e)
+{
+	struct drop_count drops[MAX_DROPS];
+	struct label l[2];
+	size_t n;
+	const struct {
+		const char *name;
+		double value;
+	} thresholds[] = {
+		{ "cpu_busy_ratio", d->cfg.thresholds_cpu_busy_ratio },
+		{ "memory_busy_ratio", d->cfg.thresholds_memory_busy_ratio },
+		{ "error_ratio", d->cfg.thresholds_error_ratio },
+		{ "latency_p95_seconds", d->cfg.thresholds_latency_p95_seconds },
+	};
+
+	l[0].name = "version";
+	l[0].value = PANTAU_VERSION;
+	l[1].name = "kernel";
+	l[1].value = d->kernel_release;
+	expo_family(e, M(M_BUILD_INFO));
+	expo_sample_u64(e, M(M_BUILD_INFO), "", l, 2, 1);
+
+	l[0].name = "name";
+	expo_family(e, M(M_THRESHOLD));
+	for (size_t i = 0; i < sizeof(thresholds) / sizeof(thresholds[0]); i++) {
+		l[0].value = thresholds[i].name;
+		expo_sample(e, M(M_THRESHOLD), "", l, 1, thresholds[i].value);
+	}
+
+	n = cpu_drops(&d->probes, drops, MAX_DROPS);
+	l[0].name = "reason";
+	expo_family(e, M(M_EVENTS_DROPPED));
+	for (size_t i = 0; i < n; i++) {
+		l[0].value = drops[i].reason;
+		expo_sample_u64(e, M(M_EVENTS_DROPPED), "", l, 1, drops[i].count);
+	}
+	l[0].value = "key_table_full";
+	expo_sample_u64(e, M(M_EVENTS_DROPPED), "", l, 1, d->registry.keys_dropped);
+
+	expo_family(e, M(M_SERVICES_FOLDED));
+	l[0].value = "cap";
+	expo_sample_u64(e, M(M_SERVICES_FOLDED), "", l, 1, d->registry.folded[FOLD_CAP]);
+	l[0].value = "evicted";
+	expo_sample_u64(e, M(M_SERVICES_FOLDED), "", l, 1, d->registry.folded[FOLD_EVICTED]);
+
+	l[0].name = "collector";
+	expo_family(e, M(M_COLLECTOR_DURATION));
+	for (size_t i = 0; i < d->n_results; i++) {
+		l[0].value = d->results[i].name;
+		expo_sample(e, M(M_COLLECTOR_DURATION), "", l, 1, d->results[i].duration_seconds);
+	}
+	expo_family(e, M(M_COLLECTOR_SUCCESS));
+	for (size_t i = 0; i < d->n_results; i++) {
+		l[0].value = d->results[i].name;
+		expo_sample_u64(e, M(M_COLLECTOR_SUCCESS), "", l, 1, d->results[i].success);
+	}
+}
+
+int prometheus_render(struct daemon *d, struct expo *e)
+{
+	render_services(d, e);
+	render_bpf(d, e);
+	render_self(d, e);
+	expo_finish(e);
+	return expo_error(e);
+}
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
+			     const char *type, char *body, size_t len,
+			     enum MHD_ResponseMemoryMode mode)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(len, body, mode);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result serve_metrics(struct http_server *s, struct MHD_Connection *conn)
+{
+	const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							 MHD_HTTP_HEADER_ACCEPT);
+	bool om = accept && strstr(accept, "application/openmetrics-text");
+	struct expo e;
+	int err;
+
+	expo_init(&e, om);
+	pthread_mutex_lock(&s->d->lock);
+	daemon_collect(s->d);
+	err = prometheus_render(s->d, &e);
+	pthread_mutex_unlock(&s->d->lock);
+	if (err) {
+		static char msg[] = "pantau could not render metrics: out of memory\n";
+
+		expo_free(&e);
+		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", msg,
+			     strlen(msg), MHD_RESPMEM_PERSISTENT);
+	}
+	/* libmicrohttpd frees the buffer with free() once sent. */
+	return reply(conn, MHD_HTTP_OK,
+		     om ? EXPO_CONTENT_TYPE_OPENMETRICS : EXPO_CONTENT_TYPE_TEXT,
+		     e.buf ? e.buf : strdup(""), e.len, MHD_RESPMEM_MUST_FREE);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **req_cls)
+{
+	static char ok[] = "ok\n", not_found[] = "not found: try /metrics or /healthz\n",
+		    bad_method[] = "only GET is served\n";
+	struct http_server *s = cls;
+
+	(void)version;
+	(void)upload_data;
+	(void)upload_data_size;
+	(void)req_cls;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", bad_method,
+			     strlen(bad_method), MHD_RESPMEM_PERSISTENT);
+	if (strcmp(url, "/metrics") == 0)
+		return serve_metrics(s, conn);
+	if (strcmp(url, "/healthz") == 0)
+		return reply(conn, MHD_HTTP_OK, "text/plain", ok, strlen(ok),
+			     MHD_RESPMEM_PERSISTENT);
+	return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", not_found, strlen(not_found),
+		     MHD_RESPMEM_PERSISTENT);
+}
+
+int http_server_start(struct http_server **out, const char *listen, struct daemon *d,
+		      char *err, size_t err_len)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *ai = NULL;
+	char host[256], port_s[8];
+	struct http_server *s;
+	unsigned short port;
+	unsigned flags;
+	int rc;
+
+	*out = NULL;
+	if (config_parse_listen(listen, host, sizeof(host), &port)) {
+		snprintf(err, err_len, "listen address '%s' is not ADDR:PORT, e.g. 127.0.0.1:9542.",
+			 listen);
+		return -EINVAL;
+	}
+	snprintf(port_s, sizeof(port_s), "%u", port);
+	rc = getaddrinfo(host, port_s, &hints, &ai);
+	if (rc) {
+		snprintf(err, err_len, "cannot resolve listen address '%s': %s.", listen,
+			 gai_strerror(rc));
+		return -EINVAL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		freeaddrinfo(ai);
+		return -ENOMEM;
+	}
+	s->d = d;
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->mhd = MHD_start_daemon(flags, port, NULL, NULL, on_request, s,
+				  MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+				  MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
+				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
+				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT_SECONDS,
+				  MHD_OPTION_END);
+	rc = errno;
+	freeaddrinfo(ai);
+	if (!s->mhd) {
+		snprintf(err, err_len, "cannot listen on %s: %s; choose a free address with --listen.",
+			 listen, rc ? strerror(rc) : "the address may be in use");
+		free(s);
+		return -EADDRINUSE;
+	}
+	*out = s;
+	return 0;
+}
+
+void http_server_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->mhd);
+	free(s);
+}

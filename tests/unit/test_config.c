@@ -1,0 +1,928 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Unit tests for user/config.c: schema, defaults and error sentences. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "config.h"
+
+#define assert_contains(haystack, needle)				\
+	do {								\
+		if (!strstr((haystack), (needle)))			\
+			fail_msg("'%s' not found in '%s'", (needle),	\
+				 (haystack));				\
+	} while (0)
+
+struct fixture {
+	struct pantau_config cfg;
+	char err[CONFIG_ERR_MAX];
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	if (!fx || config_init(&fx->cfg)) {
+		free(fx);
+		return -1;
+	}
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	config_free(&fx->cfg);
+	free(fx);
+	return 0;
+}
+
+static int load(struct fixture *fx, const char *yaml)
+{
+	fx->err[0] = '\0';
+	return config_load_string(&fx->cfg, yaml, "t.yaml", fx->err,
+				  sizeof(fx->err));
+}
+
+/* Loads yaml that must fail with -EINVAL and checks the exact sentence. */
+static void assert_load_error(struct fixture *fx, const char *yaml,
+			      const char *want)
+{
+	assert_int_equal(load(fx, yaml), -EINVAL);
+	assert_string_equal(fx->err, want);
+}
+
+static void test_init_sets_documented_defaults(void **state)
+{
+	struct pantau_config *cfg = &((struct fixture *)*state)->cfg;
+
+	assert_string_equal(cfg->listen, CONFIG_DEFAULT_LISTEN);
+	assert_string_equal(cfg->listen, "127.0.0.1:9542");
+	assert_string_equal(cfg->log_level, "info");
+	assert_string_equal(cfg->language, "id");
+	assert_int_equal(cfg->services_max, 1000);
+	assert_int_equal(cfg->short_lived_seconds, 30);
+	assert_int_equal(cfg->n_shared_cgroups, 1);
+	assert_string_equal(cfg->shared_cgroups[0], "/");
+	assert_int_equal(cfg->n_rules, 0);
+	assert_true(cfg->thresholds_cpu_busy_ratio == 0.8);
+	assert_true(cfg->thresholds_memory_busy_ratio == 0.9);
+	assert_true(cfg->thresholds_error_ratio == 0.05);
+	assert_true(cfg->thresholds_latency_p95_seconds == 1.0);
+}
+
+static void test_defaults_when_file_is_empty(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx, ""), 0);
+	assert_string_equal(fx->err, "");
+	assert_string_equal(fx->cfg.listen, CONFIG_DEFAULT_LISTEN);
+	assert_int_equal(fx->cfg.services_max, 1000);
+	assert_int_equal(fx->cfg.n_shared_cgroups, 1);
+}
+
+static void test_defaults_when_file_has_only_comments(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx, "# pantau\n\n   # listen: 0.0.0.0:1\n"), 0);
+	assert_string_equal(fx->cfg.listen, CONFIG_DEFAULT_LISTEN);
+	assert_string_equal(fx->cfg.log_level, "info");
+	assert_int_equal(load(fx, "---\n"), 0);
+	assert_int_equal(load(fx, "---\n...\n"), 0);
+	assert_string_equal(fx->cfg.language, "id");
+}
+
+static void test_every_key_is_read(void **state)
+{
+	struct fixture *fx = *state;
+	struct pantau_config *cfg = &fx->cfg;
+
+	assert_int_equal(load(fx,
+		"listen: '[::1]:9100'\n"
+		"log_level: debug\n"
+		"language: en\n"
+		"services:\n"
+		"  max: 500\n"
+		"  short_lived_seconds: 0\n"
+		"  shared_cgroups: [\"/\", \"/user.slice/*\"]\n"
+		"  rules:\n"
+		"    - { cgroup: \"/system.slice/shop-*.service\", name: shop }\n"
+		"thresholds:\n"
+		"  cpu_busy_ratio: 0.7\n"
+		"  memory_busy_ratio: 1\n"
+		"  error_ratio: 1e-2\n"
+		"  latency_p95_seconds: 2.5\n"), 0);
+	assert_string_equal(cfg->listen, "[::1]:9100");
+	assert_string_equal(cfg->log_level, "debug");
+	assert_string_equal(cfg->language, "en");
+	assert_int_equal(cfg->services_max, 500);
+	assert_int_equal(cfg->short_lived_seconds, 0);
+	assert_int_equal(cfg->n_shared_cgroups, 2);
+	assert_string_equal(cfg->shared_cgroups[1], "/user.slice/*");
+	assert_int_equal(cfg->n_rules, 1);
+	assert_true(cfg->thresholds_cpu_busy_ratio == 0.7);
+	assert_true(cfg->thresholds_memory_busy_ratio == 1.0);
+	assert_true(cfg->thresholds_error_ratio == 0.01);
+	assert_true(cfg->thresholds_latency_p95_seconds == 2.5);
+}
+
+static void test_load_overlays_values_already_in_config(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx, "log_level: debug\n"), 0);
+	assert_int_equal(load(fx, "services:\n  max: 7\n"), 0);
+	assert_string_equal(fx->cfg.log_level, "debug");
+	assert_int_equal(fx->cfg.services_max, 7);
+	assert_int_equal(fx->cfg.short_lived_seconds, 30);
+	assert_int_equal(load(fx, "log_level: warn\n"), 0);
+	assert_string_equal(fx->cfg.log_level, "warn");
+}
+
+static void test_failed_load_leaves_config_unchanged(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx, "services:\n  rules: [{process: a, name: a}]\n"), 0);
+	assert_int_equal(load(fx,
+		"log_level: error\n"
+		"services:\n"
+		"  shared_cgroups: [/x]\n"
+		"  rules: [{process: b, name: b}]\n"
+		"  max: 0\n"), -EINVAL);
+	assert_string_equal(fx->cfg.log_level, "info");
+	assert_int_equal(fx->cfg.n_shared_cgroups, 1);
+	assert_string_equal(fx->cfg.shared_cgroups[0], "/");
+	assert_int_equal(fx->cfg.n_rules, 1);
+	assert_string_equal(fx->cfg.rules[0].name, "a");
+}
+
+static void test_unknown_key_reports_its_line(void **state)
+{
+	assert_load_error(*state,
+		"services:\n"
+		"  max: 10\n"
+		"  foo: 1\n",
+		"t.yaml:3: unknown key 'foo' under 'services'; allowed keys: "
+		"max, short_lived_seconds, shared_cgroups, rules.");
+}
+
+static void test_unknown_top_level_key_lists_allowed_keys(void **state)
+{
+	assert_load_error(*state,
+		"# comment\n"
+		"listen: 127.0.0.1:1\n"
+		"lsiten: 127.0.0.1:2\n",
+		"t.yaml:3: unknown key 'lsiten' at the top level; allowed keys: "
+		"listen, log_level, language, services, thresholds.");
+}
+
+static void test_future_keys_are_not_accepted_yet(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const future[] = {
+		"peers: []\n", "events: {}\n", "elasticsearch: {}\n",
+	};
+
+	for (size_t i = 0; i < sizeof(future) / sizeof(future[0]); i++) {
+		assert_int_equal(load(fx, future[i]), -EINVAL);
+		assert_contains(fx->err, "t.yaml:1: unknown key '");
+	}
+}
+
+static void test_unknown_key_under_thresholds_lists_its_keys(void **state)
+{
+	assert_load_error(*state,
+		"thresholds:\n"
+		"  cpu: 0.5\n",
+		"t.yaml:2: unknown key 'cpu' under 'thresholds'; allowed keys: "
+		"cpu_busy_ratio, memory_busy_ratio, error_ratio, latency_p95_seconds.");
+}
+
+static void test_bad_number_names_value_and_range(void **state)
+{
+	assert_load_error(*state,
+		"services:\n"
+		"  max: abc\n",
+		"t.yaml:2: services.max is 'abc'; it must be a whole number "
+		"from 1 to 100000.");
+}
+
+static void test_whole_numbers_reject_sign_garbage_and_range(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const bad[] = {
+		"-1", "+5", "10x", "1.0", "1e3", "0x10", "0", "100001", "''",
+		"' 5'", "99999999999999999999999",
+	};
+	char yaml[128];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(yaml, sizeof(yaml), "services:\n  max: %s\n", bad[i]);
+		assert_int_equal(load(fx, yaml), -EINVAL);
+		assert_contains(fx->err, "t.yaml:2: services.max is '");
+		assert_contains(fx->err, "from 1 to 100000.");
+	}
+	assert_int_equal(fx->cfg.services_max, 1000);
+}
+
+static void test_whole_numbers_accept_both_ends_of_range(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx, "services: {max: 1, short_lived_seconds: 0}\n"), 0);
+	assert_int_equal(fx->cfg.services_max, 1);
+	assert_int_equal(fx->cfg.short_lived_seconds, 0);
+	assert_int_equal(load(fx, "services: {max: 100000, short_lived_seconds: 86400}\n"), 0);
+	assert_int_equal(fx->cfg.services_max, 100000);
+	assert_int_equal(fx->cfg.short_lived_seconds, 86400);
+	assert_load_error(fx, "services: {short_lived_seconds: 86401}\n",
+		"t.yaml:1: services.short_lived_seconds is '86401'; it must be "
+		"a whole number from 0 to 86400.");
+}
+
+static void test_bad_log_level_lists_allowed_values(void **state)
+{
+	assert_load_error(*state, "log_level: loud\n",
+		"t.yaml:1: log_level is 'loud'; allowed values are error, warn, "
+		"info, debug.");
+}
+
+static void test_bad_language_lists_allowed_values(void **state)
+{
+	assert_load_error(*state, "\nlanguage: fr\n",
+		"t.yaml:2: language is 'fr'; allowed values are id, en.");
+}
+
+static void test_bad_listen_says_addr_port(void **state)
+{
+	assert_load_error(*state, "listen: 1.2.3.4\n",
+		"t.yaml:1: listen is '1.2.3.4'; it must be ADDR:PORT, e.g. "
+		"127.0.0.1:9542.");
+}
+
+static void test_listen_ipv4(void **state)
+{
+	char host[64];
+	unsigned short port = 0;
+
+	(void)state;
+	assert_int_equal(config_parse_listen("127.0.0.1:9542", host,
+					     sizeof(host), &port), 0);
+	assert_string_equal(host, "127.0.0.1");
+	assert_int_equal(port, 9542);
+	assert_int_equal(config_parse_listen("0.0.0.0:65535", host,
+					     sizeof(host), &port), 0);
+	assert_int_equal(port, 65535);
+}
+
+static void test_listen_ipv6_brackets(void **state)
+{
+	char host[64];
+	unsigned short port = 0;
+
+	(void)state;
+	assert_int_equal(config_parse_listen("[::1]:9542", host, sizeof(host),
+					     &port), 0);
+	assert_string_equal(host, "::1");
+	assert_int_equal(port, 9542);
+	assert_int_equal(config_parse_listen("[::]:1", host, sizeof(host),
+					     &port), 0);
+	assert_string_equal(host, "::");
+	assert_int_equal(port, 1);
+}
+
+static void test_listen_hostname(void **state)
+{
+	char host[64];
+	unsigned short port = 0;
+
+	(void)state;
+	assert_int_equal(config_parse_listen("localhost:80", host, sizeof(host),
+					     &port), 0);
+	assert_string_equal(host, "localhost");
+	assert_int_equal(port, 80);
+}
+
+static void test_listen_rejects_malformed_values(void **state)
+{
+	static const char *const bad[] = {
+		"127.0.0.1", "127.0.0.1:", ":9542", "127.0.0.1:0",
+		"127.0.0.1:65536", "127.0.0.1:99999999", "127.0.0.1:95a2",
+		"127.0.0.1:+80", "127.0.0.1: 80", "::1:9542", "[::1]",
+		"[::1]9542", "[]:80", "[nothost]:80", "[::1:80", "my host:80",
+		"",
+	};
+	char host[64];
+	unsigned short port;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (config_parse_listen(bad[i], host, sizeof(host), &port) != -EINVAL)
+			fail_msg("'%s' was accepted", bad[i]);
+	}
+}
+
+static void test_listen_rejects_host_too_long_for_buffer(void **state)
+{
+	char host[10];
+	unsigned short port;
+
+	(void)state;
+	assert_int_equal(config_parse_listen("abcdefghi:80", host, sizeof(host),
+					     &port), 0);
+	assert_int_equal(config_parse_listen("abcdefghij:80", host, sizeof(host),
+					     &port), -EINVAL);
+	assert_int_equal(config_parse_listen("[::ffff:10.0.0.1]:80", host,
+					     sizeof(host), &port), -EINVAL);
+}
+
+static void test_missing_file_says_cannot_read(void **state)
+{
+	struct fixture *fx = *state;
+	const char *path = "/nonexistent/pantau.yaml";
+
+	assert_int_equal(config_load_file(&fx->cfg, path, fx->err,
+					  sizeof(fx->err)), -ENOENT);
+	assert_string_equal(fx->err, "/nonexistent/pantau.yaml: cannot read: "
+			    "No such file or directory.");
+	assert_string_equal(fx->cfg.listen, CONFIG_DEFAULT_LISTEN);
+}
+
+static void test_directory_says_cannot_read(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(config_load_file(&fx->cfg, "/", fx->err,
+					  sizeof(fx->err)), -EISDIR);
+	assert_string_equal(fx->err, "/: cannot read: Is a directory.");
+}
+
+/* Writes text to a new temporary file and returns its path in path. */
+static void write_temp(char *path, size_t len, const char *text)
+{
+	int fd;
+
+	snprintf(path, len, "/tmp/test_config.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(close(fd), 0);
+}
+
+static void test_file_is_read(void **state)
+{
+	struct fixture *fx = *state;
+	char path[64];
+	int ret;
+
+	write_temp(path, sizeof(path), "log_level: warn\nservices:\n  max: 42\n");
+	ret = config_load_file(&fx->cfg, path, fx->err, sizeof(fx->err));
+	unlink(path);
+	assert_int_equal(ret, 0);
+	assert_string_equal(fx->cfg.log_level, "warn");
+	assert_int_equal(fx->cfg.services_max, 42);
+}
+
+static void test_file_errors_name_the_path(void **state)
+{
+	struct fixture *fx = *state;
+	char path[64], want[192];
+	int ret;
+
+	write_temp(path, sizeof(path), "listen: 127.0.0.1:9542\nlog_level: 3\n");
+	ret = config_load_file(&fx->cfg, path, fx->err, sizeof(fx->err));
+	unlink(path);
+	assert_int_equal(ret, -EINVAL);
+	snprintf(want, sizeof(want), "%s:2: log_level is '3'; allowed values "
+		 "are error, warn, info, debug.", path);
+	assert_string_equal(fx->err, want);
+}
+
+static void test_empty_file_keeps_defaults(void **state)
+{
+	struct fixture *fx = *state;
+	char path[64];
+	int ret;
+
+	write_temp(path, sizeof(path), "");
+	ret = config_load_file(&fx->cfg, path, fx->err, sizeof(fx->err));
+	unlink(path);
+	assert_int_equal(ret, 0);
+	assert_string_equal(fx->cfg.listen, CONFIG_DEFAULT_LISTEN);
+}
+
+static void test_duplicate_key_is_error(void **state)
+{
+	assert_load_error(*state,
+		"services:\n"
+		"  max: 10\n"
+		"  rules: []\n"
+		"  max: 20\n",
+		"t.yaml:4: duplicate key 'max' under 'services'; it was first "
+		"set on line 2.");
+}
+
+static void test_duplicate_top_level_key_is_error(void **state)
+{
+	assert_load_error(*state,
+		"log_level: info\n"
+		"log_level: debug\n",
+		"t.yaml:2: duplicate key 'log_level' at the top level; it was "
+		"first set on line 1.");
+}
+
+static void test_wrong_node_type_mapping_where_value_expected(void **state)
+{
+	assert_load_error(*state,
+		"log_level:\n"
+		"  level: info\n",
+		"t.yaml:2: log_level must be a single value, not a mapping.");
+}
+
+static void test_wrong_node_type_value_where_list_expected(void **state)
+{
+	assert_load_error(*state,
+		"services:\n"
+		"  shared_cgroups: /\n",
+		"t.yaml:2: services.shared_cgroups must be a list, not a single value.");
+}
+
+static void test_wrong_node_type_list_where_mapping_expected(void **state)
+{
+	assert_load_error(*state,
+		"thresholds:\n"
+		"  - 0.5\n",
+		"t.yaml:2: thresholds must be a mapping, not a list.");
+}
+
+static void test_wrong_node_type_rule_that_is_not_a_mapping(void **state)
+{
+	assert_load_error(*state,
+		"services:\n"
+		"  rules:\n"
+		"    - shop\n",
+		"t.yaml:3: services.rules[0] must be a mapping, not a single value.");
+}
+
+static void test_wrong_node_type_top_level_list(void **state)
+{
+	assert_load_error(*state, "- listen\n",
+		"t.yaml:1: the top level must be a mapping, not a list.");
+}
+
+static void test_key_that_is_not_a_word_is_error(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx, "? [a, b]\n: 1\n"), -EINVAL);
+	assert_contains(fx->err, "t.yaml:1: the top level has a key that is a list");
+}
+
+static void test_empty_section_keeps_defaults(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx, "services:\n  # max: 5\nthresholds: ~\n"), 0);
+	assert_int_equal(fx->cfg.services_max, 1000);
+	assert_true(fx->cfg.thresholds_cpu_busy_ratio == 0.8);
+}
+
+static void test_shared_cgroups_replace_default(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx,
+		"services:\n"
+		"  shared_cgroups:\n"
+		"    - /user.slice/*\n"
+		"    - /init.scope\n"), 0);
+	assert_int_equal(fx->cfg.n_shared_cgroups, 2);
+	assert_string_equal(fx->cfg.shared_cgroups[0], "/user.slice/*");
+	assert_string_equal(fx->cfg.shared_cgroups[1], "/init.scope");
+}
+
+static void test_shared_cgroups_empty_list_means_none(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx, "services: {shared_cgroups: []}\n"), 0);
+	assert_int_equal(fx->cfg.n_shared_cgroups, 0);
+	assert_null(fx->cfg.shared_cgroups[0]);
+}
+
+static void test_shared_cgroup_must_start_with_slash(void **state)
+{
+	assert_load_error(*state,
+		"services:\n"
+		"  shared_cgroups:\n"
+		"    - /\n"
+		"    - user.slice\n",
+		"t.yaml:4: services.shared_cgroups[1] is 'user.slice'; a cgroup "
+		"pattern must start with '/', e.g. /system.slice/*.service.");
+}
+
+static void test_too_many_shared_cgroups_is_error(void **state)
+{
+	struct fixture *fx = *state;
+	char *yaml = malloc(32 + (CONFIG_MAX_SHARED + 1) * 8);
+	size_t len;
+
+	assert_non_null(yaml);
+	len = (size_t)sprintf(yaml, "services:\n  shared_cgroups:\n");
+	for (int i = 0; i <= CONFIG_MAX_SHARED; i++)
+		len += (size_t)sprintf(yaml + len, "  - /%d\n", i);
+	assert_int_equal(load(fx, yaml), -EINVAL);
+	free(yaml);
+	assert_string_equal(fx->err, "t.yaml:3: services.shared_cgroups has 65 "
+			    "entries; at most 64 are allowed.");
+}
+
+static void test_rules_parse_in_order(void **state)
+{
+	struct fixture *fx = *state;
+	struct service_rule *r = fx->cfg.rules;
+
+	assert_int_equal(load(fx,
+		"services:\n"
+		"  rules:\n"
+		"    - { cgroup: \"/system.slice/shop-*.service\", name: shop }\n"
+		"    - { process: \"java\", name: billing }\n"
+		"    - name: rest\n"
+		"      cgroup: /\n"), 0);
+	assert_int_equal(fx->cfg.n_rules, 3);
+	assert_int_equal(r[0].kind, RULE_CGROUP);
+	assert_string_equal(r[0].pattern, "/system.slice/shop-*.service");
+	assert_string_equal(r[0].name, "shop");
+	assert_int_equal(r[1].kind, RULE_PROCESS);
+	assert_string_equal(r[1].pattern, "java");
+	assert_string_equal(r[1].name, "billing");
+	assert_int_equal(r[2].kind, RULE_CGROUP);
+	assert_string_equal(r[2].pattern, "/");
+	assert_string_equal(r[2].name, "rest");
+}
+
+static void test_rules_replace_earlier_rules(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx, "services: {rules: [{process: a, name: a}, "
+			      "{process: b, name: b}]}\n"), 0);
+	assert_int_equal(load(fx, "services: {rules: [{process: c, name: c}]}\n"), 0);
+	assert_int_equal(fx->cfg.n_rules, 1);
+	assert_string_equal(fx->cfg.rules[0].name, "c");
+	assert_null(fx->cfg.rules[1].name);
+}
+
+static void test_rule_with_both_cgroup_and_process_is_error(void **state)
+{
+	assert_load_error(*state,
+		"services:\n"
+		"  rules:\n"
+		"    - cgroup: /a\n"
+		"      process: b\n"
+		"      name: x\n",
+		"t.yaml:4: services.rules[0] has both cgroup and process; a rule "
+		"must have exactly one of them, plus name.");
+}
+
+static void test_rule_with_neither_cgroup_nor_process_is_error(void **state)
+{
+	assert_load_error(*state,
+		"services:\n"
+		"  rules:\n"
+		"    - { process: a, name: a }\n"
+		"    - { name: x }\n",
+		"t.yaml:4: services.rules[1] has neither cgroup nor process; a "
+		"rule must have exactly one of them, plus name.");
+}
+
+static void test_rule_without_name_is_error(void **state)
+{
+	assert_load_error(*state,
+		"services:\n"
+		"  rules:\n"
+		"    - process: java\n",
+		"t.yaml:3: services.rules[0] has no name; a rule must have cgroup "
+		"or process, plus name.");
+}
+
+static void test_rule_with_unknown_key_is_error(void **state)
+{
+	assert_load_error(*state,
+		"services:\n"
+		"  rules:\n"
+		"    - process: java\n"
+		"      label: x\n",
+		"t.yaml:4: unknown key 'label' under 'services.rules[0]'; allowed "
+		"keys: cgroup, process, name.");
+}
+
+static void test_cgroup_rule_must_start_with_slash(void **state)
+{
+	assert_load_error(*state,
+		"services:\n"
+		"  rules:\n"
+		"    - cgroup: system.slice/*\n"
+		"      name: x\n",
+		"t.yaml:3: services.rules[0].cgroup is 'system.slice/*'; a cgroup "
+		"pattern must start with '/', e.g. /system.slice/*.service.");
+}
+
+static void test_rule_name_length_limit_is_128_bytes(void **state)
+{
+	struct fixture *fx = *state;
+	char yaml[256], name[130];
+
+	memset(name, 'n', 128);
+	name[128] = '\0';
+	snprintf(yaml, sizeof(yaml), "services: {rules: [{process: a, name: %s}]}\n",
+		 name);
+	assert_int_equal(load(fx, yaml), 0);
+	assert_int_equal(strlen(fx->cfg.rules[0].name), 128);
+
+	strcat(name, "n");
+	snprintf(yaml, sizeof(yaml), "services: {rules: [{process: a, name: %s}]}\n",
+		 name);
+	assert_int_equal(load(fx, yaml), -EINVAL);
+	assert_contains(fx->err, "t.yaml:1: services.rules[0].name is 'nnn");
+	assert_contains(fx->err, "...'; a service name must be 1 to 128 bytes "
+			"without control characters.");
+}
+
+static void test_rule_name_must_not_be_empty(void **state)
+{
+	assert_load_error(*state,
+		"services:\n"
+		"  rules:\n"
+		"    - process: java\n"
+		"      name: ''\n",
+		"t.yaml:4: services.rules[0].name is ''; a service name must be 1 "
+		"to 128 bytes without control characters.");
+}
+
+static void test_rule_name_with_control_character_is_error(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_load_error(fx,
+		"services:\n"
+		"  rules:\n"
+		"    - process: java\n"
+		"      name: \"a\\tb\"\n",
+		"t.yaml:4: services.rules[0].name is 'a?b'; a service name must "
+		"be 1 to 128 bytes without control characters.");
+	/* U+0085 is a C1 control character. */
+	assert_int_equal(load(fx, "services: {rules: [{process: j, name: \"a\\x85\"}]}\n"),
+			 -EINVAL);
+}
+
+static void test_nul_in_value_is_error(void **state)
+{
+	assert_load_error(*state,
+		"services: {rules: [{process: java, name: \"a\\0b\"}]}\n",
+		"t.yaml:1: services.rules[0].name contains a NUL character.");
+}
+
+static void test_too_many_rules_is_error(void **state)
+{
+	struct fixture *fx = *state;
+	char *yaml = malloc(32 + (CONFIG_MAX_RULES + 1) * 32);
+	size_t len;
+
+	assert_non_null(yaml);
+	len = (size_t)sprintf(yaml, "services:\n  rules:\n");
+	for (int i = 0; i <= CONFIG_MAX_RULES; i++)
+		len += (size_t)sprintf(yaml + len, "  - {process: p%d, name: n}\n", i);
+	assert_int_equal(load(fx, yaml), -EINVAL);
+	free(yaml);
+	assert_string_equal(fx->err, "t.yaml:3: services.rules has 65 entries; "
+			    "at most 64 are allowed.");
+}
+
+static void test_thresholds_accept_one_and_integers(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx,
+		"thresholds:\n"
+		"  cpu_busy_ratio: 1\n"
+		"  memory_busy_ratio: 1.0\n"
+		"  error_ratio: .5\n"
+		"  latency_p95_seconds: 3600\n"), 0);
+	assert_true(fx->cfg.thresholds_cpu_busy_ratio == 1.0);
+	assert_true(fx->cfg.thresholds_memory_busy_ratio == 1.0);
+	assert_true(fx->cfg.thresholds_error_ratio == 0.5);
+	assert_true(fx->cfg.thresholds_latency_p95_seconds == 3600.0);
+}
+
+static void test_thresholds_out_of_range(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const bad[] = {
+		"0", "0.0", "1.5", "-0.1", "1.0001", ".nan", "nan", ".inf",
+		"inf", "1e999", "1e-400", "0x1p-1", "0.5x", "''", "'0.5 '",
+	};
+	char yaml[128];
+
+	assert_load_error(fx, "thresholds:\n  cpu_busy_ratio: 1.5\n",
+		"t.yaml:2: thresholds.cpu_busy_ratio is '1.5'; it must be a "
+		"number above 0 and at most 1.");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(yaml, sizeof(yaml), "thresholds:\n  error_ratio: %s\n",
+			 bad[i]);
+		if (load(fx, yaml) != -EINVAL)
+			fail_msg("error_ratio '%s' was accepted", bad[i]);
+		assert_contains(fx->err, "t.yaml:2: thresholds.error_ratio is '");
+	}
+	assert_load_error(fx, "thresholds: {latency_p95_seconds: 3600.5}\n",
+		"t.yaml:1: thresholds.latency_p95_seconds is '3600.5'; it must "
+		"be a number above 0 and at most 3600.");
+	assert_true(fx->cfg.thresholds_error_ratio == 0.05);
+}
+
+/* An Indonesian locale uses ',' as decimal point; YAML still uses '.'. */
+static void test_thresholds_ignore_locale_decimal_comma(void **state)
+{
+	struct fixture *fx = *state;
+	int ret;
+
+	if (!setlocale(LC_NUMERIC, "id_ID.UTF-8"))
+		skip();
+	ret = load(fx, "thresholds: {error_ratio: 0.25}\n");
+	setlocale(LC_NUMERIC, "C");
+	assert_int_equal(ret, 0);
+	assert_true(fx->cfg.thresholds_error_ratio == 0.25);
+}
+
+static void test_yaml_syntax_error_reports_line(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx,
+		"listen: 127.0.0.1:9542\n"
+		"services:\n"
+		"  max: [1, 2\n"), -EINVAL);
+	assert_contains(fx->err, "t.yaml:4: YAML syntax error: ");
+	assert_int_equal(load(fx, "a: 'unterminated\n"), -EINVAL);
+	assert_contains(fx->err, "t.yaml:2: YAML syntax error: found unexpected "
+			"end of stream");
+}
+
+static void test_bad_indentation_is_syntax_error(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx,
+		"services:\n"
+		"  max: 1\n"
+		" short_lived_seconds: 2\n"), -EINVAL);
+	assert_contains(fx->err, "t.yaml:3: YAML syntax error: ");
+	assert_int_equal(fx->err[strlen(fx->err) - 1], '.');
+}
+
+static void test_second_document_is_error(void **state)
+{
+	assert_load_error(*state,
+		"log_level: info\n"
+		"---\n"
+		"log_level: debug\n",
+		"t.yaml:3: a second YAML document starts here; pantau reads only one.");
+}
+
+static void test_alias_values_are_followed(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx,
+		"services:\n"
+		"  shared_cgroups: &shared [/, /user.slice/*]\n"
+		"  rules:\n"
+		"    - { process: java, name: &n jvm }\n"
+		"    - { process: javac, name: *n }\n"), 0);
+	assert_int_equal(fx->cfg.n_rules, 2);
+	assert_string_equal(fx->cfg.rules[1].name, "jvm");
+}
+
+static void test_long_value_is_shortened_in_message(void **state)
+{
+	struct fixture *fx = *state;
+	char yaml[400];
+
+	snprintf(yaml, sizeof(yaml), "log_level: %0300d\n", 7);
+	assert_int_equal(load(fx, yaml), -EINVAL);
+	assert_contains(fx->err, "t.yaml:1: log_level is '0000");
+	assert_contains(fx->err, "...'; allowed values are error, warn, info, debug.");
+	assert_true(strlen(fx->err) < 200);
+}
+
+static void test_short_error_buffer_is_cut_and_terminated(void **state)
+{
+	struct fixture *fx = *state;
+	char err[16];
+
+	memset(err, 'x', sizeof(err));
+	assert_int_equal(config_load_string(&fx->cfg, "log_level: loud\n",
+					    "t.yaml", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.yaml:1: log_l");
+	assert_int_equal(config_load_string(&fx->cfg, "log_level: loud\n",
+					    "t.yaml", NULL, 0), -EINVAL);
+}
+
+static void test_free_accepts_zeroed_config_and_second_call(void **state)
+{
+	struct pantau_config cfg;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	config_free(&cfg);
+	assert_int_equal(config_init(&cfg), 0);
+	config_free(&cfg);
+	assert_null(cfg.listen);
+	assert_null(cfg.shared_cgroups[0]);
+	assert_int_equal(cfg.n_shared_cgroups, 0);
+	config_free(&cfg);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_init_sets_documented_defaults),
+		T(test_defaults_when_file_is_empty),
+		T(test_defaults_when_file_has_only_comments),
+		T(test_every_key_is_read),
+		T(test_load_overlays_values_already_in_config),
+		T(test_failed_load_leaves_config_unchanged),
+		T(test_unknown_key_reports_its_line),
+		T(test_unknown_top_level_key_lists_allowed_keys),
+		T(test_future_keys_are_not_accepted_yet),
+		T(test_unknown_key_under_thresholds_lists_its_keys),
+		T(test_bad_number_names_value_and_range),
+		T(test_whole_numbers_reject_sign_garbage_and_range),
+		T(test_whole_numbers_accept_both_ends_of_range),
+		T(test_bad_log_level_lists_allowed_values),
+		T(test_bad_language_lists_allowed_values),
+		T(test_bad_listen_says_addr_port),
+		T(test_listen_ipv4),
+		T(test_listen_ipv6_brackets),
+		T(test_listen_hostname),
+		T(test_listen_rejects_malformed_values),
+		T(test_listen_rejects_host_too_long_for_buffer),
+		T(test_missing_file_says_cannot_read),
+		T(test_directory_says_cannot_read),
+		T(test_file_is_read),
+		T(test_file_errors_name_the_path),
+		T(test_empty_file_keeps_defaults),
+		T(test_duplicate_key_is_error),
+		T(test_duplicate_top_level_key_is_error),
+		T(test_wrong_node_type_mapping_where_value_expected),
+		T(test_wrong_node_type_value_where_list_expected),
+		T(test_wrong_node_type_list_where_mapping_expected),
+		T(test_wrong_node_type_rule_that_is_not_a_mapping),
+		T(test_wrong_node_type_top_level_list),
+		T(test_key_that_is_not_a_word_is_error),
+		T(test_empty_section_keeps_defaults),
+		T(test_shared_cgroups_replace_default),
+		T(test_shared_cgroups_empty_list_means_none),
+		T(test_shared_cgroup_must_start_with_slash),
+		T(test_too_many_shared_cgroups_is_error),
+		T(test_rules_parse_in_order),
+		T(test_rules_replace_earlier_rules),
+		T(test_rule_with_both_cgroup_and_process_is_error),
+		T(test_rule_with_neither_cgroup_nor_process_is_error),
+		T(test_rule_without_name_is_error),
+		T(test_rule_with_unknown_key_is_error),
+		T(test_cgroup_rule_must_start_with_slash),
+		T(test_rule_name_length_limit_is_128_bytes),
+		T(test_rule_name_must_not_be_empty),
+		T(test_rule_name_with_control_character_is_error),
+		T(test_nul_in_value_is_error),
+		T(test_too_many_rules_is_error),
+		T(test_thresholds_accept_one_and_integers),
+		T(test_thresholds_out_of_range),
+		T(test_thresholds_ignore_locale_decimal_comma),
+		T(test_yaml_syntax_error_reports_line),
+		T(test_bad_indentation_is_syntax_error),
+		T(test_second_document_is_error),
+		T(test_alias_values_are_followed),
+		T(test_long_value_is_shortened_in_message),
+		T(test_short_error_buffer_is_cut_and_terminated),
+		T(test_free_accepts_zeroed_config_and_second_call),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

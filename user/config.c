@@ -1,0 +1,950 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The configuration file: libyaml builds a node tree, and a small walker
+ * checks it against the tables below. Keeping the schema in tables means
+ * the key lists in error messages can never disagree with what is accepted.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+#include "config.h"
+
+/* Anything bigger is a wrong path (e.g. /dev/zero), not a config file. */
+#define CONFIG_FILE_MAX (1024 * 1024)
+#define RULE_NAME_MAX 128
+#define PATTERN_MAX 4096
+/* Longest value echoed back in a message; the rest is cut with "...". */
+#define SHOWN_MAX 64
+#define PATH_BUF 96
+
+enum field_kind {
+	F_SECTION,	/* nested mapping, described by .sub */
+	F_WORD,		/* one of .words, stored as char * */
+	F_LISTEN,	/* ADDR:PORT, stored as char * */
+	F_UINT,		/* .umin..umax, stored as unsigned */
+	F_REAL,		/* (0, .rmax], stored as double */
+	F_NODE,		/* any scalar, stored as yaml_node_t * for the caller */
+	F_CGROUPS,	/* services.shared_cgroups */
+	F_RULES,	/* services.rules */
+};
+
+struct field {
+	const char *key;
+	enum field_kind kind;
+	size_t off;			/* of the value in the target struct */
+	const struct field *sub;
+	const char *const *words;
+	unsigned long umin, umax;
+	double rmax;
+};
+
+/* One rule as written, before it is checked as a whole. */
+struct rule_in {
+	yaml_node_t *cgroup;
+	yaml_node_t *process;
+	yaml_node_t *name;
+};
+
+struct loader {
+	yaml_document_t *doc;
+	struct pantau_config *cfg;
+	const char *name;
+	char *err;
+	size_t err_len;
+};
+
+static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
+static const char *const languages[] = { "id", "en", NULL };
+
+#define CFG(member) offsetof(struct pantau_config, member)
+
+static const struct field service_fields[] = {
+	{ .key = "max", .kind = F_UINT, .off = CFG(services_max),
+	  .umin = 1, .umax = 100000 },
+	{ .key = "short_lived_seconds", .kind = F_UINT,
+	  .off = CFG(short_lived_seconds), .umin = 0, .umax = 86400 },
+	{ .key = "shared_cgroups", .kind = F_CGROUPS },
+	{ .key = "rules", .kind = F_RULES },
+	{ }
+};
+
+static const struct field threshold_fields[] = {
+	{ .key = "cpu_busy_ratio", .kind = F_REAL,
+	  .off = CFG(thresholds_cpu_busy_ratio), .rmax = 1 },
+	{ .key = "memory_busy_ratio", .kind = F_REAL,
+	  .off = CFG(thresholds_memory_busy_ratio), .rmax = 1 },
+	{ .key = "error_ratio", .kind = F_REAL,
+	  .off = CFG(thresholds_error_ratio), .rmax = 1 },
+	{ .key = "latency_p95_seconds", .kind = F_REAL,
+	  .off = CFG(thresholds_latency_p95_seconds), .rmax = 3600 },
+	{ }
+};
+
+static const struct field root_fields[] = {
+	{ .key = "listen", .kind = F_LISTEN, .off = CFG(listen) },
+	{ .key = "log_level", .kind = F_WORD, .off = CFG(log_level),
+	  .words = log_levels },
+	{ .key = "language", .kind = F_WORD, .off = CFG(language),
+	  .words = languages },
+	{ .key = "services", .kind = F_SECTION, .sub = service_fields },
+	{ .key = "thresholds", .kind = F_SECTION, .sub = threshold_fields },
+	{ }
+};
+
+static const struct field rule_fields[] = {
+	{ .key = "cgroup", .kind = F_NODE, .off = offsetof(struct rule_in, cgroup) },
+	{ .key = "process", .kind = F_NODE, .off = offsetof(struct rule_in, process) },
+	{ .key = "name", .kind = F_NODE, .off = offsetof(struct rule_in, name) },
+	{ }
+};
+
+/* Writes one sentence; a cut-off message is still better than none. */
+static void set_err(char *err, size_t err_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t err_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !err_len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, err_len, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Key paths such as "services.rules[3].name" only appear in messages, and
+ * every real one fits; a cut one would still point the reader the right way.
+ */
+static void make_path(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void make_path(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+static int fail(struct loader *ld, const yaml_node_t *node, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(struct loader *ld, const yaml_node_t *node, const char *fmt, ...)
+{
+	char msg[CONFIG_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	set_err(ld->err, ld->err_len, "%s:%zu: %s", ld->name,
+		node->start_mark.line + 1, msg);
+	return -EINVAL;
+}
+
+static int no_memory(struct loader *ld)
+{
+	set_err(ld->err, ld->err_len, "%s: out of memory.", ld->name);
+	return -ENOMEM;
+}
+
+static const char *scalar(const yaml_node_t *node)
+{
+	return (const char *)node->data.scalar.value;
+}
+
+/* C0, DEL and the UTF-8 encoded C1 range; libyaml has already checked UTF-8. */
+static bool has_control(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return true;
+		if (p[i] == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 &&
+		    p[i + 1] <= 0x9f)
+			return true;
+	}
+	return false;
+}
+
+/* Values are echoed in messages that end up on a terminal or in a journal. */
+static const char *shown(const yaml_node_t *node, char *buf, size_t len)
+{
+	const char *s = scalar(node);
+	size_t n = node->data.scalar.length, i;
+
+	for (i = 0; i < n && i + 1 < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	buf[i] = '\0';
+	if (i < n && len > 4)
+		memcpy(buf + len - 4, "...", 4);
+	return buf;
+}
+
+static const char *type_name(yaml_node_type_t type)
+{
+	switch (type) {
+	case YAML_SCALAR_NODE:
+		return "a single value";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	default:
+		return "empty";
+	}
+}
+
+static int want_type(struct loader *ld, const yaml_node_t *node,
+		     yaml_node_type_t type, const char *path)
+{
+	if (node->type == type)
+		return 0;
+	return fail(ld, node, "%s must be %s, not %s.", path, type_name(type),
+		    type_name(node->type));
+}
+
+/* A section written with nothing under it ("services:") is an empty one. */
+static bool is_null(const yaml_node_t *node)
+{
+	const char *s;
+
+	if (node->type != YAML_SCALAR_NODE ||
+	    node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	s = scalar(node);
+	return !*s || !strcmp(s, "~") || !strcmp(s, "null");
+}
+
+/* Embedded NULs ("\0" in double quotes) would silently cut a strdup copy. */
+static int want_scalar(struct loader *ld, const yaml_node_t *node,
+		       const char *path)
+{
+	int ret;
+
+	ret = want_type(ld, node, YAML_SCALAR_NODE, path);
+	if (ret)
+		return ret;
+	if (strlen(scalar(node)) != node->data.scalar.length)
+		return fail(ld, node, "%s contains a NUL character.", path);
+	return 0;
+}
+
+static int replace_string(struct loader *ld, char **slot, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return no_memory(ld);
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+static int parse_word(struct loader *ld, const struct field *f, void *slot,
+		      yaml_node_t *node, const char *path)
+{
+	char list[128] = "", buf[SHOWN_MAX];
+	size_t used = 0;
+	int ret;
+
+	ret = want_scalar(ld, node, path);
+	if (ret)
+		return ret;
+	for (size_t i = 0; f->words[i]; i++) {
+		if (!strcmp(scalar(node), f->words[i]))
+			return replace_string(ld, slot, f->words[i]);
+		if (used < sizeof(list))
+			used += snprintf(list + used, sizeof(list) - used, "%s%s",
+					 i ? ", " : "", f->words[i]);
+	}
+	return fail(ld, node, "%s is '%s'; allowed values are %s.", path,
+		    shown(node, buf, sizeof(buf)), list);
+}
+
+static int parse_listen(struct loader *ld, const struct field *f, void *slot,
+			yaml_node_t *node, const char *path)
+{
+	char host[256], buf[SHOWN_MAX];
+	unsigned short port;
+	int ret;
+
+	(void)f;
+	ret = want_scalar(ld, node, path);
+	if (ret)
+		return ret;
+	if (config_parse_listen(scalar(node), host, sizeof(host), &port))
+		return fail(ld, node, "%s is '%s'; it must be ADDR:PORT, e.g. %s.",
+			    path, shown(node, buf, sizeof(buf)),
+			    CONFIG_DEFAULT_LISTEN);
+	return replace_string(ld, slot, scalar(node));
+}
+
+/* strto* skip blanks and take signs, so only a leading digit is accepted. */
+static int parse_uint(struct loader *ld, const struct field *f, void *slot,
+		      yaml_node_t *node, const char *path)
+{
+	char buf[SHOWN_MAX], *end;
+	unsigned long v = 0;
+	const char *s;
+	bool ok;
+	int ret;
+
+	ret = want_scalar(ld, node, path);
+	if (ret)
+		return ret;
+	s = scalar(node);
+	ok = *s >= '0' && *s <= '9';
+	if (ok) {
+		errno = 0;
+		v = strtoul(s, &end, 10);
+		ok = !*end && !errno && v >= f->umin && v <= f->umax;
+	}
+	if (!ok)
+		return fail(ld, node,
+			    "%s is '%s'; it must be a whole number from %lu to %lu.",
+			    path, shown(node, buf, sizeof(buf)), f->umin, f->umax);
+	*(unsigned *)slot = (unsigned)v;
+	return 0;
+}
+
+/*
+ * YAML numbers use '.', whatever locale the daemon runs in (an Indonesian
+ * one would make plain strtod() want ','), hence strtod_l() in "C".
+ */
+static int parse_real(struct loader *ld, const struct field *f, void *slot,
+		      yaml_node_t *node, const char *path)
+{
+	char buf[SHOWN_MAX], *end = NULL;
+	locale_t c_locale;
+	const char *s;
+	double v = 0;
+	bool ok;
+	int ret;
+
+	ret = want_scalar(ld, node, path);
+	if (ret)
+		return ret;
+	s = scalar(node);
+	/* strtod would also take hex floats, which no one means here. */
+	ok = ((*s >= '0' && *s <= '9') || *s == '.') && !strpbrk(s, "xX");
+	if (ok) {
+		c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+		if (!c_locale)
+			return no_memory(ld);
+		errno = 0;
+		v = strtod_l(s, &end, c_locale);
+		freelocale(c_locale);
+		ok = end != s && !*end && !errno && isfinite(v) && v > 0 &&
+		     v <= f->rmax;
+	}
+	if (!ok)
+		return fail(ld, node,
+			    "%s is '%s'; it must be a number above 0 and at most %g.",
+			    path, shown(node, buf, sizeof(buf)), f->rmax);
+	*(double *)slot = v;
+	return 0;
+}
+
+static int check_text(struct loader *ld, const yaml_node_t *node,
+		      const char *path, const char *what, size_t max)
+{
+	char buf[SHOWN_MAX];
+	size_t len = node->data.scalar.length;
+
+	if (len && len <= max && !has_control(scalar(node), len))
+		return 0;
+	return fail(ld, node,
+		    "%s is '%s'; %s must be 1 to %zu bytes without control characters.",
+		    path, shown(node, buf, sizeof(buf)), what, max);
+}
+
+static int check_cgroup(struct loader *ld, const yaml_node_t *node,
+			const char *path)
+{
+	char buf[SHOWN_MAX];
+	int ret;
+
+	ret = check_text(ld, node, path, "a cgroup pattern", PATTERN_MAX);
+	if (ret)
+		return ret;
+	if (scalar(node)[0] != '/')
+		return fail(ld, node,
+			    "%s is '%s'; a cgroup pattern must start with '/', e.g. /system.slice/*.service.",
+			    path, shown(node, buf, sizeof(buf)));
+	return 0;
+}
+
+static void free_shared(struct pantau_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_shared_cgroups; i++) {
+		free(cfg->shared_cgroups[i]);
+		cfg->shared_cgroups[i] = NULL;
+	}
+	cfg->n_shared_cgroups = 0;
+}
+
+static void free_rules(struct pantau_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_rules; i++) {
+		free(cfg->rules[i].pattern);
+		free(cfg->rules[i].name);
+		cfg->rules[i].pattern = NULL;
+		cfg->rules[i].name = NULL;
+	}
+	cfg->n_rules = 0;
+}
+
+static int too_many(struct loader *ld, const yaml_node_t *node,
+		    const char *path, size_t max)
+{
+	size_t n = node->data.sequence.items.top - node->data.sequence.items.start;
+
+	if (n <= max)
+		return 0;
+	return fail(ld, node, "%s has %zu entries; at most %zu are allowed.",
+		    path, n, max);
+}
+
+/*
+ * A given list replaces the default instead of adding to it, so a host
+ * with systemd can stop treating the root cgroup as shared. The old list is
+ * dropped before the new one is filled; on error the whole copy being
+ * loaded is thrown away, so a half-filled list is never seen.
+ */
+static int parse_cgroups(struct loader *ld, yaml_node_t *node, const char *path)
+{
+	struct pantau_config *cfg = ld->cfg;
+	char item_path[PATH_BUF];
+	yaml_node_item_t *it;
+	int ret;
+
+	ret = want_type(ld, node, YAML_SEQUENCE_NODE, path);
+	if (ret)
+		return ret;
+	ret = too_many(ld, node, path, CONFIG_MAX_SHARED);
+	if (ret)
+		return ret;
+	free_shared(cfg);
+	for (it = node->data.sequence.items.start;
+	     it < node->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(ld->doc, *it);
+		char *copy;
+
+		make_path(item_path, sizeof(item_path), "%s[%zu]", path,
+			 cfg->n_shared_cgroups);
+		ret = want_scalar(ld, item, item_path);
+		if (ret)
+			return ret;
+		ret = check_cgroup(ld, item, item_path);
+		if (ret)
+			return ret;
+		copy = strdup(scalar(item));
+		if (!copy)
+			return no_memory(ld);
+		cfg->shared_cgroups[cfg->n_shared_cgroups++] = copy;
+	}
+	return 0;
+}
+
+static int walk_map(struct loader *ld, yaml_node_t *node,
+		    const struct field *fields, const char *path, void *base);
+
+static int parse_rule(struct loader *ld, yaml_node_t *node, const char *path)
+{
+	struct service_rule *rule = &ld->cfg->rules[ld->cfg->n_rules];
+	char name_path[PATH_BUF];
+	struct rule_in in = { 0 };
+	yaml_node_t *pattern;
+	int ret;
+
+	ret = want_type(ld, node, YAML_MAPPING_NODE, path);
+	if (ret)
+		return ret;
+	ret = walk_map(ld, node, rule_fields, path, &in);
+	if (ret)
+		return ret;
+	if (in.cgroup && in.process)
+		return fail(ld, in.process,
+			    "%s has both cgroup and process; a rule must have exactly one of them, plus name.",
+			    path);
+	if (!in.cgroup && !in.process)
+		return fail(ld, node,
+			    "%s has neither cgroup nor process; a rule must have exactly one of them, plus name.",
+			    path);
+	if (!in.name)
+		return fail(ld, node,
+			    "%s has no name; a rule must have cgroup or process, plus name.",
+			    path);
+	pattern = in.cgroup ? in.cgroup : in.process;
+	make_path(name_path, sizeof(name_path), "%s.%s", path,
+		 in.cgroup ? "cgroup" : "process");
+	ret = in.cgroup ? check_cgroup(ld, pattern, name_path) :
+		check_text(ld, pattern, name_path, "a process pattern", PATTERN_MAX);
+	if (ret)
+		return ret;
+	make_path(name_path, sizeof(name_path), "%s.name", path);
+	ret = check_text(ld, in.name, name_path, "a service name", RULE_NAME_MAX);
+	if (ret)
+		return ret;
+
+	rule->kind = in.cgroup ? RULE_CGROUP : RULE_PROCESS;
+	rule->pattern = strdup(scalar(pattern));
+	rule->name = strdup(scalar(in.name));
+	/* Counted even when a strdup failed, so free_rules() sees both. */
+	ld->cfg->n_rules++;
+	if (!rule->pattern || !rule->name)
+		return no_memory(ld);
+	return 0;
+}
+
+/* Rules replace the old list as a whole, like shared_cgroups. */
+static int parse_rules(struct loader *ld, yaml_node_t *node, const char *path)
+{
+	char item_path[PATH_BUF];
+	yaml_node_item_t *it;
+	int ret;
+
+	ret = want_type(ld, node, YAML_SEQUENCE_NODE, path);
+	if (ret)
+		return ret;
+	ret = too_many(ld, node, path, CONFIG_MAX_RULES);
+	if (ret)
+		return ret;
+	free_rules(ld->cfg);
+	for (it = node->data.sequence.items.start;
+	     it < node->data.sequence.items.top; it++) {
+		make_path(item_path, sizeof(item_path), "%s[%zu]", path,
+			 ld->cfg->n_rules);
+		ret = parse_rule(ld, yaml_document_get_node(ld->doc, *it),
+				 item_path);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int parse_node(struct loader *ld, void *slot, yaml_node_t *node,
+		      const char *path)
+{
+	int ret;
+
+	ret = want_scalar(ld, node, path);
+	if (ret)
+		return ret;
+	*(yaml_node_t **)slot = node;
+	return 0;
+}
+
+/* base is the struct the table's offsets are relative to. */
+static int parse_value(struct loader *ld, const struct field *f,
+		       yaml_node_t *node, const char *path, void *base)
+{
+	void *slot = (char *)base + f->off;
+
+	switch (f->kind) {
+	case F_SECTION:
+		return walk_map(ld, node, f->sub, path, base);
+	case F_WORD:
+		return parse_word(ld, f, slot, node, path);
+	case F_LISTEN:
+		return parse_listen(ld, f, slot, node, path);
+	case F_UINT:
+		return parse_uint(ld, f, slot, node, path);
+	case F_REAL:
+		return parse_real(ld, f, slot, node, path);
+	case F_NODE:
+		return parse_node(ld, slot, node, path);
+	case F_CGROUPS:
+		return parse_cgroups(ld, node, path);
+	case F_RULES:
+		return parse_rules(ld, node, path);
+	}
+	return -EINVAL;
+}
+
+/* "under 'services'" or "at the top level", for key errors. */
+static const char *where(char *buf, size_t len, const char *path)
+{
+	if (*path)
+		make_path(buf, len, "under '%s'", path);
+	else
+		make_path(buf, len, "at the top level");
+	return buf;
+}
+
+static int unknown_key(struct loader *ld, const yaml_node_t *key,
+		       const struct field *fields, const char *path)
+{
+	char list[256] = "", buf[SHOWN_MAX], in[PATH_BUF + 16];
+	size_t used = 0;
+
+	for (size_t i = 0; fields[i].key && used < sizeof(list); i++)
+		used += snprintf(list + used, sizeof(list) - used, "%s%s",
+				 i ? ", " : "", fields[i].key);
+	return fail(ld, key, "unknown key '%s' %s; allowed keys: %s.",
+		    shown(key, buf, sizeof(buf)), where(in, sizeof(in), path),
+		    list);
+}
+
+/*
+ * Checks every key of one mapping against fields and hands each value to
+ * its parser. libyaml keeps duplicate keys, so they are caught here.
+ */
+static int walk_map(struct loader *ld, yaml_node_t *node,
+		    const struct field *fields, const char *path, void *base)
+{
+	yaml_node_pair_t *start = node->data.mapping.pairs.start, *pair;
+	char key_path[PATH_BUF], in[PATH_BUF + 16];
+	int ret;
+
+	if (*path && is_null(node))
+		return 0;
+	ret = want_type(ld, node, YAML_MAPPING_NODE, *path ? path : "the top level");
+	if (ret)
+		return ret;
+	for (pair = start; pair < node->data.mapping.pairs.top; pair++) {
+		yaml_node_t *key = yaml_document_get_node(ld->doc, pair->key);
+		yaml_node_t *value = yaml_document_get_node(ld->doc, pair->value);
+		const struct field *f;
+
+		if (key->type != YAML_SCALAR_NODE)
+			return fail(ld, key, "%s has a key that is %s; keys must be plain words.",
+				    *path ? path : "the top level",
+				    type_name(key->type));
+		for (f = fields; f->key && strcmp(f->key, scalar(key)); f++)
+			;
+		if (!f->key)
+			return unknown_key(ld, key, fields, path);
+		for (yaml_node_pair_t *p = start; p < pair; p++) {
+			yaml_node_t *prev = yaml_document_get_node(ld->doc, p->key);
+
+			if (!strcmp(scalar(prev), f->key))
+				return fail(ld, key,
+					    "duplicate key '%s' %s; it was first set on line %zu.",
+					    f->key, where(in, sizeof(in), path),
+					    prev->start_mark.line + 1);
+		}
+		make_path(key_path, sizeof(key_path), "%s%s%s", path,
+			 *path ? "." : "", f->key);
+		ret = parse_value(ld, f, value, key_path, base);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int yaml_failed(struct loader *ld, const yaml_parser_t *parser)
+{
+	/*
+	 * Some of libyaml's loader paths fail on a failed allocation without
+	 * recording any error, so "no error" means out of memory too.
+	 */
+	if (parser->error == YAML_MEMORY_ERROR || parser->error == YAML_NO_ERROR)
+		return no_memory(ld);
+	if (parser->error == YAML_READER_ERROR) {
+		set_err(ld->err, ld->err_len,
+			"%s: YAML syntax error: %s at byte %zu.", ld->name,
+			parser->problem ? parser->problem : "unreadable input",
+			parser->problem_offset);
+		return -EINVAL;
+	}
+	if (parser->context)
+		set_err(ld->err, ld->err_len,
+			"%s:%zu: YAML syntax error: %s (%s on line %zu).",
+			ld->name, parser->problem_mark.line + 1,
+			parser->problem ? parser->problem : "unknown problem",
+			parser->context, parser->context_mark.line + 1);
+	else
+		set_err(ld->err, ld->err_len, "%s:%zu: YAML syntax error: %s.",
+			ld->name, parser->problem_mark.line + 1,
+			parser->problem ? parser->problem : "unknown problem");
+	return -EINVAL;
+}
+
+static int load_document(struct loader *ld, const char *buf, size_t len)
+{
+	yaml_document_t doc, extra;
+	bool have_doc = false;
+	yaml_parser_t parser;
+	yaml_node_t *root, *more;
+	int ret;
+
+	if (!yaml_parser_initialize(&parser))
+		return no_memory(ld);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		ret = yaml_failed(ld, &parser);
+		goto out;
+	}
+	have_doc = true;
+	ld->doc = &doc;
+	/* A second document would be ignored silently; better to say so. */
+	if (!yaml_parser_load(&parser, &extra)) {
+		ret = yaml_failed(ld, &parser);
+		goto out;
+	}
+	more = yaml_document_get_root_node(&extra);
+	ret = more ? fail(ld, more,
+			  "a second YAML document starts here; pantau reads only one.") : 0;
+	yaml_document_delete(&extra);
+	if (ret)
+		goto out;
+
+	root = yaml_document_get_root_node(&doc);
+	/* An empty file, only comments, or a bare "---" keeps the defaults. */
+	if (!root || is_null(root))
+		goto out;
+	ret = walk_map(ld, root, root_fields, "", ld->cfg);
+out:
+	if (have_doc)
+		yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	ld->doc = NULL;
+	return ret;
+}
+
+static int copy_config(struct pantau_config *dst, const struct pantau_config *src)
+{
+	*dst = *src;
+	dst->listen = dst->log_level = dst->language = NULL;
+	dst->n_shared_cgroups = dst->n_rules = 0;
+	memset(dst->shared_cgroups, 0, sizeof(dst->shared_cgroups));
+	memset(dst->rules, 0, sizeof(dst->rules));
+
+	if ((src->listen && !(dst->listen = strdup(src->listen))) ||
+	    (src->log_level && !(dst->log_level = strdup(src->log_level))) ||
+	    (src->language && !(dst->language = strdup(src->language))))
+		goto nomem;
+	for (size_t i = 0; i < src->n_shared_cgroups; i++) {
+		dst->shared_cgroups[i] = strdup(src->shared_cgroups[i]);
+		if (!dst->shared_cgroups[i])
+			goto nomem;
+		dst->n_shared_cgroups++;
+	}
+	for (size_t i = 0; i < src->n_rules; i++) {
+		struct service_rule *r = &dst->rules[i];
+
+		r->kind = src->rules[i].kind;
+		r->pattern = strdup(src->rules[i].pattern);
+		r->name = strdup(src->rules[i].name);
+		dst->n_rules++;
+		if (!r->pattern || !r->name)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	config_free(dst);
+	return -ENOMEM;
+}
+
+/*
+ * Loads into a copy and swaps it in only on success, so a bad file leaves
+ * cfg exactly as it was (what a reload on SIGHUP will need).
+ */
+static int load_buffer(struct pantau_config *cfg, const char *buf, size_t len,
+		       const char *name, char *err, size_t err_len)
+{
+	struct loader ld = {
+		.name = name ? name : "<string>",
+		.err = err,
+		.err_len = err_len,
+	};
+	struct pantau_config tmp;
+	int ret;
+
+	if (err && err_len)
+		err[0] = '\0';
+	if (copy_config(&tmp, cfg))
+		return no_memory(&ld);
+	ld.cfg = &tmp;
+	ret = load_document(&ld, buf, len);
+	if (ret) {
+		config_free(&tmp);
+		return ret;
+	}
+	config_free(cfg);
+	*cfg = tmp;
+	return 0;
+}
+
+int config_load_string(struct pantau_config *cfg, const char *yaml,
+		       const char *name, char *err, size_t err_len)
+{
+	return load_buffer(cfg, yaml ? yaml : "", yaml ? strlen(yaml) : 0,
+			   name, err, err_len);
+}
+
+/* Read by hand, not through libyaml's FILE reader, so errors keep errno. */
+int config_load_file(struct pantau_config *cfg, const char *path,
+		     char *err, size_t err_len)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = NULL, *grown;
+	ssize_t n;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		set_err(err, err_len, "%s: cannot read: %s.", path, strerror(-ret));
+		return ret;
+	}
+	buf = malloc(cap);
+	if (!buf) {
+		ret = -ENOMEM;
+		set_err(err, err_len, "%s: out of memory.", path);
+		goto out;
+	}
+	for (;;) {
+		if (len == cap) {
+			if (cap >= CONFIG_FILE_MAX) {
+				ret = -EFBIG;
+				set_err(err, err_len,
+					"%s: cannot read: it is larger than %d KiB, too big for a config file.",
+					path, CONFIG_FILE_MAX / 1024);
+				goto out;
+			}
+			cap *= 2;
+			grown = realloc(buf, cap);
+			if (!grown) {
+				ret = -ENOMEM;
+				set_err(err, err_len, "%s: out of memory.", path);
+				goto out;
+			}
+			buf = grown;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			set_err(err, err_len, "%s: cannot read: %s.", path,
+				strerror(-ret));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	ret = load_buffer(cfg, buf, len, path, err, err_len);
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+/* Host names as getaddrinfo() takes them; rules out blanks and quotes. */
+static bool host_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+}
+
+int config_parse_listen(const char *value, char *host, size_t host_len,
+			unsigned short *port)
+{
+	const char *colon, *h, *p;
+	struct in6_addr addr6;
+	char h6[INET6_ADDRSTRLEN];
+	unsigned long v = 0;
+	size_t hlen;
+
+	if (!value)
+		return -EINVAL;
+	if (value[0] == '[') {
+		/* Brackets are the only way to tell an IPv6 address from its port. */
+		colon = strchr(value, ']');
+		if (!colon || colon[1] != ':')
+			return -EINVAL;
+		h = value + 1;
+		hlen = (size_t)(colon - h);
+		if (!hlen || hlen >= sizeof(h6))
+			return -EINVAL;
+		memcpy(h6, h, hlen);
+		h6[hlen] = '\0';
+		if (inet_pton(AF_INET6, h6, &addr6) != 1)
+			return -EINVAL;
+		colon++;
+	} else {
+		colon = strchr(value, ':');
+		/* A second ':' means an IPv6 address without brackets. */
+		if (!colon || strchr(colon + 1, ':'))
+			return -EINVAL;
+		h = value;
+		hlen = (size_t)(colon - h);
+		if (!hlen)
+			return -EINVAL;
+		for (size_t i = 0; i < hlen; i++)
+			if (!host_char_ok(h[i]))
+				return -EINVAL;
+	}
+
+	p = colon + 1;
+	if (!*p || strlen(p) > 5)
+		return -EINVAL;
+	for (const char *c = p; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*c - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -EINVAL;
+	if (host) {
+		if (hlen >= host_len)
+			return -EINVAL;
+		memcpy(host, h, hlen);
+		host[hlen] = '\0';
+	}
+	if (port)
+		*port = (unsigned short)v;
+	return 0;
+}
+
+int config_init(struct pantau_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->services_max = 1000;
+	cfg->short_lived_seconds = 30;
+	cfg->thresholds_cpu_busy_ratio = 0.8;
+	cfg->thresholds_memory_busy_ratio = 0.9;
+	cfg->thresholds_error_ratio = 0.05;
+	cfg->thresholds_latency_p95_seconds = 1.0;
+
+	cfg->listen = strdup(CONFIG_DEFAULT_LISTEN);
+	cfg->log_level = strdup("info");
+	cfg->language = strdup("id");
+	cfg->shared_cgroups[0] = strdup("/");
+	if (cfg->shared_cgroups[0])
+		cfg->n_shared_cgroups = 1;
+	if (!cfg->listen || !cfg->log_level || !cfg->language ||
+	    !cfg->n_shared_cgroups)
+		goto nomem;
+	return 0;
+nomem:
+	config_free(cfg);
+	return -ENOMEM;
+}
+
+void config_free(struct pantau_config *cfg)
+{
+	free(cfg->listen);
+	free(cfg->log_level);
+	free(cfg->language);
+	cfg->listen = cfg->log_level = cfg->language = NULL;
+	free_shared(cfg);
+	free_rules(cfg);
+}

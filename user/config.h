@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The one configuration schema (YAML), see docs/configuration.md. */
+#ifndef PANTAU_CONFIG_H
+#define PANTAU_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/pantau/pantau.yaml"
+#define CONFIG_DEFAULT_LISTEN "127.0.0.1:9542"
+#define CONFIG_MAX_RULES 64
+#define CONFIG_MAX_SHARED 64
+#define CONFIG_ERR_MAX 512
+
+enum service_rule_kind { RULE_CGROUP, RULE_PROCESS };
+
+struct service_rule {
+	enum service_rule_kind kind;
+	char *pattern;		/* fnmatch glob on cgroup path or process name */
+	char *name;
+};
+
+struct pantau_config {
+	char *listen;			/* ADDR:PORT */
+	char *log_level;		/* error|warn|info|debug */
+	char *language;			/* id|en */
+	unsigned services_max;		/* cardinality cap */
+	unsigned short_lived_seconds;	/* younger processes fold away */
+	char *shared_cgroups[CONFIG_MAX_SHARED];
+	size_t n_shared_cgroups;
+	struct service_rule rules[CONFIG_MAX_RULES];
+	size_t n_rules;
+	double thresholds_cpu_busy_ratio;
+	double thresholds_memory_busy_ratio;
+	double thresholds_error_ratio;
+	double thresholds_latency_p95_seconds;
+};
+
+/* Fill cfg with the defaults. Returns 0 or -ENOMEM. */
+int config_init(struct pantau_config *cfg);
+
+/*
+ * Read a YAML file over the defaults already in cfg. On error returns a
+ * negative errno and writes one sentence to err (file, line, the bad value
+ * and what is allowed).
+ */
+int config_load_file(struct pantau_config *cfg, const char *path,
+		     char *err, size_t err_len);
+/* The same from a string; name is used in messages. */
+int config_load_string(struct pantau_config *cfg, const char *yaml,
+		       const char *name, char *err, size_t err_len);
+
+/* Validate "ADDR:PORT" (IPv4, [IPv6] or host name). 0 or -EINVAL. */
+int config_parse_listen(const char *value, char *host, size_t host_len,
+			unsigned short *port);
+
+void config_free(struct pantau_config *cfg);
+
+#endif

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The running daemon's state: one owner (main), one lock for readers. */
+#ifndef PANTAU_DAEMON_H
+#define PANTAU_DAEMON_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include "config.h"
+#include "probes.h"
+#include "registry.h"
+
+#define COLLECTORS_MAX 8
+
+struct collector_result {
+	const char *name;
+	double duration_seconds;
+	bool success;
+};
+
+struct daemon {
+	struct pantau_config cfg;
+	struct probes probes;
+	struct registry registry;
+	/* Guards probes' maps reads, the registry and results. */
+	pthread_mutex_t lock;
+	struct collector_result results[COLLECTORS_MAX];
+	size_t n_results;
+	char kernel_release[128];
+};
+
+/* Run every collector; the caller holds d->lock. */
+void daemon_collect(struct daemon *d);
+
+#endif

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* pantau: per-service resource and traffic tracer, the daemon. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "config.h"
+#include "cpu.skel.h"
+#include "cgroups.skel.h"
+#include "daemon.h"
+#include "log.h"
+#include "metrics.h"
+#include "prometheus.h"
+#include "services.h"
+
+#define EXIT_USAGE 2
+#define MAINTENANCE_INTERVAL_SECONDS 5
+#define MIN_CPU_STATS_ENTRIES 4096
+#define CPU_STATS_ENTRIES_PER_SERVICE 4
+#define EXTRA_KEYS 1024
+
+struct options {
+	const char *config_path;
+	const char *listen;
+	const char *log_level;
+	const char *list_metrics;
+	bool check;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: pantau [OPTION]...\n"
+		"Per-service CPU, memory, disk and traffic, measured in the kernel with eBPF,\n"
+		"served as Prometheus metrics.\n\n"
+		"  -c, --config FILE        YAML config (default %s, read if it exists)\n"
+		"  -l, --listen ADDR:PORT   HTTP address for /metrics and /healthz (default %s)\n"
+		"      --log-level LEVEL    error, warn, info or debug (default info)\n"
+		"      --check              say what this kernel can attach, then exit\n"
+		"      --list-metrics[=FMT] print the metric table (FMT: text or markdown)\n"
+		"  -h, --help               show this help\n"
+		"  -V, --version            show the version\n\n"
+		"Runs as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN).\n"
+		"SIGINT and SIGTERM detach every probe and exit.\n",
+		CONFIG_DEFAULT_PATH, CONFIG_DEFAULT_LISTEN);
+}
+
+/* Returns 0, 1 to exit successfully now, or EXIT_USAGE. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	enum { OPT_LOG_LEVEL = 256, OPT_CHECK, OPT_LIST_METRICS };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "list-metrics", optional_argument, NULL, OPT_LIST_METRICS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:l:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config_path = optarg;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case OPT_LOG_LEVEL:
+			o->log_level = optarg;
+			break;
+		case OPT_CHECK:
+			o->check = true;
+			break;
+		case OPT_LIST_METRICS:
+			o->list_metrics = optarg ? optarg : "text";
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case 'V':
+			printf("pantau %s\n", PANTAU_VERSION);
+			return 1;
+		case ':':
+			fprintf(stderr, "pantau: option '%s' needs a value; see pantau --help.\n",
+				argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			fprintf(stderr, "pantau: unknown option '%s'; see pantau --help.\n",
+				argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pantau: unexpected argument '%s'; pantau takes options only, see pantau --help.\n",
+			argv[optind]);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int load_config(struct pantau_config *cfg, const struct options *o)
+{
+	char err[CONFIG_ERR_MAX], host[256];
+	unsigned short port;
+	int rc;
+
+	rc = config_init(cfg);
+	if (rc)
+		return rc;
+	if (o->config_path || access(CONFIG_DEFAULT_PATH, F_OK) == 0) {
+		const char *path = o->config_path ? o->config_path : CONFIG_DEFAULT_PATH;
+
+		rc = config_load_file(cfg, path, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "pantau: %s\n", err);
+			return rc;
+		}
+	}
+	if (o->listen) {
+		if (config_parse_listen(o->listen, host, sizeof(host), &port)) {
+			fprintf(stderr, "pantau: --listen is '%s'; it must be ADDR:PORT, e.g. 127.0.0.1:9542.\n",
+				o->listen);
+			return -EINVAL;
+		}
+		free(cfg->listen);
+		cfg->listen = strdup(o->listen);
+		if (!cfg->listen)
+			return -ENOMEM;
+	}
+	if (o->log_level) {
+		free(cfg->log_level);
+		cfg->log_level = strdup(o->log_level);
+		if (!cfg->log_level)
+			return -ENOMEM;
+	}
+	if (log_set_level_name(cfg->log_level)) {
+		fprintf(stderr, "pantau: log level is '%s'; allowed values are error, warn, info, debug.\n",
+			cfg->log_level);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static uint32_t cpu_stats_entries(const struct pantau_config *cfg)
+{
+	uint64_t n = (uint64_t)cfg->services_max * CPU_STATS_ENTRIES_PER_SERVICE;
+
+	return n < MIN_CPU_STATS_ENTRIES ? MIN_CPU_STATS_ENTRIES : (uint32_t)n;
+}
+
+static int run_check(const struct pantau_config *cfg)
+{
+	struct probe_options popt = { .cpu_stats_entries = cpu_stats_entries(cfg) };
+	struct probes probes;
+	char mnt[4096];
+	int attached, err;
+
+	err = cgroup2_mount_find("/proc/self/mountinfo", mnt, sizeof(mnt));
+	if (err)
+		printf("cgroup2: not mounted: services cannot be told apart (mount cgroup2, e.g. on /sys/fs/cgroup/unified)\n");
+	else
+		printf("cgroup2: mounted at %s\n", mnt);
+	printf("kernel BTF: %s\n", access("/sys/kernel/btf/vmlinux", R_OK) == 0 ?
+	       "present at /sys/kernel/btf/vmlinux" :
+	       "missing: CO-RE programs cannot be relocated (kernel needs CONFIG_DEBUG_INFO_BTF)");
+	probes_load(&probes, &popt);
+	attached = probes_attach(&probes);
+	if (probes.load_error[0])
+		printf("%s\n", probes.load_error);
+	for (size_t i = 0; i < probes.n_status; i++) {
+		const struct probe_status *st = &probes.status[i];
+
+		if (st->attached)
+			printf("%s (%s): can attach as %s\n", st->name, st->object, st->kind);
+		else
+			printf("%s (%s): %s\n", st->name, st->object, st->why);
+	}
+	printf("BPF run stats: %s\n", probes.stats_fd >= 0 ? "enabled" :
+	       "cannot be enabled: pantau_bpf_program_* will stay at 0");
+	probes_stop(&probes);
+	printf("%d probe(s) can attach.\n", attached);
+	return attached > 0 ? 0 : 1;
+}
+
+static int sync_shared_cgroups(struct daemon *d)
+{
+	uint64_t ids[PANTAU_MAX_SHARED_CGROUPS];
+	uint8_t one = 1;
+	size_t n;
+	int fd;
+
+	if (!d->probes.cpu)
+		return 0;
+	fd = bpf_map__fd(d->probes.cpu->maps.shared_cgroups);
+	n = registry_shared_ids(&d->registry, ids, PANTAU_MAX_SHARED_CGROUPS);
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_update_elem(fd, &ids[i], &one, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+/* Only "/" as shared needs no rescans: the root never changes. */
+static bool shared_needs_rescan(const struct pantau_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_shared_cgroups; i++)
+		if (strcmp(cfg->shared_cgroups[i], "/") != 0)
+			return true;
+	return false;
+}
+
+static int serve(struct daemon *d)
+{
+	struct timespec tick = { .tv_sec = MAINTENANCE_INTERVAL_SECONDS };
+	struct http_server *http = NULL;
+	char err[256];
+	sigset_t set;
+	int sig, rc;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	/* Block before the HTTP threads start, so they inherit the mask. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	rc = http_server_start(&http, d->cfg.listen, d, err, sizeof(err));
+	if (rc) {
+		pt_err("%s", err);
+		return rc;
+	}
+	pt_info("serving http://%s/metrics", d->cfg.listen);
+	for (;;) {
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+		if (sig == SIGHUP)
+			pt_warn("SIGHUP: config reload is not implemented yet; restart pantau to apply changes.");
+		/* Fold exited processes even when nobody scrapes. */
+		pthread_mutex_lock(&d->lock);
+		if (shared_needs_rescan(&d->cfg)) {
+			registry_scan_cgroups(&d->registry);
+			sync_shared_cgroups(d);
+		}
+		daemon_collect(d);
+		pthread_mutex_unlock(&d->lock);
+	}
+	pt_info("signal %d: detaching and exiting", sig);
+	http_server_stop(http);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opts = { 0 };
+	struct daemon d = { 0 };
+	struct probe_options popt;
+	struct utsname uts;
+	char mnt[4096];
+	int rc, attached;
+
+	rc = parse_args(argc, argv, &opts);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	if (opts.list_metrics) {
+		if (metrics_list(stdout, opts.list_metrics)) {
+			fprintf(stderr, "pantau: --list-metrics is '%s'; allowed values are text, markdown.\n",
+				opts.list_metrics);
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	if (load_config(&d.cfg, &opts)) {
+		config_free(&d.cfg);
+		return EXIT_USAGE;
+	}
+	if (opts.check) {
+		rc = run_check(&d.cfg);
+		config_free(&d.cfg);
+		return rc;
+	}
+
+	rc = cgroup2_mount_find("/proc/self/mountinfo", mnt, sizeof(mnt));
+	if (rc) {
+		pt_err("cannot find a cgroup2 mount in /proc/self/mountinfo: mount cgroup2 (e.g. mount -t cgroup2 none /sys/fs/cgroup/unified) and start pantau again.");
+		config_free(&d.cfg);
+		return 1;
+	}
+	if (uname(&uts) == 0)
+		snprintf(d.kernel_release, sizeof(d.kernel_release), "%s", uts.release);
+	pthread_mutex_init(&d.lock, NULL);
+
+	popt.cpu_stats_entries = cpu_stats_entries(&d.cfg);
+	rc = probes_load(&d.probes, &popt);
+	if (rc) {
+		pt_err("%s. Run 'pantau --check' for details.", d.probes.load_error);
+		rc = 1;
+		goto cleanup;
+	}
+	rc = registry_init(&d.registry, &d.cfg, mnt, popt.cpu_stats_entries + EXTRA_KEYS,
+			   d.probes.cgroups ? bpf_map__fd(d.probes.cgroups->maps.cgroup_paths) : -1);
+	if (rc) {
+		pt_err("cannot set up the service registry: %s", strerror(-rc));
+		rc = 1;
+		goto cleanup;
+	}
+	rc = registry_scan_cgroups(&d.registry);
+	if (rc)
+		pt_warn("cannot walk the cgroup2 tree at %s: %s", mnt, strerror(-rc));
+	rc = sync_shared_cgroups(&d);
+	if (rc)
+		pt_warn("cannot fill the shared_cgroups map: %s; processes of shared cgroups are not split",
+			strerror(-rc));
+	/* Shared cgroups are known before the first event is counted. */
+	attached = probes_attach(&d.probes);
+	if (attached == 0) {
+		pt_err("nothing could be attached (every probe failed, see above). Run 'pantau --check' for details.");
+		rc = 1;
+		goto cleanup;
+	}
+	registry_seed_processes(&d.registry);
+	rc = serve(&d) ? 1 : 0;
+cleanup:
+	probes_stop(&d.probes);
+	registry_free(&d.registry);
+	pthread_mutex_destroy(&d.lock);
+	config_free(&d.cfg);
+	return rc;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one table of exported metrics: name, type, help and labels. The
+ * exposition, `pantau --list-metrics` and docs/metrics.md all read it.
+ */
+#ifndef PANTAU_METRICS_H
+#define PANTAU_METRICS_H
+
+#include <stdio.h>
+
+enum metric_type { METRIC_COUNTER, METRIC_GAUGE, METRIC_HISTOGRAM };
+
+struct metric_def {
+	const char *name;	/* counters end in _total */
+	enum metric_type type;
+	const char *labels;	/* for docs: labels besides service */
+	const char *help;	/* no double quotes: OpenMetrics would need escapes */
+};
+
+enum metric_id {
+	M_CPU_SECONDS,
+	M_CPU_RUNQ_WAIT,
+	M_CPU_SWITCHES,
+	M_SERVICE_UP,
+	M_BUILD_INFO,
+	M_BPF_RUN_SECONDS,
+	M_BPF_RUNS,
+	M_PROBE_ATTACHED,
+	M_EVENTS_DROPPED,
+	M_MAP_ENTRIES,
+	M_MAP_CAPACITY,
+	M_SERVICES_FOLDED,
+	M_COLLECTOR_DURATION,
+	M_COLLECTOR_SUCCESS,
+	M_THRESHOLD,
+	M_COUNT,
+};
+
+extern const struct metric_def metric_table[M_COUNT];
+
+const char *metric_type_name(enum metric_type type);
+
+/* Print the table: format is "text" or "markdown". 0 or -EINVAL. */
+int metrics_list(FILE *out, const char *format);
+
+#endif

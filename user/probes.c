@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "cgroups.skel.h"
+#include "cpu.skel.h"
+#include "log.h"
+#include "probes.h"
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* libbpf's own messages (verifier logs included) are for debugging. */
+	if (log_get_level() < LOG_DEBUG || level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* tp_btf needs kernel BTF and a btf_trace_<tp> type for the tracepoint. */
+static bool kernel_has_btf_tracepoint(const char *tp)
+{
+	char name[96];
+	struct btf *btf;
+	bool found;
+
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return false;
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	found = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
+	btf__free(btf);
+	return found;
+}
+
+static const char *explain(int err)
+{
+	switch (-err) {
+	case EPERM:
+	case EACCES:
+		return "permission denied (run pantau as root, or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)";
+	case ENOENT:
+		return "tracepoint not found in this kernel";
+	case 524:	/* ENOTSUPP, the kernel-internal code */
+	case EOPNOTSUPP:
+	case EINVAL:
+		return "this kernel does not support this program type";
+	case ESRCH:
+		return "BTF for the tracepoint is missing (kernel built without CONFIG_DEBUG_INFO_BTF?)";
+	default:
+		return strerror(-err);
+	}
+}
+
+/* tp_btf/<tp> or raw_tp/<tp>: autoload one flavour of each program. */
+static void choose_flavour(struct bpf_object *obj, bool btf)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
+		const char *sec = bpf_program__section_name(prog);
+		bool is_btf = strncmp(sec, "tp_btf/", 7) == 0;
+
+		bpf_program__set_autoload(prog, is_btf == btf);
+	}
+}
+
+static void attach_all(struct probes *p, struct bpf_object *obj, const char *domain)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
+		const char *sec = bpf_program__section_name(prog);
+		struct probe_status *st;
+		struct bpf_link *link;
+		const char *tp;
+
+		if (!bpf_program__autoload(prog) || p->n_status >= PROBES_MAX)
+			continue;
+		st = &p->status[p->n_status];
+		tp = strchr(sec, '/') + 1;
+		snprintf(st->name, sizeof(st->name), "%s", tp);
+		snprintf(st->object, sizeof(st->object), "%s", domain);
+		st->kind = p->btf ? "tp_btf" : "raw_tp";
+		link = bpf_program__attach(prog);
+		if (!link) {
+			int err = -errno;
+
+			st->kind = "none";
+			snprintf(st->why, sizeof(st->why), "cannot attach %s: %s",
+				 tp, explain(err));
+			pt_warn("%s; the other probes keep running.", st->why);
+		} else {
+			st->attached = true;
+			p->links[p->n_status] = link;
+		}
+		p->n_status++;
+	}
+}
+
+static int load_cpu(struct probes *p, const struct probe_options *opt)
+{
+	int err;
+
+	p->cpu = cpu_bpf__open();
+	if (!p->cpu)
+		return -errno;
+	choose_flavour(p->cpu->obj, p->btf);
+	bpf_map__set_max_entries(p->cpu->maps.cpu_stats, opt->cpu_stats_entries);
+	/* The raw_tp flavour keeps tids in a hash instead of task storage. */
+	if (!p->btf)
+		bpf_map__set_autocreate(p->cpu->maps.enqueued_at_storage, false);
+	else
+		bpf_map__set_max_entries(p->cpu->maps.enqueued_at_hash, 1);
+	err = cpu_bpf__load(p->cpu);
+	if (err) {
+		cpu_bpf__destroy(p->cpu);
+		p->cpu = NULL;
+	}
+	return err;
+}
+
+static int load_cgroups(struct probes *p)
+{
+	int err;
+
+	p->cgroups = cgroups_bpf__open();
+	if (!p->cgroups)
+		return -errno;
+	choose_flavour(p->cgroups->obj, p->btf);
+	err = cgroups_bpf__load(p->cgroups);
+	if (err) {
+		cgroups_bpf__destroy(p->cgroups);
+		p->cgroups = NULL;
+	}
+	return err;
+}
+
+int probes_load(struct probes *p, const struct probe_options *opt)
+{
+	int err, cpu_err;
+
+	memset(p, 0, sizeof(*p));
+	p->stats_fd = -1;
+	libbpf_set_print(libbpf_print);
+
+	p->btf = kernel_has_btf_tracepoint("sched_switch");
+	pt_info("using %s programs (%s)", p->btf ? "tp_btf" : "raw_tp",
+		p->btf ? "kernel BTF has the tracepoints" :
+			 "no kernel BTF for tracepoints: falling back to raw tracepoints");
+	cpu_err = load_cpu(p, opt);
+	if (cpu_err && p->btf) {
+		pt_warn("cannot load the tp_btf CPU programs (%s); trying raw tracepoints.",
+			explain(cpu_err));
+		p->btf = false;
+		cpu_err = load_cpu(p, opt);
+	}
+	if (cpu_err)
+		snprintf(p->load_error, sizeof(p->load_error),
+			 "cannot load the CPU programs: %s", explain(cpu_err));
+
+	err = load_cgroups(p);
+	if (err)
+		pt_warn("cannot load the cgroup naming program (%s); cgroups that come and go "
+			"between scrapes may be named by id.", explain(err));
+	return p->cpu || p->cgroups ? 0 : cpu_err;
+}
+
+int probes_attach(struct probes *p)
+{
+	size_t attached = 0;
+
+	if (p->cpu)
+		attach_all(p, p->cpu->obj, "cpu");
+	if (p->cgroups)
+		attach_all(p, p->cgroups->obj, "cgroups");
+
+	/* Per-program run time and count: costs two clock reads per run. */
+	p->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (p->stats_fd < 0)
+		pt_warn("cannot enable BPF run stats (%s); pantau_bpf_program_* stay at 0.",
+			strerror(errno));
+
+	for (size_t i = 0; i < p->n_status; i++)
+		attached += p->status[i].attached;
+	return (int)attached;
+}
+
+void probes_stop(struct probes *p)
+{
+	for (size_t i = 0; i < p->n_status; i++)
+		bpf_link__destroy(p->links[i]);
+	cgroups_bpf__destroy(p->cgroups);
+	cpu_bpf__destroy(p->cpu);
+	if (p->stats_fd >= 0)
+		close(p->stats_fd);
+	memset(p, 0, sizeof(*p));
+	p->stats_fd = -1;
+}
+
+static size_t object_prog_stats(struct bpf_object *obj, struct prog_stats *out,
+				size_t n, size_t max)
+{
+	struct bpf_program *prog;
+
+	if (!obj)
+		return n;
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0 || n >= max)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		snprintf(out[n].name, sizeof(out[n].name), "%s", bpf_program__name(prog));
+		out[n].run_time_ns = info.run_time_ns;
+		out[n].run_cnt = info.run_cnt;
+		n++;
+	}
+	return n;
+}
+
+size_t probes_prog_stats(const struct probes *p, struct prog_stats *out, size_t max)
+{
+	size_t n = 0;
+
+	n = object_prog_stats(p->cpu ? p->cpu->obj : NULL, out, n, max);
+	n = object_prog_stats(p->cgroups ? p->cgroups->obj : NULL, out, n, max);
+	return n;
+}
+
+static size_t object_maps(struct bpf_object *obj, struct map_ref *out, size_t n, size_t max)
+{
+	struct bpf_map *map;
+
+	if (!obj)
+		return n;
+	bpf_object__for_each_map(map, obj) {
+		enum bpf_map_type type = bpf_map__type(map);
+
+		/* Arrays are always full; .rodata and friends are not state. */
+		if (n >= max || bpf_map__fd(map) < 0 || type == BPF_MAP_TYPE_ARRAY ||
+		    type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_TASK_STORAGE)
+			continue;
+		out[n].name = bpf_map__name(map);
+		out[n].fd = bpf_map__fd(map);
+		out[n].max_entries = bpf_map__max_entries(map);
+		out[n].percpu = type == BPF_MAP_TYPE_PERCPU_HASH;
+		n++;
+	}
+	return n;
+}
+
+size_t probes_maps(const struct probes *p, struct map_ref *out, size_t max)
+{
+	size_t n = 0;
+
+	n = object_maps(p->cpu ? p->cpu->obj : NULL, out, n, max);
+	n = object_maps(p->cgroups ? p->cgroups->obj : NULL, out, n, max);
+	return n;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The BPF side's lifecycle: probe the kernel, open every skeleton, size
+ * its maps, load, attach each program on its own, and tear down.
+ */
+#ifndef PANTAU_PROBES_H
+#define PANTAU_PROBES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROBES_MAX 32
+#define PROBE_WHY_MAX 200
+
+struct probe_status {
+	char name[48];		/* the tracepoint, e.g. sched_switch */
+	char object[16];	/* the domain, e.g. cpu */
+	const char *kind;	/* tp_btf, raw_tp or none */
+	bool attached;
+	char why[PROBE_WHY_MAX];	/* plain words when not attached */
+};
+
+struct cpu_bpf;
+struct cgroups_bpf;
+struct bpf_link;
+
+struct probes {
+	struct cpu_bpf *cpu;
+	struct cgroups_bpf *cgroups;
+	struct bpf_link *links[PROBES_MAX];
+	struct probe_status status[PROBES_MAX];
+	size_t n_status;
+	bool btf;		/* tp_btf programs chosen */
+	int stats_fd;		/* keeps the kernel's BPF run stats on */
+	char load_error[PROBE_WHY_MAX];
+};
+
+struct probe_options {
+	uint32_t cpu_stats_entries;
+};
+
+/*
+ * Open, size and load every skeleton (tp_btf first, raw_tp if that fails).
+ * Returns 0 when at least one loaded, else a negative errno; load_error
+ * says why in words. Maps can be filled before probes_attach().
+ */
+int probes_load(struct probes *p, const struct probe_options *opt);
+/* Attach each loaded program on its own; returns how many attached. */
+int probes_attach(struct probes *p);
+void probes_stop(struct probes *p);
+
+struct prog_stats {
+	char name[64];
+	uint64_t run_time_ns;
+	uint64_t run_cnt;
+};
+
+/* Run stats of every loaded program; returns how many were filled. */
+size_t probes_prog_stats(const struct probes *p, struct prog_stats *out, size_t max);
+
+/* Map name, fd and capacity of every map, for pantau_map_* metrics. */
+struct map_ref {
+	const char *name;
+	int fd;
+	uint32_t max_entries;
+	bool percpu;
+};
+size_t probes_maps(const struct probes *p, struct map_ref *out, size_t max);
+
+#endif

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The services pantau knows, and for each BPF map key (cgroup id, tgid)
+ * the service it belongs to. Totals are accumulated from deltas, so a
+ * service's counters never go backwards when its processes exit or its
+ * cgroup goes away. Memory is allocated once, bounded by the caps.
+ */
+#ifndef PANTAU_REGISTRY_H
+#define PANTAU_REGISTRY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "config.h"
+#include "keytab.h"
+#include "procinfo.h"
+#include "services.h"
+#include "pantau/cpu.h"
+
+struct service {
+	char name[SERVICE_NAME_MAX];
+	bool used;
+	bool up;
+	bool pseudo;		/* "other" and "short-lived": no up/down */
+	uint64_t down_since_ns;	/* monotonic; 0 while up */
+	unsigned refs;		/* key entries pointing here */
+	unsigned live_keys;	/* counted by the last sweep */
+	struct cpu_stats cpu;	/* accumulated totals */
+	uint64_t cpu_inflight_ns;	/* running slices, at the last collect */
+	uint64_t cpu_exported_ns;	/* what the last scrape showed */
+};
+
+struct key_entry {
+	struct service_key key;
+	bool used;
+	bool pending;		/* young process: counts held back */
+	bool alive;
+	unsigned dead_sweeps;
+	int32_t service;	/* index, -1 while pending */
+	struct proc_identity proc;	/* tgid keys only */
+	uint64_t seen_gen;
+	struct cpu_stats cpu_cur;	/* last read from the map */
+	struct cpu_stats cpu_last;	/* what is already in the service */
+};
+
+struct cgroup_info {
+	uint64_t id;
+	char path[256];
+	bool shared;
+};
+
+enum fold_reason { FOLD_CAP, FOLD_EVICTED, FOLD_REASONS };
+
+struct registry {
+	const struct pantau_config *cfg;
+	char cgroup_mnt[4096];
+	char proc_root[64];
+	int cgroup_paths_fd;	/* BPF map id -> path captured at mkdir, or -1 */
+	struct service *services;
+	size_t n_services;	/* slots in use (including freed ones) */
+	size_t max_services;	/* cfg->services_max + pseudo services */
+	struct key_entry *entries;
+	size_t n_entries;
+	struct keytab keys;	/* key -> entries index */
+	struct cgroup_info *cgroups;
+	size_t n_cgroups, max_cgroups;
+	struct keytab cgroup_ids;	/* (id, 0) -> cgroups index */
+	uint64_t gen;
+	uint64_t folded[FOLD_REASONS];
+	uint64_t keys_dropped;	/* the key table was full */
+};
+
+int registry_init(struct registry *r, const struct pantau_config *cfg,
+		  const char *cgroup_mnt, size_t key_capacity, int cgroup_paths_fd);
+void registry_free(struct registry *r);
+
+/* Walk the cgroup2 tree: learn paths and which cgroups are shared. */
+int registry_scan_cgroups(struct registry *r);
+/* Seed keys for every process already running, so services show at once. */
+int registry_seed_processes(struct registry *r);
+
+/* Begin a collection pass. */
+void registry_begin(struct registry *r);
+/* The entry for key, created and resolved on first sight; NULL when full. */
+struct key_entry *registry_key(struct registry *r, const struct service_key *key);
+/* Liveness, resolution of young processes, up/down of services. */
+void registry_sweep(struct registry *r);
+/* Drop entries dead for two sweeps; delete_key removes them from BPF maps. */
+void registry_remove_dead(struct registry *r,
+			  void (*delete_key)(const struct service_key *key, void *ctx),
+			  void *ctx);
+
+bool registry_cgroup_shared(struct registry *r, uint64_t cgroup_id);
+struct service *registry_service(struct registry *r, const struct key_entry *e);
+
+/* Map key of a task, applying the shared rule as the BPF side does. */
+struct service_key registry_task_key(struct registry *r, uint64_t cgroup_id, uint32_t tgid);
+
+/* Ids of shared cgroups for the BPF shared_cgroups map. */
+size_t registry_shared_ids(const struct registry *r, uint64_t *ids, size_t max);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* How a cgroup or a process gets its service name. Pure functions. */
+#ifndef PANTAU_SERVICES_H
+#define PANTAU_SERVICES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "config.h"
+
+#define SERVICE_NAME_MAX 128
+#define SERVICE_SHORT_LIVED "short-lived"
+#define SERVICE_OTHER "other"
+#define SERVICE_KERNEL "kernel"
+
+/*
+ * Find the cgroup2 mount point in a mountinfo file (normally
+ * /proc/self/mountinfo). Returns 0, -ENOENT when none is mounted, or
+ * another negative errno.
+ */
+int cgroup2_mount_find(const char *mountinfo_path, char *out, size_t len);
+
+/*
+ * Name the service of the cgroup at path (relative to the cgroup2 root,
+ * starting with '/'): config rules first, then a Kubernetes pod, a
+ * container, a systemd service or scope, the first plain directory, and
+ * last a slice. Returns 0 or -ENAMETOOLONG.
+ */
+int service_name_for_cgroup(const struct pantau_config *cfg, const char *path,
+			    char *out, size_t len);
+
+/* Name the service of a process of a shared cgroup: rules, else comm. */
+int service_name_for_process(const struct pantau_config *cfg, const char *comm,
+			     char *out, size_t len);
+
+/* The service that short-lived processes of a shared cgroup fold into. */
+int service_name_short_lived(const struct pantau_config *cfg,
+			     const char *cgroup_path, char *out, size_t len);
+
+/* Whether the config marks the cgroup at path as shared. */
+bool cgroup_is_shared(const struct pantau_config *cfg, const char *path);
+
+#endif
