@@ -7,7 +7,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -753,20 +752,6 @@ static void test_thresholds_out_of_range(void **state)
 	assert_true(fx->cfg.thresholds_error_ratio == 0.05);
 }
 
-/* An Indonesian locale uses ',' as decimal point; YAML still uses '.'. */
-static void test_thresholds_ignore_locale_decimal_comma(void **state)
-{
-	struct fixture *fx = *state;
-	int ret;
-
-	if (!setlocale(LC_NUMERIC, "id_ID.UTF-8"))
-		skip();
-	ret = load(fx, "thresholds: {error_ratio: 0.25}\n");
-	setlocale(LC_NUMERIC, "C");
-	assert_int_equal(ret, 0);
-	assert_true(fx->cfg.thresholds_error_ratio == 0.25);
-}
-
 static void test_yaml_syntax_error_reports_line(void **state)
 {
 	struct fixture *fx = *state;
@@ -914,7 +899,6 @@ int main(void)
 		T(test_too_many_rules_is_error),
 		T(test_thresholds_accept_one_and_integers),
 		T(test_thresholds_out_of_range),
-		T(test_thresholds_ignore_locale_decimal_comma),
 		T(test_yaml_syntax_error_reports_line),
 		T(test_bad_indentation_is_syntax_error),
 		T(test_second_document_is_error),

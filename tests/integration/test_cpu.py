@@ -1,0 +1,161 @@
+"""Per-service CPU from the real BPF programs, checked against the kernel's
+own cgroup accounting (cpu.stat usage_usec) and against workloads whose
+figures the test knows."""
+
+import os
+import time
+
+from pantau_lib import (Cgroup, Pantau, burn, check, rand_suffix, series, value,
+                        wait_for)
+
+# Processes in the cgroup2 root are split per process; a short lifetime
+# lets the root-process tests finish quickly.
+CONFIG = "services:\n  short_lived_seconds: 2\n"
+
+
+def cpu_seconds(metrics, service):
+    return value(metrics, "pantau_cpu_seconds_total", service=service)
+
+
+def test_cpu_matches_cpu_stat_after_exit():
+    cg = Cgroup("t-cpu")
+    try:
+        with Pantau(CONFIG) as p:
+            w = burn("--cgroup", cg.path, "--cpu-ms", "1500")
+            w.wait(timeout=30)
+            truth = cg.usage_usec() / 1e6
+            got = wait_for(lambda: cpu_seconds(p.metrics(), cg.service), 10,
+                           "the service to show up")
+            err = abs(got - truth) / truth
+            print("  cpu after exit: pantau %.4fs, cpu.stat %.4fs, error %.2f%%" %
+                  (got, truth, err * 100))
+            check(err < 0.05, "pantau says %.4fs, cpu.stat %.4fs" % (got, truth))
+    finally:
+        cg.remove()
+
+
+def test_cpu_matches_cpu_stat_while_running():
+    cg = Cgroup("t-cpu")
+    w = None
+    try:
+        with Pantau(CONFIG) as p:
+            w = burn("--cgroup", cg.path, "--forever")
+            time.sleep(1.5)
+            # cpu.stat read just before and just after the scrape: the
+            # scrape's own value lies between the two.
+            before = cg.usage_usec() / 1e6
+            got = cpu_seconds(p.metrics(), cg.service)
+            after = cg.usage_usec() / 1e6
+            check(got is not None, "the running service is missing")
+            truth = (before + after) / 2
+            err = abs(got - truth) / truth
+            print("  cpu while running: pantau %.4fs, cpu.stat %.4f..%.4fs, error %.2f%%" %
+                  (got, before, after, err * 100))
+            check(err < 0.05, "pantau says %.4fs, cpu.stat %.4f..%.4fs" % (got, before, after))
+    finally:
+        if w:
+            w.kill()
+            w.wait()
+        cg.remove()
+
+
+def test_voluntary_switches_count_each_sleep():
+    cg = Cgroup("t-sleep")
+    n = 200
+    try:
+        with Pantau(CONFIG) as p:
+            burn("--cgroup", cg.path, "--sleeps", str(n), "--sleep-us", "500").wait(timeout=30)
+            m = p.metrics()
+            vol = value(m, "pantau_cpu_context_switches_total", service=cg.service, type="voluntary")
+            print("  %d sleeps -> %s voluntary switches" % (n, vol))
+            check(vol is not None and vol >= n, "expected >= %d voluntary switches, got %s" % (n, vol))
+    finally:
+        cg.remove()
+
+
+def test_runqueue_wait_of_two_loops_on_one_cpu():
+    cg = Cgroup("t-runq")
+    loops = []
+    try:
+        with Pantau(CONFIG) as p:
+            loops = [burn("--cgroup", cg.path, "--cpu", "0", "--cpu-ms", "800") for _ in range(2)]
+            for w in loops:
+                w.wait(timeout=30)
+            m = p.metrics()
+            buckets = series(m, "pantau_cpu_runqueue_wait_seconds_bucket", service=cg.service)
+            check(buckets, "no run-queue histogram for the service")
+            by_le = {float(dict(ls)["le"]): v for ls, v in buckets.items()}
+            total = by_le[float("inf")]
+            below_1ms = max(v for le, v in by_le.items() if le <= 0.001)
+            print("  run-queue waits: %d in all, %d of them >= 1 ms" % (total, total - below_1ms))
+            check(total - below_1ms > 0, "no run-queue wait >= 1 ms: %r" % sorted(by_le.items()))
+            les = sorted(by_le)
+            cum = [by_le[le] for le in les]
+            check(cum == sorted(cum), "buckets are not cumulative")
+            count = value(m, "pantau_cpu_runqueue_wait_seconds_count", service=cg.service)
+            check(count == total, "_count %s differs from +Inf bucket %s" % (count, total))
+    finally:
+        for w in loops:
+            if w.poll() is None:
+                w.kill()
+        cg.remove()
+
+
+def test_root_cgroup_process_is_named_by_comm():
+    comm = "ptc" + rand_suffix(6)
+    w = None
+    with Pantau(CONFIG) as p:
+        try:
+            w = burn("--comm", comm, "--forever")
+            got = wait_for(lambda: cpu_seconds(p.metrics(), comm), 10,
+                           "a service named after the process")
+            check(got > 0, "no CPU for %s" % comm)
+            check(value(p.metrics(), "pantau_service_up", service=comm) == 1, "not up")
+            w.kill()
+            w.wait()
+            w = None
+            wait_for(lambda: value(p.metrics(), "pantau_service_up", service=comm) == 0, 15,
+                     "the service to turn down after its process exited")
+            after = cpu_seconds(p.metrics(), comm)
+            check(after >= got, "counter went backwards: %s -> %s" % (got, after))
+        finally:
+            if w:
+                w.kill()
+                w.wait()
+
+
+def test_short_lived_process_folds_into_short_lived():
+    comm = "pts" + rand_suffix(6)
+    with Pantau(CONFIG) as p:
+        before = cpu_seconds(p.metrics(), "short-lived") or 0
+        burn("--comm", comm, "--cpu-ms", "200").wait(timeout=30)
+        after = wait_for(lambda: (cpu_seconds(p.metrics(), "short-lived") or 0) >= before + 0.15
+                         and cpu_seconds(p.metrics(), "short-lived"), 15,
+                         "short-lived to take the process's CPU")
+        check(not series(p.metrics(), "pantau_cpu_seconds_total", service=comm),
+              "a short-lived process became a service of its own")
+        print("  short-lived grew by %.3fs for a 0.2s process" % (after - before))
+
+
+def test_removed_cgroup_keeps_its_totals_and_is_down():
+    cg = Cgroup("t-gone")
+    with Pantau(CONFIG) as p:
+        burn("--cgroup", cg.path, "--cpu-ms", "300").wait(timeout=30)
+        got = wait_for(lambda: cpu_seconds(p.metrics(), cg.service), 10, "the service")
+        cg.remove()
+        check(not os.path.exists(cg.path), "cgroup still there")
+        wait_for(lambda: value(p.metrics(), "pantau_service_up", service=cg.service) == 0, 15,
+                 "the service to turn down")
+        after = cpu_seconds(p.metrics(), cg.service)
+        check(after >= got, "counter went backwards: %s -> %s" % (got, after))
+
+
+def test_cgroup_made_and_removed_between_scrapes_keeps_its_name():
+    cg = Cgroup("t-blink")
+    with Pantau(CONFIG) as p:
+        p.metrics()
+        burn("--cgroup", cg.path, "--cpu-ms", "100").wait(timeout=30)
+        os.rmdir(cg.path)
+        got = wait_for(lambda: cpu_seconds(p.metrics(), cg.service), 10,
+                       "the vanished cgroup's service by name")
+        check(got > 0.05, "too little CPU: %s" % got)

@@ -1,0 +1,98 @@
+"""The daemon's command line, config errors, HTTP endpoints and lifecycle."""
+
+import os
+import subprocess
+import tempfile
+import threading
+
+from pantau_lib import PANTAU, Pantau, check, parse_metrics
+
+
+def run(*args):
+    return subprocess.run([PANTAU] + list(args), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=60)
+
+
+def test_help_and_version():
+    r = run("--help")
+    check(r.returncode == 0 and "--listen" in r.stdout and "--check" in r.stdout, r.stdout)
+    r = run("--version")
+    check(r.returncode == 0 and r.stdout.startswith("pantau "), r.stdout)
+
+
+def test_bad_flag_is_one_sentence_and_exit_2():
+    r = run("--bogus")
+    check(r.returncode == 2, "exit %d" % r.returncode)
+    check(r.stderr.count("\n") == 1 and "--bogus" in r.stderr, r.stderr)
+    r = run("--listen", "nowhere")
+    check(r.returncode == 2 and "nowhere" in r.stderr and r.stderr.count("\n") == 1, r.stderr)
+    r = run("--log-level", "loud")
+    check(r.returncode == 2 and "loud" in r.stderr, r.stderr)
+
+
+def test_unknown_config_key_names_its_line():
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+        f.write("listen: 127.0.0.1:9542\nservices:\n  max: 10\n  colour: blue\n")
+    try:
+        r = run("--config", f.name, "--check")
+        check(r.returncode == 2, "exit %d" % r.returncode)
+        check(":4:" in r.stderr and "colour" in r.stderr, r.stderr)
+    finally:
+        os.unlink(f.name)
+
+
+def test_missing_config_file_is_reported():
+    r = run("--config", "/nonexistent/pantau.yaml")
+    check(r.returncode == 2 and "/nonexistent/pantau.yaml" in r.stderr, r.stderr)
+
+
+def test_check_reports_each_probe():
+    r = run("--check")
+    print("  " + r.stdout.replace("\n", "\n  "))
+    check(r.returncode == 0, "--check exit %d: %s %s" % (r.returncode, r.stdout, r.stderr))
+    for probe in ("sched_switch", "sched_wakeup", "cgroup_mkdir"):
+        check(probe + " (" in r.stdout and "can attach" in r.stdout, r.stdout)
+
+
+def test_healthz_404_and_sigterm_exit_0():
+    p = Pantau()
+    try:
+        check(p.get("/healthz") == "ok\n", "healthz")
+        try:
+            p.get("/nope")
+            check(False, "no 404")
+        except Exception as e:  # urllib raises HTTPError for 404
+            check("404" in str(e), str(e))
+    finally:
+        rc = p.stop()
+    check(rc == 0, "SIGTERM exit code %s" % rc)
+
+
+def test_concurrent_scrapes_are_all_whole():
+    errors = []
+    with Pantau() as p:
+        def scrape():
+            try:
+                for _ in range(10):
+                    m = parse_metrics(p.scrape())
+                    if not any(n == "pantau_build_info" for n, _ in m):
+                        errors.append("scrape without pantau_build_info")
+            except Exception as e:
+                errors.append(repr(e))
+        threads = [threading.Thread(target=scrape) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    check(not errors, "; ".join(errors[:3]))
+
+
+def test_self_metrics_show_program_runs():
+    with Pantau() as p:
+        m = p.metrics()
+        runs = [v for (n, ls), v in m.items()
+                if n == "pantau_bpf_program_runs_total" and dict(ls)["program"].startswith("cpu_sched_switch")]
+        check(runs and runs[0] > 0, "sched_switch never ran: %r" % runs)
+        attached = [v for (n, ls), v in m.items() if n == "pantau_probe_attached"]
+        check(attached and all(v == 1 for v in attached), "not every probe attached: %r" % attached)
+        check(any(n == "pantau_map_capacity" for n, _ in m), "no map capacity")

@@ -1,0 +1,87 @@
+#!/usr/bin/python3
+"""pantau's test runner: the cmocka unit binaries, then the integration
+(real BPF) and end-to-end (real Prometheus) tests. A test that cannot run
+fails; nothing is skipped. The last line is 'N passed, N failed'."""
+
+import argparse
+import glob
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run_unit(build, results):
+    for binary in sorted(glob.glob(os.path.join(build, "tests", "test_*"))):
+        name = "unit/" + os.path.basename(binary)
+        start = time.time()
+        p = subprocess.run([binary], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        ok = p.returncode == 0
+        results.append((name, ok))
+        print("%s %s (%.1fs)" % ("PASS" if ok else "FAIL", name, time.time() - start))
+        if not ok:
+            print(p.stdout)
+
+
+def load_module(path):
+    spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def run_python(kind, results, only):
+    for path in sorted(glob.glob(os.path.join(HERE, kind, "test_*.py"))):
+        mod = load_module(path)
+        tests = [n for n in dir(mod) if n.startswith("test_") and callable(getattr(mod, n))]
+        tests.sort(key=lambda n: getattr(mod, n).__code__.co_firstlineno)
+        for t in tests:
+            name = "%s/%s.%s" % (kind, os.path.basename(path)[:-3], t)
+            if only and only not in name:
+                continue
+            start = time.time()
+            try:
+                getattr(mod, t)()
+                ok = True
+            except Exception:
+                ok = False
+                err = traceback.format_exc()
+            results.append((name, ok))
+            print("%s %s (%.1fs)" % ("PASS" if ok else "FAIL", name, time.time() - start))
+            if not ok:
+                print(err)
+            sys.stdout.flush()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--only", default="", help="run only tests whose name contains this")
+    args = ap.parse_args()
+    build = os.path.abspath(args.build)
+    os.environ["PANTAU_BUILD"] = build
+    sys.path.insert(0, HERE)
+
+    results = []
+    if os.geteuid() != 0:
+        print("FAIL setup: the BPF tests need root (they load programs and make cgroups); run make test as root.")
+        results.append(("setup/root", False))
+    else:
+        if not args.only:
+            run_unit(build, results)
+        for kind in ("integration", "e2e"):
+            run_python(kind, results, args.only)
+    passed = sum(1 for _, ok in results if ok)
+    failed = len(results) - passed
+    if failed:
+        print("failed: " + ", ".join(n for n, ok in results if not ok))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed or not results else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
