@@ -1,0 +1,128 @@
+"""pantau with its real peers: a real Prometheus scrapes it, promtool lints
+the exposition, and python3-prometheus-client's OpenMetrics parser reads it."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+from pantau_lib import Cgroup, Pantau, burn, check, free_port, wait_for
+
+SCRAPE_CONFIG = """global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: pantau
+    static_configs:
+      - targets: ["%s"]
+"""
+
+
+class Prometheus:
+    def __init__(self, target):
+        self.tmp = tempfile.mkdtemp(prefix="pantau-prom-")
+        cfg = os.path.join(self.tmp, "prometheus.yml")
+        with open(cfg, "w") as f:
+            f.write(SCRAPE_CONFIG % target)
+        self.addr = "127.0.0.1:%d" % free_port()
+        self.log = open(os.path.join(self.tmp, "prometheus.log"), "w")
+        self.proc = subprocess.Popen(
+            ["prometheus", "--config.file=" + cfg,
+             "--storage.tsdb.path=" + os.path.join(self.tmp, "data"),
+             "--web.listen-address=" + self.addr],
+            stdout=self.log, stderr=subprocess.STDOUT)
+
+    def query(self, promql):
+        url = "http://%s/api/v1/query?%s" % (self.addr, urllib.parse.urlencode({"query": promql}))
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                body = json.load(r)
+        except OSError:
+            return []
+        check(body["status"] == "success", "query failed: %r" % body)
+        return body["data"]["result"]
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def test_prometheus_scrapes_and_cpu_rate_matches_cpu_stat():
+    cg = Cgroup("t-prom")
+    w = None
+    prom = None
+    try:
+        with Pantau() as p:
+            w = burn("--cgroup", cg.path, "--forever")
+            prom = Prometheus(p.listen)
+            wait_for(lambda: any(r["value"][1] == "1" for r in prom.query('up{job="pantau"}')),
+                     60, "Prometheus to scrape pantau (up == 1)")
+            # Truth over the same window as the PromQL rate: cpu.stat sampled
+            # at both ends of a 10 s window, then the rate at its end.
+            window = 10
+            t0, u0 = time.time(), cg.usage_usec()
+            time.sleep(window)
+            t1, u1 = time.time(), cg.usage_usec()
+            truth = (u1 - u0) / 1e6 / (t1 - t0)
+            res = prom.query('rate(pantau_cpu_seconds_total{service="%s"}[%ds])' % (cg.service, window))
+            check(res, "no rate for the service in Prometheus")
+            got = float(res[0]["value"][1])
+            err = abs(got - truth) / truth
+            print("  PromQL rate %.4f cores, cpu.stat %.4f cores, error %.2f%%" % (got, truth, err * 100))
+            check(err < 0.10, "PromQL says %.4f, cpu.stat %.4f" % (got, truth))
+    finally:
+        if prom:
+            prom.stop()
+        if w:
+            w.kill()
+            w.wait()
+        cg.remove()
+
+
+def test_promtool_check_metrics_passes():
+    cg = Cgroup("t-lint")
+    try:
+        with Pantau() as p:
+            burn("--cgroup", cg.path, "--cpu-ms", "50").wait(timeout=30)
+            text = p.scrape()
+        r = subprocess.run(["promtool", "check", "metrics"], input=text, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+        check(r.returncode == 0, "promtool check metrics:\n" + r.stdout)
+        check(cg.service in text, "test service missing from the exposition")
+    finally:
+        cg.remove()
+
+
+def test_openmetrics_parser_reads_the_exposition():
+    cg = Cgroup("t-om")
+    try:
+        with Pantau() as p:
+            burn("--cgroup", cg.path, "--cpu-ms", "50").wait(timeout=30)
+            text = p.scrape(openmetrics=True)
+        check(text.endswith("# EOF\n"), "OpenMetrics exposition without # EOF")
+        code = ("import sys\n"
+                "from prometheus_client.openmetrics.parser import text_string_to_metric_families\n"
+                "fams = {f.name: f for f in text_string_to_metric_families(sys.stdin.read())}\n"
+                "cpu = fams['pantau_cpu_seconds']\n"
+                "assert cpu.type == 'counter', cpu.type\n"
+                "svc = [s for s in cpu.samples if s.labels.get('service') == sys.argv[1]]\n"
+                "assert svc and svc[0].value > 0, svc\n"
+                "assert fams['pantau_cpu_runqueue_wait_seconds'].type == 'histogram'\n"
+                "print(len(fams), 'families')\n")
+        r = subprocess.run(["/usr/bin/python3", "-c", code, cg.service], input=text, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+        print("  " + r.stdout.strip())
+        check(r.returncode == 0, "OpenMetrics parser:\n" + r.stdout)
+    finally:
+        cg.remove()
