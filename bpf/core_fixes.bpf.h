@@ -10,11 +10,18 @@ struct task_struct___o {
 	volatile long int state;
 } __attribute__((preserve_access_index));
 
-static __always_inline __u32 task_state(struct task_struct *t)
+/*
+ * tp_btf programs may dereference task pointers directly (one load each);
+ * raw_tp programs must go through bpf_probe_read_kernel (a helper call).
+ * btf is a compile-time constant at every call site.
+ */
+#define TASK_READ(t, field, btf) ((btf) ? (t)->field : BPF_CORE_READ(t, field))
+
+static __always_inline __u32 task_state(struct task_struct *t, const bool btf)
 {
 	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
-	return BPF_CORE_READ((struct task_struct___o *)t, state);
+		return TASK_READ(t, __state, btf);
+	return TASK_READ((struct task_struct___o *)t, state, btf);
 }
 
 #endif

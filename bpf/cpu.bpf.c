@@ -76,7 +76,7 @@ static __always_inline void record_enqueue(struct task_struct *t, __u64 now,
 		if (ts)
 			*ts = now;
 	} else {
-		__u32 tid = BPF_CORE_READ(t, pid);
+		__u32 tid = TASK_READ(t, pid, btf);
 
 		bpf_map_update_elem(&enqueued_at_hash, &tid, &now, BPF_ANY);
 	}
@@ -94,7 +94,7 @@ static __always_inline __u64 take_enqueue(struct task_struct *t, const bool btf)
 			*slot = 0;
 		}
 	} else {
-		__u32 tid = BPF_CORE_READ(t, pid);
+		__u32 tid = TASK_READ(t, pid, btf);
 
 		slot = bpf_map_lookup_elem(&enqueued_at_hash, &tid);
 		if (slot) {
@@ -145,7 +145,7 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 	if (!oc)
 		return 0;
 
-	prev_state = task_state(prev);
+	prev_state = task_state(prev, btf);
 	/*
 	 * Commit only the slice of the task this slot saw switch in: a run
 	 * of this program that was missed (recursion) leaves the slot stale.
@@ -154,10 +154,10 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 	if (oc->start_ns && now > oc->start_ns &&
 	    oc->tid == (__u32)bpf_get_current_pid_tgid())
 		commit_prev(oc, now, !preempt && prev_state != TASK_RUNNING);
-	if (prev_state == TASK_RUNNING && BPF_CORE_READ(prev, pid))
+	if (prev_state == TASK_RUNNING && TASK_READ(prev, pid, btf))
 		record_enqueue(prev, now, btf);
 
-	next_tid = BPF_CORE_READ(next, pid);
+	next_tid = TASK_READ(next, pid, btf);
 	if (!next_tid) {	/* the idle task */
 		oc->start_ns = 0;
 		oc->has_pending_runq = 0;
@@ -167,7 +167,7 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 	oc->tid = next_tid;
 	oc->key.cgroup_id = btf ? next->cgroups->dfl_cgrp->kn->id :
 			    BPF_CORE_READ(next, cgroups, dfl_cgrp, kn, id);
-	oc->key.tgid = BPF_CORE_READ(next, tgid);
+	oc->key.tgid = TASK_READ(next, tgid, btf);
 	enq = take_enqueue(next, btf);
 	oc->has_pending_runq = enq && now > enq;
 	oc->pending_runq_ns = oc->has_pending_runq ? now - enq : 0;
