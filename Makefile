@@ -15,7 +15,8 @@ PKGS := libbpf libmicrohttpd yaml-0.1
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	  -DPANTAU_VERSION='"$(VERSION)"' -Iinclude -Iuser -Iexporters -I$(OUTPUT)
-LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lz -lpthread -lm
+# Recursive: evaluated after `make` has installed the -dev packages.
+LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lz -lpthread -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Iinclude -Ivmlinux/$(ARCH) -idirafter /usr/include \
 	      -idirafter /usr/include/x86_64-linux-gnu
