@@ -47,6 +47,8 @@ DEPS_STAMP = $(OUTPUT)/.deps-$(1)
 .PHONY: all deps run test unit bench install vmlinux clean docs check-docs
 .DELETE_ON_ERROR:
 .PRECIOUS: $(OUTPUT)/.deps-%
+# Keep the BPF objects and skeletons: they are inputs of later builds.
+.SECONDARY: $(BPF_OBJS) $(SKELS)
 
 all: $(OUTPUT)/pantau
 
