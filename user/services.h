@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include "config.h"
 
-#define SERVICE_NAME_MAX 128
+#define SERVICE_NAME_MAX (128 + 1)	/* the config allows 128-byte names, plus the NUL */
 #define SERVICE_SHORT_LIVED "short-lived"
 #define SERVICE_OTHER "other"
 #define SERVICE_KERNEL "kernel"
