@@ -83,7 +83,7 @@ $(OUTPUT)/pantau: $(MAIN_OBJ) $(CORE_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(CORE_OBJS) | $(call DEPS_STAMP,test)
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(CORE_OBJS) | $(call DEPS_STAMP,test)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< $(CORE_OBJS) $(LDLIBS) -lcmocka -o $@

@@ -419,6 +419,15 @@ static int too_many(struct loader *ld, const yaml_node_t *node,
 		    path, n, max);
 }
 
+/* A sequence node of at most max items. */
+static int want_sequence(struct loader *ld, yaml_node_t *node, const char *path,
+			 size_t max)
+{
+	int ret = want_type(ld, node, YAML_SEQUENCE_NODE, path);
+
+	return ret ? ret : too_many(ld, node, path, max);
+}
+
 /*
  * A given list replaces the default instead of adding to it, so a host
  * with systemd can stop treating the root cgroup as shared. The old list is
@@ -432,10 +441,7 @@ static int parse_cgroups(struct loader *ld, yaml_node_t *node, const char *path)
 	yaml_node_item_t *it;
 	int ret;
 
-	ret = want_type(ld, node, YAML_SEQUENCE_NODE, path);
-	if (ret)
-		return ret;
-	ret = too_many(ld, node, path, CONFIG_MAX_SHARED);
+	ret = want_sequence(ld, node, path, CONFIG_MAX_SHARED);
 	if (ret)
 		return ret;
 	free_shared(cfg);
@@ -518,10 +524,7 @@ static int parse_rules(struct loader *ld, yaml_node_t *node, const char *path)
 	yaml_node_item_t *it;
 	int ret;
 
-	ret = want_type(ld, node, YAML_SEQUENCE_NODE, path);
-	if (ret)
-		return ret;
-	ret = too_many(ld, node, path, CONFIG_MAX_RULES);
+	ret = want_sequence(ld, node, path, CONFIG_MAX_RULES);
 	if (ret)
 		return ret;
 	free_rules(ld->cfg);

@@ -20,31 +20,7 @@
 				 (haystack));				\
 	} while (0)
 
-struct fixture {
-	struct pantau_config cfg;
-	char err[CONFIG_ERR_MAX];
-};
-
-static int setup(void **state)
-{
-	struct fixture *fx = calloc(1, sizeof(*fx));
-
-	if (!fx || config_init(&fx->cfg)) {
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	config_free(&fx->cfg);
-	free(fx);
-	return 0;
-}
+#include "config_fixture.h"
 
 static int load(struct fixture *fx, const char *yaml)
 {

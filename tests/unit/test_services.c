@@ -33,31 +33,7 @@ _Static_assert(sizeof(CID_E) == 65, "CID_E is 64 hex digits");
 _Static_assert(sizeof(HEX63) == 64, "HEX63 is 63 hex digits");
 _Static_assert(sizeof(POD_UID) == 37, "a pod uid is 36 characters");
 
-struct fixture {
-	struct pantau_config cfg;
-	char err[CONFIG_ERR_MAX];
-};
-
-static int setup(void **state)
-{
-	struct fixture *fx = calloc(1, sizeof(*fx));
-
-	if (!fx || config_init(&fx->cfg)) {
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	config_free(&fx->cfg);
-	free(fx);
-	return 0;
-}
+#include "config_fixture.h"
 
 static void load(struct fixture *fx, const char *yaml)
 {
