@@ -116,6 +116,8 @@ bench: $(OUTPUT)/pantau $(TOOL_BINS) $(call DEPS_STAMP,bench)
 install: $(OUTPUT)/pantau
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/sbin/pantau)
 	$(Q)install -D -m 0755 $(OUTPUT)/pantau $(DESTDIR)$(PREFIX)/sbin/pantau
+	$(Q)install -D -m 0644 deploy/systemd/pantau.service $(DESTDIR)/lib/systemd/system/pantau.service
+	$(Q)install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/pantau/README.md
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
