@@ -14,12 +14,17 @@
 struct collect_ctx {
 	struct registry *registry;
 	struct probes *probes;
-	uint64_t now_ns;	/* CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns() */
 };
 
+/*
+ * read() copies the BPF maps into the registry's key entries; after every
+ * collector has read, the registry sweeps (liveness, naming), then apply()
+ * adds each entry's change to its service.
+ */
 struct collector {
 	const char *name;
-	int (*collect)(struct collect_ctx *ctx);
+	int (*read)(struct collect_ctx *ctx);
+	void (*apply)(struct collect_ctx *ctx);
 };
 
 /* Drops the BPF side counted, by reason, for pantau_events_dropped_total. */
@@ -28,9 +33,18 @@ struct drop_count {
 	uint64_t count;
 };
 
-int cpu_collect(struct collect_ctx *ctx);
+int cpu_read(struct collect_ctx *ctx);
+/* Frees what the CPU collector keeps between collections. */
+void cpu_collector_cleanup(void);
+void cpu_apply(struct collect_ctx *ctx);
+int memory_read(struct collect_ctx *ctx);
+void memory_apply(struct collect_ctx *ctx);
 /* Fill drops; returns how many. */
 size_t cpu_drops(struct probes *p, struct drop_count *out, size_t max);
+size_t event_drops(struct probes *p, struct drop_count *out, size_t max);
+
+/* Sum the per-CPU u64 counters of an array map at index, over CPUs. */
+uint64_t percpu_array_sum(int fd, uint32_t index);
 
 /* Sum a per-CPU value of n_u64 counters over CPUs into out. */
 void percpu_sum_u64(const void *values, int n_cpus, size_t value_size,

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collector.h"
@@ -23,6 +24,15 @@ void percpu_sum_u64(const void *values, int n_cpus, size_t value_size,
 	}
 }
 
+static uint64_t monotonic_now_ns(void)
+{
+	struct timespec ts;
+
+	/* The clock of bpf_ktime_get_ns(). */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 /* Add cur - last to total; a map entry re-created after removal restarts at 0. */
 static void accumulate(struct cpu_stats *total, const struct cpu_stats *cur,
 		       struct cpu_stats *last)
@@ -36,43 +46,70 @@ static void accumulate(struct cpu_stats *total, const struct cpu_stats *cur,
 	}
 }
 
-static void delete_key(const struct service_key *key, void *ctx)
-{
-	int fd = *(int *)ctx;
+/*
+ * What ran on each CPU, read just before the stats map: a slice committed
+ * between the two reads is then counted twice for a moment (the exported
+ * value never goes back, so that is absorbed), never missed.
+ */
+struct oncpu_snapshot {
+	struct cpu_oncpu *slots;
+	int n_cpus;
+	uint64_t taken_ns;
+	bool valid;
+};
 
-	bpf_map_delete_elem(fd, key);
+/* Collections run under the daemon lock, one at a time. */
+static struct oncpu_snapshot snapshot;
+
+static void take_snapshot(int oncpu_fd, int n_cpus)
+{
+	__u32 zero = 0;
+
+	snapshot.valid = false;
+	if (snapshot.n_cpus != n_cpus) {
+		free(snapshot.slots);
+		snapshot.slots = calloc((size_t)n_cpus, sizeof(*snapshot.slots));
+		snapshot.n_cpus = snapshot.slots ? n_cpus : 0;
+	}
+	if (!snapshot.slots)
+		return;
+	snapshot.taken_ns = monotonic_now_ns();
+	snapshot.valid = bpf_map_lookup_elem(oncpu_fd, &zero, snapshot.slots) == 0;
 }
 
-static void add_inflight(struct collect_ctx *ctx, int oncpu_fd, int n_cpus)
+void cpu_collector_cleanup(void)
+{
+	free(snapshot.slots);
+	memset(&snapshot, 0, sizeof(snapshot));
+}
+
+static void add_inflight(struct collect_ctx *ctx)
 {
 	struct registry *r = ctx->registry;
-	struct cpu_oncpu *oc;
-	__u32 zero = 0;
 
 	for (size_t i = 0; i < r->n_services; i++)
 		r->services[i].cpu_inflight_ns = 0;
-	oc = calloc((size_t)n_cpus, sizeof(*oc));
-	if (!oc)
+	if (!snapshot.valid)
 		return;
-	if (bpf_map_lookup_elem(oncpu_fd, &zero, oc) == 0) {
-		for (int c = 0; c < n_cpus; c++) {
-			struct service_key key;
-			struct key_entry *e;
-			struct service *s;
+	for (int c = 0; c < snapshot.n_cpus; c++) {
+		const struct cpu_oncpu *oc = &snapshot.slots[c];
+		struct service_key key;
+		struct key_entry *e;
+		struct service *s;
 
-			if (!oc[c].start_ns || oc[c].start_ns >= ctx->now_ns)
-				continue;
-			key = registry_task_key(r, oc[c].key.cgroup_id, oc[c].key.tgid);
-			e = registry_key(r, &key);
-			s = e ? registry_service(r, e) : NULL;
-			if (s)
-				s->cpu_inflight_ns += ctx->now_ns - oc[c].start_ns;
-		}
+		if (!oc->start_ns || oc->start_ns >= snapshot.taken_ns)
+			continue;
+		/* A task that moved itself while running has not switched since. */
+		key = registry_task_key(r, registry_task_cgroup_now(r, oc->tid, oc->key.cgroup_id),
+					oc->key.tgid);
+		e = registry_key(r, &key);
+		s = e ? registry_service(r, e) : NULL;
+		if (s)
+			s->cpu_inflight_ns += snapshot.taken_ns - oc->start_ns;
 	}
-	free(oc);
 }
 
-int cpu_collect(struct collect_ctx *ctx)
+int cpu_read(struct collect_ctx *ctx)
 {
 	struct cpu_bpf *skel = ctx->probes->cpu;
 	struct registry *r = ctx->registry;
@@ -91,8 +128,8 @@ int cpu_collect(struct collect_ctx *ctx)
 	values = calloc((size_t)n_cpus, sizeof(struct cpu_stats));
 	if (!values)
 		return -ENOMEM;
+	take_snapshot(bpf_map__fd(skel->maps.cpu_oncpu), n_cpus);
 
-	registry_begin(r);
 	/* Bounded: entries deleted meanwhile can restart the walk once or so. */
 	budget = bpf_map__max_entries(skel->maps.cpu_stats) * 2;
 	while (budget-- && bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
@@ -108,8 +145,13 @@ int cpu_collect(struct collect_ctx *ctx)
 				       (uint64_t *)&e->cpu_cur);
 	}
 	free(values);
+	return err;
+}
 
-	registry_sweep(r);
+void cpu_apply(struct collect_ctx *ctx)
+{
+	struct registry *r = ctx->registry;
+
 	for (size_t i = 0; i < r->n_entries; i++) {
 		struct key_entry *e = &r->entries[i];
 		struct service *s;
@@ -118,9 +160,24 @@ int cpu_collect(struct collect_ctx *ctx)
 			continue;
 		accumulate(&s->cpu, &e->cpu_cur, &e->cpu_last);
 	}
-	registry_remove_dead(r, delete_key, &fd);
-	add_inflight(ctx, bpf_map__fd(skel->maps.cpu_oncpu), n_cpus);
-	return err;
+	add_inflight(ctx);
+}
+
+uint64_t percpu_array_sum(int fd, uint32_t index)
+{
+	int n_cpus = libbpf_num_possible_cpus();
+	uint64_t sum = 0;
+	__u64 *v;
+
+	if (n_cpus <= 0)
+		return 0;
+	v = calloc((size_t)n_cpus, sizeof(*v));
+	if (!v)
+		return 0;
+	if (bpf_map_lookup_elem(fd, &index, v) == 0)
+		percpu_sum_u64(v, n_cpus, sizeof(*v), 1, &sum);
+	free(v);
+	return sum;
 }
 
 size_t cpu_drops(struct probes *p, struct drop_count *out, size_t max)
@@ -128,25 +185,14 @@ size_t cpu_drops(struct probes *p, struct drop_count *out, size_t max)
 	static const char *const reasons[CPU_DROP_REASONS] = {
 		[CPU_DROP_STATS_MAP_FULL] = "cpu_stats_map_full",
 	};
-	int n_cpus = libbpf_num_possible_cpus();
 	size_t n = 0;
-	__u64 *v;
 
-	if (!p->cpu || n_cpus <= 0)
-		return 0;
-	v = calloc((size_t)n_cpus, sizeof(*v));
-	if (!v)
+	if (!p->cpu)
 		return 0;
 	for (__u32 r = 0; r < CPU_DROP_REASONS && n < max; r++) {
-		uint64_t sum = 0;
-
-		if (bpf_map_lookup_elem(bpf_map__fd(p->cpu->maps.cpu_drops), &r, v))
-			continue;
-		percpu_sum_u64(v, n_cpus, sizeof(*v), 1, &sum);
 		out[n].reason = reasons[r];
-		out[n].count = sum;
+		out[n].count = percpu_array_sum(bpf_map__fd(p->cpu->maps.cpu_drops), r);
 		n++;
 	}
-	free(v);
 	return n;
 }

@@ -5,8 +5,11 @@
 #include "log.h"
 
 static const struct collector collectors[] = {
-	{ "cpu", cpu_collect },
+	{ "cpu", cpu_read, cpu_apply },
+	{ "memory", memory_read, memory_apply },
 };
+
+#define N_COLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
 
 static uint64_t monotonic_ns(void)
 {
@@ -14,6 +17,11 @@ static uint64_t monotonic_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void forget_key(const struct service_key *key, void *ctx)
+{
+	probes_forget_key(ctx, key);
 }
 
 void daemon_collect(struct daemon *d)
@@ -24,17 +32,21 @@ void daemon_collect(struct daemon *d)
 	};
 
 	d->n_results = 0;
-	for (size_t i = 0; i < sizeof(collectors) / sizeof(collectors[0]); i++) {
+	registry_begin(&d->registry);
+	for (size_t i = 0; i < N_COLLECTORS; i++) {
 		struct collector_result *res = &d->results[d->n_results++];
 		uint64_t start = monotonic_ns();
 		int err;
 
-		ctx.now_ns = start;
-		err = collectors[i].collect(&ctx);
+		err = collectors[i].read(&ctx);
 		res->name = collectors[i].name;
 		res->success = err == 0;
 		res->duration_seconds = (double)(monotonic_ns() - start) / 1e9;
 		if (err)
 			pt_debug("collector %s failed: error %d", collectors[i].name, err);
 	}
+	registry_sweep(&d->registry);
+	for (size_t i = 0; i < N_COLLECTORS; i++)
+		collectors[i].apply(&ctx);
+	registry_remove_dead(&d->registry, forget_key, &d->probes);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "collector.h"
 #include "config.h"
 #include "cpu.skel.h"
 #include "cgroups.skel.h"
@@ -201,9 +202,9 @@ static int sync_shared_cgroups(struct daemon *d)
 	size_t n;
 	int fd;
 
-	if (!d->probes.cpu)
+	fd = probes_shared_cgroups_fd(&d->probes);
+	if (fd < 0)
 		return 0;
-	fd = bpf_map__fd(d->probes.cpu->maps.shared_cgroups);
 	n = registry_shared_ids(&d->registry, ids, PANTAU_MAX_SHARED_CGROUPS);
 	for (size_t i = 0; i < n; i++)
 		if (bpf_map_update_elem(fd, &ids[i], &one, BPF_ANY))
@@ -332,6 +333,7 @@ int main(int argc, char **argv)
 	registry_seed_processes(&d.registry);
 	rc = serve(&d) ? 1 : 0;
 cleanup:
+	cpu_collector_cleanup();
 	probes_stop(&d.probes);
 	registry_free(&d.registry);
 	pthread_mutex_destroy(&d.lock);

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "cgroups.skel.h"
 #include "cpu.skel.h"
+#include "memory.skel.h"
 #include "log.h"
 #include "probes.h"
 
@@ -64,7 +65,8 @@ static void choose_flavour(struct bpf_object *obj, bool btf)
 		const char *sec = bpf_program__section_name(prog);
 		bool is_btf = strncmp(sec, "tp_btf/", 7) == 0;
 
-		bpf_program__set_autoload(prog, is_btf == btf);
+		if (is_btf || strncmp(sec, "raw_tp/", 7) == 0)
+			bpf_program__set_autoload(prog, is_btf == btf);
 	}
 }
 
@@ -84,7 +86,10 @@ static void attach_all(struct probes *p, struct bpf_object *obj, const char *dom
 		tp = strchr(sec, '/') + 1;
 		snprintf(st->name, sizeof(st->name), "%s", tp);
 		snprintf(st->object, sizeof(st->object), "%s", domain);
-		st->kind = p->btf ? "tp_btf" : "raw_tp";
+		if (strncmp(sec, "iter/", 5) == 0)
+			st->kind = "iter";
+		else
+			st->kind = p->btf ? "tp_btf" : "raw_tp";
 		link = bpf_program__attach(prog);
 		if (!link) {
 			int err = -errno;
@@ -96,6 +101,8 @@ static void attach_all(struct probes *p, struct bpf_object *obj, const char *dom
 		} else {
 			st->attached = true;
 			p->links[p->n_status] = link;
+			if (strcmp(st->kind, "iter") == 0 && strcmp(tp, "task") == 0)
+				p->task_iter = link;
 		}
 		p->n_status++;
 	}
@@ -120,6 +127,30 @@ static int load_cpu(struct probes *p, const struct probe_options *opt)
 		cpu_bpf__destroy(p->cpu);
 		p->cpu = NULL;
 	}
+	return err;
+}
+
+static int load_memory(struct probes *p, const struct probe_options *opt)
+{
+	int err;
+
+	p->memory = memory_bpf__open();
+	if (!p->memory)
+		return -errno;
+	choose_flavour(p->memory->obj, p->btf);
+	bpf_map__set_max_entries(p->memory->maps.mem_exited_faults, opt->cpu_stats_entries);
+	if (p->cpu) {
+		err = bpf_map__reuse_fd(p->memory->maps.shared_cgroups,
+					bpf_map__fd(p->cpu->maps.shared_cgroups));
+		if (err)
+			goto fail;
+	}
+	err = memory_bpf__load(p->memory);
+	if (!err)
+		return 0;
+fail:
+	memory_bpf__destroy(p->memory);
+	p->memory = NULL;
 	return err;
 }
 
@@ -166,7 +197,11 @@ int probes_load(struct probes *p, const struct probe_options *opt)
 	if (err)
 		pt_warn("cannot load the cgroup naming program (%s); cgroups that come and go "
 			"between scrapes may be named by id.", explain(err));
-	return p->cpu || p->cgroups ? 0 : cpu_err;
+	err = load_memory(p, opt);
+	if (err)
+		pt_warn("cannot load the memory programs (%s); memory metrics and OOM events are off.",
+			explain(err));
+	return p->cpu || p->cgroups || p->memory ? 0 : cpu_err;
 }
 
 int probes_attach(struct probes *p)
@@ -177,6 +212,8 @@ int probes_attach(struct probes *p)
 		attach_all(p, p->cpu->obj, "cpu");
 	if (p->cgroups)
 		attach_all(p, p->cgroups->obj, "cgroups");
+	if (p->memory)
+		attach_all(p, p->memory->obj, "memory");
 
 	/* Per-program run time and count: costs two clock reads per run. */
 	p->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
@@ -193,6 +230,7 @@ void probes_stop(struct probes *p)
 {
 	for (size_t i = 0; i < p->n_status; i++)
 		bpf_link__destroy(p->links[i]);
+	memory_bpf__destroy(p->memory);
 	cgroups_bpf__destroy(p->cgroups);
 	cpu_bpf__destroy(p->cpu);
 	if (p->stats_fd >= 0)
@@ -232,6 +270,7 @@ size_t probes_prog_stats(const struct probes *p, struct prog_stats *out, size_t 
 
 	n = object_prog_stats(p->cpu ? p->cpu->obj : NULL, out, n, max);
 	n = object_prog_stats(p->cgroups ? p->cgroups->obj : NULL, out, n, max);
+	n = object_prog_stats(p->memory ? p->memory->obj : NULL, out, n, max);
 	return n;
 }
 
@@ -245,8 +284,16 @@ static size_t object_maps(struct bpf_object *obj, struct map_ref *out, size_t n,
 		enum bpf_map_type type = bpf_map__type(map);
 
 		/* Arrays are always full; .rodata and friends are not state. */
+		bool dup = false;
+
 		if (n >= max || bpf_map__fd(map) < 0 || type == BPF_MAP_TYPE_ARRAY ||
-		    type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_TASK_STORAGE)
+		    type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_TASK_STORAGE ||
+		    type == BPF_MAP_TYPE_RINGBUF)
+			continue;
+		/* A map several objects share is listed once. */
+		for (size_t i = 0; i < n; i++)
+			dup |= strcmp(out[i].name, bpf_map__name(map)) == 0;
+		if (dup)
 			continue;
 		out[n].name = bpf_map__name(map);
 		out[n].fd = bpf_map__fd(map);
@@ -263,5 +310,33 @@ size_t probes_maps(const struct probes *p, struct map_ref *out, size_t max)
 
 	n = object_maps(p->cpu ? p->cpu->obj : NULL, out, n, max);
 	n = object_maps(p->cgroups ? p->cgroups->obj : NULL, out, n, max);
+	n = object_maps(p->memory ? p->memory->obj : NULL, out, n, max);
 	return n;
+}
+
+void probes_forget_key(struct probes *p, const struct service_key *key)
+{
+	if (p->cpu)
+		bpf_map__delete_elem(p->cpu->maps.cpu_stats, key, sizeof(*key), 0);
+	if (p->memory) {
+		bpf_map__delete_elem(p->memory->maps.mem_exited_faults, key, sizeof(*key), 0);
+		bpf_map__delete_elem(p->memory->maps.mem_oom_kills, key, sizeof(*key), 0);
+	}
+}
+
+int probes_shared_cgroups_fd(const struct probes *p)
+{
+	if (p->cpu)
+		return bpf_map__fd(p->cpu->maps.shared_cgroups);
+	return p->memory ? bpf_map__fd(p->memory->maps.shared_cgroups) : -1;
+}
+
+int probes_events_fd(const struct probes *p)
+{
+	return p->memory ? bpf_map__fd(p->memory->maps.events) : -1;
+}
+
+int probes_event_drops_fd(const struct probes *p)
+{
+	return p->memory ? bpf_map__fd(p->memory->maps.event_drops) : -1;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "pantau/service_key.h"
 
 #define PROBES_MAX 32
 #define PROBE_WHY_MAX 200
@@ -23,11 +24,14 @@ struct probe_status {
 
 struct cpu_bpf;
 struct cgroups_bpf;
+struct memory_bpf;
 struct bpf_link;
 
 struct probes {
 	struct cpu_bpf *cpu;
 	struct cgroups_bpf *cgroups;
+	struct memory_bpf *memory;
+	struct bpf_link *task_iter;	/* memory's task iterator, or NULL */
 	struct bpf_link *links[PROBES_MAX];
 	struct probe_status status[PROBES_MAX];
 	size_t n_status;
@@ -37,7 +41,7 @@ struct probes {
 };
 
 struct probe_options {
-	uint32_t cpu_stats_entries;
+	uint32_t cpu_stats_entries;	/* also sizes other per-key maps */
 };
 
 /*
@@ -55,6 +59,14 @@ struct prog_stats {
 	uint64_t run_time_ns;
 	uint64_t run_cnt;
 };
+
+/* Delete a service key from every per-key map (its process or cgroup is gone). */
+void probes_forget_key(struct probes *p, const struct service_key *key);
+
+/* The fds of the maps every object shares: -1 when not loaded. */
+int probes_shared_cgroups_fd(const struct probes *p);
+int probes_events_fd(const struct probes *p);
+int probes_event_drops_fd(const struct probes *p);
 
 /* Run stats of every loaded program; returns how many were filled. */
 size_t probes_prog_stats(const struct probes *p, struct prog_stats *out, size_t max);

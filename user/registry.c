@@ -461,6 +461,8 @@ void registry_remove_dead(struct registry *r,
 
 		if (!e->used || e->dead_sweeps < DEAD_SWEEPS_BEFORE_REMOVAL || e->pending)
 			continue;
+		pt_debug("forgetting key (%llu, %u): gone for %u sweeps",
+			 (unsigned long long)e->key.cgroup_id, e->key.tgid, e->dead_sweeps);
 		delete_key(&e->key, ctx);
 		if (e->service >= 0)
 			r->services[e->service].refs--;
@@ -502,4 +504,17 @@ int registry_seed_processes(struct registry *r)
 	}
 	closedir(dir);
 	return 0;
+}
+
+uint64_t registry_task_cgroup_now(struct registry *r, uint32_t tid, uint64_t fallback)
+{
+	char path[4096], dir[8192];
+	struct stat st;
+
+	if (proc_read_cgroup2_path(r->proc_root, tid, path, sizeof(path)))
+		return fallback;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s%s", r->cgroup_mnt, path) >= sizeof(dir) ||
+	    stat(dir, &st))
+		return fallback;
+	return st.st_ino;
 }

@@ -27,6 +27,19 @@ struct service {
 	struct cpu_stats cpu;	/* accumulated totals */
 	uint64_t cpu_inflight_ns;	/* running slices, at the last collect */
 	uint64_t cpu_exported_ns;	/* what the last scrape showed */
+	uint64_t rss_bytes;		/* gauge: sum over its processes */
+	uint64_t faults_minor;		/* accumulated totals */
+	uint64_t faults_major;
+	uint64_t oom_kills;
+};
+
+/* Memory figures of one key, as the last collection read them. */
+struct mem_entry {
+	uint64_t rss_bytes;
+	uint64_t min_live, maj_live;		/* threads alive now */
+	uint64_t min_exited, maj_exited;	/* threads that exited */
+	uint64_t min_last, maj_last;		/* already in the service */
+	uint64_t oom_cur, oom_last;
 };
 
 struct key_entry {
@@ -40,6 +53,7 @@ struct key_entry {
 	uint64_t seen_gen;
 	struct cpu_stats cpu_cur;	/* last read from the map */
 	struct cpu_stats cpu_last;	/* what is already in the service */
+	struct mem_entry mem;
 };
 
 struct cgroup_info {
@@ -94,6 +108,12 @@ struct service *registry_service(struct registry *r, const struct key_entry *e);
 
 /* Map key of a task, applying the shared rule as the BPF side does. */
 struct service_key registry_task_key(struct registry *r, uint64_t cgroup_id, uint32_t tgid);
+
+/*
+ * The cgroup a task is in now (from /proc): a task may have moved since
+ * the BPF side last saw it switch in. fallback when that cannot be read.
+ */
+uint64_t registry_task_cgroup_now(struct registry *r, uint32_t tid, uint64_t fallback);
 
 /* Ids of shared cgroups for the BPF shared_cgroups map. */
 size_t registry_shared_ids(const struct registry *r, uint64_t *ids, size_t max);

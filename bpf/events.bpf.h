@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one ring buffer every domain writes events to, and its drop counts.
+ * Like shared_cgroups, user space creates these once and every object
+ * reuses them.
+ */
+#ifndef PANTAU_EVENTS_BPF_H
+#define PANTAU_EVENTS_BPF_H
+
+#include "pantau/events.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, EVENTS_RINGBUF_BYTES);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EVENT_DROP_REASONS);
+	__type(key, __u32);
+	__type(value, __u64);
+} event_drops SEC(".maps");
+
+static __always_inline void *event_reserve(__u64 size)
+{
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!e) {
+		__u32 reason = EVENT_DROP_RINGBUF_FULL;
+		__u64 *n = bpf_map_lookup_elem(&event_drops, &reason);
+
+		if (n)
+			*n += 1;
+	}
+	return e;
+}
+
+#endif

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Memory collector: run the task iterator (RSS and fault counters of every
+ * live task), read the faults of exited threads and the OOM kill counts.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "collector.h"
+#include "log.h"
+#include "memory.skel.h"
+#include "pantau/events.h"
+#include "pantau/memory.h"
+
+#define ITER_READ_RECORDS 256
+/* Bounded: a host has at most a few million tasks. */
+#define ITER_MAX_READS (1 << 16)
+
+static void read_tasks(struct collect_ctx *ctx, int iter_fd)
+{
+	struct mem_task_record buf[ITER_READ_RECORDS];
+	struct registry *r = ctx->registry;
+
+	for (int reads = 0; reads < ITER_MAX_READS; reads++) {
+		ssize_t n = read(iter_fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		for (size_t i = 0; i < (size_t)n / sizeof(buf[0]); i++) {
+			const struct mem_task_record *rec = &buf[i];
+			struct service_key key = registry_task_key(r, rec->cgroup_id, rec->tgid);
+			struct key_entry *e = registry_key(r, &key);
+
+			if (!e)
+				continue;
+			e->mem.rss_bytes += rec->rss_bytes;
+			e->mem.min_live += rec->min_flt;
+			e->mem.maj_live += rec->maj_flt;
+		}
+	}
+}
+
+/* Walk a per-key map: fn gets each key's entry and its (per-CPU summed) value. */
+static void read_per_key(struct collect_ctx *ctx, struct bpf_map *map, bool percpu,
+			 size_t n_u64,
+			 void (*fn)(struct key_entry *e, const uint64_t *sum))
+{
+	int n_cpus = percpu ? libbpf_num_possible_cpus() : 1;
+	struct service_key key, next;
+	uint32_t budget = bpf_map__max_entries(map) * 2;
+	int fd = bpf_map__fd(map);
+	uint64_t sum[8];
+	bool first = true;
+	void *values;
+
+	if (n_cpus <= 0 || n_u64 > 8)
+		return;
+	values = calloc((size_t)n_cpus, n_u64 * sizeof(uint64_t));
+	if (!values)
+		return;
+	while (budget-- && bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
+		struct key_entry *e;
+
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, values))
+			continue;
+		e = registry_key(ctx->registry, &key);
+		if (!e)
+			continue;
+		percpu_sum_u64(values, n_cpus, n_u64 * sizeof(uint64_t), n_u64, sum);
+		fn(e, sum);
+	}
+	free(values);
+}
+
+static void set_exited(struct key_entry *e, const uint64_t *sum)
+{
+	e->mem.min_exited = sum[0];
+	e->mem.maj_exited = sum[1];
+}
+
+static void set_oom(struct key_entry *e, const uint64_t *sum)
+{
+	e->mem.oom_cur = sum[0];
+}
+
+int memory_read(struct collect_ctx *ctx)
+{
+	struct memory_bpf *skel = ctx->probes->memory;
+	struct registry *r = ctx->registry;
+	int iter_fd;
+
+	if (!skel || !ctx->probes->task_iter)
+		return -ENODEV;
+	for (size_t i = 0; i < r->n_entries; i++) {
+		struct mem_entry *m = &r->entries[i].mem;
+
+		m->rss_bytes = m->min_live = m->maj_live = 0;
+	}
+	iter_fd = bpf_iter_create(bpf_link__fd(ctx->probes->task_iter));
+	if (iter_fd < 0)
+		return -errno;
+	read_tasks(ctx, iter_fd);
+	close(iter_fd);
+	read_per_key(ctx, skel->maps.mem_exited_faults, true, 2, set_exited);
+	read_per_key(ctx, skel->maps.mem_oom_kills, false, 1, set_oom);
+	return 0;
+}
+
+/*
+ * live + exited faults can dip for a moment (a thread counted by the
+ * iterator exits before its exit is read, or the reverse): add only what
+ * lies above the highest value already added, so totals never go back
+ * and a transient excess is absorbed.
+ */
+static void add_above(uint64_t *total, uint64_t cur, uint64_t *high)
+{
+	if (cur > *high) {
+		*total += cur - *high;
+		*high = cur;
+	}
+}
+
+void memory_apply(struct collect_ctx *ctx)
+{
+	struct registry *r = ctx->registry;
+
+	for (size_t i = 0; i < r->n_services; i++)
+		r->services[i].rss_bytes = 0;
+	for (size_t i = 0; i < r->n_entries; i++) {
+		struct key_entry *e = &r->entries[i];
+		struct mem_entry *m = &e->mem;
+		struct service *s;
+
+		if (!e->used || !(s = registry_service(r, e)))
+			continue;
+		s->rss_bytes += m->rss_bytes;
+		add_above(&s->faults_minor, m->min_live + m->min_exited, &m->min_last);
+		add_above(&s->faults_major, m->maj_live + m->maj_exited, &m->maj_last);
+		add_above(&s->oom_kills, m->oom_cur, &m->oom_last);
+	}
+}
+
+size_t event_drops(struct probes *p, struct drop_count *out, size_t max)
+{
+	static const char *const reasons[EVENT_DROP_REASONS] = {
+		[EVENT_DROP_RINGBUF_FULL] = "ringbuf_full",
+	};
+	int fd = probes_event_drops_fd(p);
+	size_t n = 0;
+
+	if (fd < 0)
+		return 0;
+	for (uint32_t i = 0; i < EVENT_DROP_REASONS && n < max; i++) {
+		out[n].reason = reasons[i];
+		out[n].count = percpu_array_sum(fd, i);
+		n++;
+	}
+	return n;
+}
