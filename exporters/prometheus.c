@@ -8,6 +8,7 @@
 #include <microhttpd.h>
 #include <bpf/bpf.h>
 #include "collector.h"
+#include "host.h"
 #include "log.h"
 #include "prometheus.h"
 
@@ -70,6 +71,54 @@ static void render_services(struct daemon *d, struct expo *e)
 		expo_histogram_log2(e, M(M_CPU_RUNQ_WAIT), l, 1,
 				    (const uint64_t *)s->cpu.runq_slots,
 				    CPU_RUNQ_SLOTS, 1e-6, (double)s->cpu.runq_wait_ns / 1e9);
+	}
+	expo_family(e, M(M_CPU_LIMIT));
+	for (size_t i = 0; i < r->n_services; i++) {
+		struct service *s = &r->services[i];
+
+		if (!s->used || !s->limits.cpu_set)
+			continue;
+		l[0].value = s->name;
+		expo_sample(e, M(M_CPU_LIMIT), "", l, 1, s->limits.cpu_cores);
+	}
+	expo_family(e, M(M_MEM_RSS));
+	for (size_t i = 0; i < r->n_services; i++) {
+		struct service *s = &r->services[i];
+
+		if (!s->used)
+			continue;
+		l[0].value = s->name;
+		expo_sample_u64(e, M(M_MEM_RSS), "", l, 1, s->rss_bytes);
+	}
+	expo_family(e, M(M_MEM_LIMIT));
+	for (size_t i = 0; i < r->n_services; i++) {
+		struct service *s = &r->services[i];
+
+		if (!s->used || !s->limits.memory_set)
+			continue;
+		l[0].value = s->name;
+		expo_sample_u64(e, M(M_MEM_LIMIT), "", l, 1, s->limits.memory_bytes);
+	}
+	expo_family(e, M(M_MEM_FAULTS));
+	for (size_t i = 0; i < r->n_services; i++) {
+		struct service *s = &r->services[i];
+
+		if (!s->used)
+			continue;
+		l[0].value = s->name;
+		l[1].value = "minor";
+		expo_sample_u64(e, M(M_MEM_FAULTS), "", l, 2, s->faults_minor);
+		l[1].value = "major";
+		expo_sample_u64(e, M(M_MEM_FAULTS), "", l, 2, s->faults_major);
+	}
+	expo_family(e, M(M_MEM_OOM));
+	for (size_t i = 0; i < r->n_services; i++) {
+		struct service *s = &r->services[i];
+
+		if (!s->used)
+			continue;
+		l[0].value = s->name;
+		expo_sample_u64(e, M(M_MEM_OOM), "", l, 1, s->oom_kills);
 	}
 	expo_family(e, M(M_SERVICE_UP));
 	for (size_t i = 0; i < r->n_services; i++) {
@@ -166,6 +215,7 @@ static void render_self(struct daemon *d, struct expo *e)
 	}
 
 	n = cpu_drops(&d->probes, drops, MAX_DROPS);
+	n += event_drops(&d->probes, drops + n, MAX_DROPS - n);
 	l[0].name = "reason";
 	expo_family(e, M(M_EVENTS_DROPPED));
 	for (size_t i = 0; i < n; i++) {
@@ -174,6 +224,20 @@ static void render_self(struct daemon *d, struct expo *e)
 	}
 	l[0].value = "key_table_full";
 	expo_sample_u64(e, M(M_EVENTS_DROPPED), "", l, 1, d->registry.keys_dropped);
+	l[0].value = "rate_limited";
+	expo_sample_u64(e, M(M_EVENTS_DROPPED), "", l, 1, d->events.rate_limited);
+
+	l[0].name = "exporter";
+	l[1].name = "outcome";
+	l[0].value = "jsonl";
+	expo_family(e, M(M_EXPORTER_EVENTS));
+	l[1].value = "written";
+	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
+			__atomic_load_n(&d->events.jsonl.written, __ATOMIC_RELAXED));
+	l[1].value = "error";
+	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
+			__atomic_load_n(&d->events.jsonl.errors, __ATOMIC_RELAXED));
+	l[0].name = "reason";
 
 	expo_family(e, M(M_SERVICES_FOLDED));
 	l[0].value = "cap";
@@ -194,9 +258,42 @@ static void render_self(struct daemon *d, struct expo *e)
 	}
 }
 
+static void render_host(struct expo *e)
+{
+	struct host_totals *h = malloc(sizeof(*h));
+	struct label l[3] = { { "device", NULL }, { "mountpoint", NULL }, { "fstype", NULL } };
+
+	if (!h)
+		return;
+	if (host_read(h, "/proc") == 0) {
+		expo_family(e, M(M_HOST_CPUS));
+		expo_sample(e, M(M_HOST_CPUS), "", NULL, 0, (double)h->cpus);
+		expo_family(e, M(M_HOST_MEM_TOTAL));
+		expo_sample_u64(e, M(M_HOST_MEM_TOTAL), "", NULL, 0, h->memory_total_bytes);
+		expo_family(e, M(M_HOST_MEM_AVAIL));
+		expo_sample_u64(e, M(M_HOST_MEM_AVAIL), "", NULL, 0, h->memory_available_bytes);
+	}
+	expo_family(e, M(M_FS_SIZE));
+	for (size_t i = 0; i < h->n_fs; i++) {
+		l[0].value = h->fs[i].device;
+		l[1].value = h->fs[i].mountpoint;
+		l[2].value = h->fs[i].fstype;
+		expo_sample_u64(e, M(M_FS_SIZE), "", l, 3, h->fs[i].size_bytes);
+	}
+	expo_family(e, M(M_FS_AVAIL));
+	for (size_t i = 0; i < h->n_fs; i++) {
+		l[0].value = h->fs[i].device;
+		l[1].value = h->fs[i].mountpoint;
+		l[2].value = h->fs[i].fstype;
+		expo_sample_u64(e, M(M_FS_AVAIL), "", l, 3, h->fs[i].avail_bytes);
+	}
+	free(h);
+}
+
 int prometheus_render(struct daemon *d, struct expo *e)
 {
 	render_services(d, e);
+	render_host(e);
 	render_bpf(d, e);
 	render_self(d, e);
 	expo_finish(e);

@@ -186,3 +186,72 @@ def wait_for(fn, timeout, what):
             return last
         time.sleep(0.2)
     raise TestFailure("timed out after %ss waiting for %s (last: %r)" % (timeout, what, last))
+
+
+def controller_mount(controller):
+    """Where a cgroup v1 controller is mounted, or None."""
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, _, right = line.partition(" - ")
+            fields = right.split()
+            if fields and fields[0] == "cgroup" and controller in fields[-1].split(","):
+                return left.split(" ")[4]
+    return None
+
+
+def cgroup2_has(controller):
+    with open(os.path.join(cgroup2_mount(), "cgroup.controllers")) as f:
+        return controller in f.read().split()
+
+
+class Limited:
+    """Limits for a test service, where this host enforces them: cgroup2
+    (memory.max / cpu.max) on unified hosts, else the v1 controllers.
+    join_args are the burn --cgroup options that put a process under them."""
+
+    def __init__(self, cg, memory_bytes=None, cpu_quota_us=None, cpu_period_us=100000):
+        self.dirs = []
+        self.join_args = ["--cgroup", cg.path]
+        if memory_bytes is not None:
+            self._limit("memory", cg, {"memory.max": memory_bytes},
+                        {"memory.limit_in_bytes": memory_bytes})
+        if cpu_quota_us is not None:
+            self._limit("cpu", cg, {"cpu.max": "%d %d" % (cpu_quota_us, cpu_period_us)},
+                        {"cpu.cfs_period_us": cpu_period_us, "cpu.cfs_quota_us": cpu_quota_us})
+
+    def _limit(self, controller, cg, v2_files, v1_files):
+        if cgroup2_has(controller):
+            with open(os.path.join(cgroup2_mount(), "cgroup.subtree_control"), "w") as f:
+                f.write("+" + controller)
+            for k, v in v2_files.items():
+                with open(os.path.join(cg.path, k), "w") as f:
+                    f.write(str(v))
+            return
+        root = controller_mount(controller)
+        check(root, "neither cgroup2 nor cgroup v1 has the %s controller here" % controller)
+        d = os.path.join(root, cg.name)
+        os.mkdir(d)
+        self.dirs.append(d)
+        for k, v in v1_files.items():
+            with open(os.path.join(d, k), "w") as f:
+                f.write(str(v))
+        self.join_args += ["--cgroup", d]
+
+    def remove(self):
+        for d in self.dirs:
+            for _ in range(50):
+                try:
+                    os.rmdir(d)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.1)
+
+
+def vmrss_bytes(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise TestFailure("no VmRSS for pid %d" % pid)

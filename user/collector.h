@@ -38,6 +38,9 @@ int cpu_read(struct collect_ctx *ctx);
 void cpu_collector_cleanup(void);
 void cpu_apply(struct collect_ctx *ctx);
 int memory_read(struct collect_ctx *ctx);
+/* Limits have nothing in BPF: read is a no-op, apply reads cgroupfs. */
+int limits_collect_read(struct collect_ctx *ctx);
+void limits_collect_apply(struct collect_ctx *ctx);
 void memory_apply(struct collect_ctx *ctx);
 /* Fill drops; returns how many. */
 size_t cpu_drops(struct probes *p, struct drop_count *out, size_t max);

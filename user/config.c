@@ -33,6 +33,7 @@ enum field_kind {
 	F_UINT,		/* .umin..umax, stored as unsigned */
 	F_REAL,		/* (0, .rmax], stored as double */
 	F_NODE,		/* any scalar, stored as yaml_node_t * for the caller */
+	F_PATH,		/* absolute path, "-" or "" (off), stored as char * */
 	F_CGROUPS,	/* services.shared_cgroups */
 	F_RULES,	/* services.rules */
 };
@@ -89,6 +90,13 @@ static const struct field threshold_fields[] = {
 	{ }
 };
 
+static const struct field event_fields[] = {
+	{ .key = "file", .kind = F_PATH, .off = CFG(events_file) },
+	{ .key = "per_service_per_second", .kind = F_UINT,
+	  .off = CFG(events_per_service_per_second), .umin = 1, .umax = 1000000 },
+	{ }
+};
+
 static const struct field root_fields[] = {
 	{ .key = "listen", .kind = F_LISTEN, .off = CFG(listen) },
 	{ .key = "log_level", .kind = F_WORD, .off = CFG(log_level),
@@ -97,6 +105,7 @@ static const struct field root_fields[] = {
 	  .words = languages },
 	{ .key = "services", .kind = F_SECTION, .sub = service_fields },
 	{ .key = "thresholds", .kind = F_SECTION, .sub = threshold_fields },
+	{ .key = "events", .kind = F_SECTION, .sub = event_fields },
 	{ }
 };
 
@@ -291,6 +300,28 @@ static int parse_listen(struct loader *ld, const struct field *f, void *slot,
 			    path, shown(node, buf, sizeof(buf)),
 			    CONFIG_DEFAULT_LISTEN);
 	return replace_string(ld, slot, scalar(node));
+}
+
+static int parse_path(struct loader *ld, const struct field *f, void *slot,
+		      yaml_node_t *node, const char *path)
+{
+	char buf[SHOWN_MAX];
+	const char *v;
+	int ret;
+
+	(void)f;
+	/* "file:" and "file: ''" both turn the sink off. */
+	if (is_null(node))
+		return replace_string(ld, slot, "");
+	ret = want_scalar(ld, node, path);
+	if (ret)
+		return ret;
+	v = scalar(node);
+	if (strcmp(v, "-") != 0 && (v[0] != '/' || strlen(v) >= PATTERN_MAX))
+		return fail(ld, node, "%s is '%s'; it must be an absolute path, '-' for "
+			    "standard output, or empty for off.", path,
+			    shown(node, buf, sizeof(buf)));
+	return replace_string(ld, slot, v);
 }
 
 /* strto* skip blanks and take signs, so only a leading digit is accepted. */
@@ -571,6 +602,8 @@ static int parse_value(struct loader *ld, const struct field *f,
 		return parse_real(ld, f, slot, node, path);
 	case F_NODE:
 		return parse_node(ld, slot, node, path);
+	case F_PATH:
+		return parse_path(ld, f, slot, node, path);
 	case F_CGROUPS:
 		return parse_cgroups(ld, node, path);
 	case F_RULES:
@@ -723,14 +756,15 @@ out:
 static int copy_config(struct pantau_config *dst, const struct pantau_config *src)
 {
 	*dst = *src;
-	dst->listen = dst->log_level = dst->language = NULL;
+	dst->listen = dst->log_level = dst->language = dst->events_file = NULL;
 	dst->n_shared_cgroups = dst->n_rules = 0;
 	memset(dst->shared_cgroups, 0, sizeof(dst->shared_cgroups));
 	memset(dst->rules, 0, sizeof(dst->rules));
 
 	if ((src->listen && !(dst->listen = strdup(src->listen))) ||
 	    (src->log_level && !(dst->log_level = strdup(src->log_level))) ||
-	    (src->language && !(dst->language = strdup(src->language))))
+	    (src->language && !(dst->language = strdup(src->language))) ||
+	    (src->events_file && !(dst->events_file = strdup(src->events_file))))
 		goto nomem;
 	for (size_t i = 0; i < src->n_shared_cgroups; i++) {
 		dst->shared_cgroups[i] = strdup(src->shared_cgroups[i]);
@@ -926,14 +960,16 @@ int config_init(struct pantau_config *cfg)
 	cfg->thresholds_memory_busy_ratio = 0.9;
 	cfg->thresholds_error_ratio = 0.05;
 	cfg->thresholds_latency_p95_seconds = 1.0;
+	cfg->events_per_service_per_second = 200;
 
 	cfg->listen = strdup(CONFIG_DEFAULT_LISTEN);
 	cfg->log_level = strdup("info");
 	cfg->language = strdup("id");
+	cfg->events_file = strdup("");
 	cfg->shared_cgroups[0] = strdup("/");
 	if (cfg->shared_cgroups[0])
 		cfg->n_shared_cgroups = 1;
-	if (!cfg->listen || !cfg->log_level || !cfg->language ||
+	if (!cfg->listen || !cfg->log_level || !cfg->language || !cfg->events_file ||
 	    !cfg->n_shared_cgroups)
 		goto nomem;
 	return 0;
@@ -947,7 +983,8 @@ void config_free(struct pantau_config *cfg)
 	free(cfg->listen);
 	free(cfg->log_level);
 	free(cfg->language);
-	cfg->listen = cfg->log_level = cfg->language = NULL;
+	free(cfg->events_file);
+	cfg->listen = cfg->log_level = cfg->language = cfg->events_file = NULL;
 	free_shared(cfg);
 	free_rules(cfg);
 }

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include "config.h"
+#include "events.h"
 #include "probes.h"
 #include "registry.h"
 
@@ -21,6 +22,7 @@ struct daemon {
 	struct pantau_config cfg;
 	struct probes probes;
 	struct registry registry;
+	struct events events;
 	/* Guards probes' maps reads, the registry and results. */
 	pthread_mutex_t lock;
 	struct collector_result results[COLLECTORS_MAX];

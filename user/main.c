@@ -31,6 +31,7 @@ struct options {
 	const char *config_path;
 	const char *listen;
 	const char *log_level;
+	const char *events_file;
 	const char *list_metrics;
 	bool check;
 };
@@ -44,6 +45,7 @@ static void usage(FILE *out)
 		"  -c, --config FILE        YAML config (default %s, read if it exists)\n"
 		"  -l, --listen ADDR:PORT   HTTP address for /metrics and /healthz (default %s)\n"
 		"      --log-level LEVEL    error, warn, info or debug (default info)\n"
+		"      --events-file PATH   write events as JSON lines to PATH ('-': stdout)\n"
 		"      --check              say what this kernel can attach, then exit\n"
 		"      --list-metrics[=FMT] print the metric table (FMT: text or markdown)\n"
 		"  -h, --help               show this help\n"
@@ -56,12 +58,13 @@ static void usage(FILE *out)
 /* Returns 0, 1 to exit successfully now, or EXIT_USAGE. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_LOG_LEVEL = 256, OPT_CHECK, OPT_LIST_METRICS };
+	enum { OPT_LOG_LEVEL = 256, OPT_CHECK, OPT_LIST_METRICS, OPT_EVENTS_FILE };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "events-file", required_argument, NULL, OPT_EVENTS_FILE },
 		{ "list-metrics", optional_argument, NULL, OPT_LIST_METRICS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -83,6 +86,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_CHECK:
 			o->check = true;
+			break;
+		case OPT_EVENTS_FILE:
+			o->events_file = optarg;
 			break;
 		case OPT_LIST_METRICS:
 			o->list_metrics = optarg ? optarg : "text";
@@ -138,6 +144,17 @@ static int load_config(struct pantau_config *cfg, const struct options *o)
 		free(cfg->listen);
 		cfg->listen = strdup(o->listen);
 		if (!cfg->listen)
+			return -ENOMEM;
+	}
+	if (o->events_file) {
+		if (strcmp(o->events_file, "-") != 0 && o->events_file[0] != '/') {
+			fprintf(stderr, "pantau: --events-file is '%s'; it must be an absolute path or '-' for standard output.\n",
+				o->events_file);
+			return -EINVAL;
+		}
+		free(cfg->events_file);
+		cfg->events_file = strdup(o->events_file);
+		if (!cfg->events_file)
 			return -ENOMEM;
 	}
 	if (o->log_level) {
@@ -268,7 +285,7 @@ int main(int argc, char **argv)
 	struct daemon d = { 0 };
 	struct probe_options popt;
 	struct utsname uts;
-	char mnt[4096];
+	char mnt[4096], err[512];
 	int rc, attached;
 
 	rc = parse_args(argc, argv, &opts);
@@ -331,8 +348,15 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	registry_seed_processes(&d.registry);
+	rc = events_start(&d.events, &d, probes_events_fd(&d.probes), err, sizeof(err));
+	if (rc) {
+		pt_err("%s", err);
+		rc = EXIT_USAGE;
+		goto cleanup;
+	}
 	rc = serve(&d) ? 1 : 0;
 cleanup:
+	events_stop(&d.events);
 	cpu_collector_cleanup();
 	probes_stop(&d.probes);
 	registry_free(&d.registry);

@@ -19,28 +19,64 @@
 /* Bounded: a host has at most a few million tasks. */
 #define ITER_MAX_READS (1 << 16)
 
+static void account_task(struct registry *r, const struct mem_task_record *rec)
+{
+	struct service_key key = registry_task_key(r, rec->cgroup_id, rec->tgid);
+	struct key_entry *e = registry_key(r, &key);
+
+	if (!e)
+		return;
+	e->mem.rss_bytes += rec->rss_bytes;
+	e->mem.min_live += rec->min_flt;
+	e->mem.maj_live += rec->maj_flt;
+}
+
+/*
+ * The task iterator does not visit PID 1 on every kernel (seen on 6.18):
+ * read its figures from /proc when no record came for it.
+ */
+static void account_init_from_proc(struct registry *r)
+{
+	struct mem_task_record rec = { .tgid = 1, .pid = 1 };
+	uint64_t rss, min_flt, maj_flt;
+
+	rec.cgroup_id = registry_task_cgroup_now(r, 1, 0);
+	if (!rec.cgroup_id || proc_read_memory(r->proc_root, 1, &rss, &min_flt, &maj_flt))
+		return;
+	rec.rss_bytes = rss;
+	rec.min_flt = min_flt;
+	rec.maj_flt = maj_flt;
+	account_task(r, &rec);
+}
+
 static void read_tasks(struct collect_ctx *ctx, int iter_fd)
 {
-	struct mem_task_record buf[ITER_READ_RECORDS];
-	struct registry *r = ctx->registry;
+	bool saw_init = false;
+
+	/* read() may end in the middle of a record: carry the rest over. */
+	char buf[ITER_READ_RECORDS * sizeof(struct mem_task_record)];
+	size_t have = 0;
 
 	for (int reads = 0; reads < ITER_MAX_READS; reads++) {
-		ssize_t n = read(iter_fd, buf, sizeof(buf));
+		ssize_t n = read(iter_fd, buf + have, sizeof(buf) - have);
+		size_t off = 0;
 
 		if (n <= 0)
 			break;
-		for (size_t i = 0; i < (size_t)n / sizeof(buf[0]); i++) {
-			const struct mem_task_record *rec = &buf[i];
-			struct service_key key = registry_task_key(r, rec->cgroup_id, rec->tgid);
-			struct key_entry *e = registry_key(r, &key);
+		have += (size_t)n;
+		for (; off + sizeof(struct mem_task_record) <= have;
+		     off += sizeof(struct mem_task_record)) {
+			struct mem_task_record rec;
 
-			if (!e)
-				continue;
-			e->mem.rss_bytes += rec->rss_bytes;
-			e->mem.min_live += rec->min_flt;
-			e->mem.maj_live += rec->maj_flt;
+			memcpy(&rec, buf + off, sizeof(rec));
+			saw_init |= rec.pid == 1;
+			account_task(ctx->registry, &rec);
 		}
+		memmove(buf, buf + off, have - off);
+		have -= off;
 	}
+	if (!saw_init)
+		account_init_from_proc(ctx->registry);
 }
 
 /* Walk a per-key map: fn gets each key's entry and its (per-CPU summed) value. */

@@ -125,3 +125,32 @@ bool cgroup_populated(const char *cgroup_dir)
 	p = strstr(buf, "populated ");
 	return p && p[10] == '1';
 }
+
+int proc_read_memory(const char *proc_root, uint32_t pid, uint64_t *rss_bytes,
+		     uint64_t *min_flt, uint64_t *maj_flt)
+{
+	unsigned long long size, resident, minf, majf;
+	char path[64], buf[1024];
+	const char *close;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/statm", proc_root, pid);
+	n = read_small_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	if (sscanf(buf, "%llu %llu", &size, &resident) != 2)
+		return -EINVAL;
+	*rss_bytes = resident * (uint64_t)sysconf(_SC_PAGESIZE);
+	snprintf(path, sizeof(path), "%s/%u/stat", proc_root, pid);
+	n = read_small_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	/* After ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt. */
+	close = strrchr(buf, ')');
+	if (!close || sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %llu %*u %llu",
+			     &minf, &majf) != 2)
+		return -EINVAL;
+	*min_flt = minf;
+	*maj_flt = majf;
+	return 0;
+}

@@ -19,6 +19,9 @@ struct proc_identity {
 int proc_parse_stat(const char *text, struct proc_identity *id);
 /* Read /proc/PID/stat under proc_root ("/proc"). 0 or -errno (-ENOENT: gone). */
 int proc_read_identity(const char *proc_root, uint32_t pid, struct proc_identity *id);
+/* Resident bytes (statm) and fault counters (stat fields 10, 12) of a process. */
+int proc_read_memory(const char *proc_root, uint32_t pid, uint64_t *rss_bytes,
+		     uint64_t *min_flt, uint64_t *maj_flt);
 /* Seconds since the process started, from its start_ticks. */
 double proc_age_seconds(uint64_t start_ticks);
 /* The cgroup2 path of a process ("0::/path" in /proc/PID/cgroup). */

@@ -51,6 +51,7 @@ int registry_init(struct registry *r, const struct pantau_config *cfg,
 		err = -ENOMEM;
 		goto cleanup;
 	}
+	limits_mounts_init(&r->limit_mounts, cgroup_mnt, "/proc/self/mountinfo");
 	err = keytab_init(&r->keys, key_capacity);
 	if (err)
 		goto cleanup;
@@ -517,4 +518,46 @@ uint64_t registry_task_cgroup_now(struct registry *r, uint32_t tid, uint64_t fal
 	    stat(dir, &st))
 		return fallback;
 	return st.st_ino;
+}
+
+static uint32_t first_pid_of(const char *cgroup_dir)
+{
+	char path[8192], buf[32];
+	unsigned long pid = 0;
+	FILE *f;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup_dir) >= sizeof(path))
+		return 0;
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f))
+		pid = strtoul(buf, NULL, 10);
+	fclose(f);
+	return (uint32_t)pid;
+}
+
+int registry_service_sample(struct registry *r, size_t svc, uint32_t *pid,
+			    char *cgroup_path, size_t len)
+{
+	for (size_t i = 0; i < r->n_entries; i++) {
+		struct key_entry *e = &r->entries[i];
+		struct cgroup_info *c;
+		char dir[8192];
+
+		if (!e->used || !e->alive || e->service != (int32_t)svc)
+			continue;
+		c = cgroup_find(r, e->key.cgroup_id);
+		if (!c)
+			continue;
+		snprintf(cgroup_path, len, "%s", c->path);
+		if (e->key.tgid) {
+			*pid = e->key.tgid;
+		} else {
+			snprintf(dir, sizeof(dir), "%s%s", r->cgroup_mnt, c->path);
+			*pid = first_pid_of(dir);
+		}
+		return 0;
+	}
+	return -ENOENT;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "config.h"
 #include "keytab.h"
+#include "cgroup_limits.h"
 #include "procinfo.h"
 #include "services.h"
 #include "pantau/cpu.h"
@@ -31,6 +32,7 @@ struct service {
 	uint64_t faults_minor;		/* accumulated totals */
 	uint64_t faults_major;
 	uint64_t oom_kills;
+	struct service_limits limits;	/* read at each collection */
 };
 
 /* Memory figures of one key, as the last collection read them. */
@@ -67,6 +69,7 @@ enum fold_reason { FOLD_CAP, FOLD_EVICTED, FOLD_REASONS };
 struct registry {
 	const struct pantau_config *cfg;
 	char cgroup_mnt[4096];
+	struct limits_mounts limit_mounts;
 	char proc_root[64];
 	int cgroup_paths_fd;	/* BPF map id -> path captured at mkdir, or -1 */
 	struct service *services;
@@ -114,6 +117,13 @@ struct service_key registry_task_key(struct registry *r, uint64_t cgroup_id, uin
  * the BPF side last saw it switch in. fallback when that cannot be read.
  */
 uint64_t registry_task_cgroup_now(struct registry *r, uint32_t tid, uint64_t fallback);
+
+/*
+ * A live process of service svc and its cgroup2 path, to read limits
+ * from. Returns 0, or -ENOENT when the service has none.
+ */
+int registry_service_sample(struct registry *r, size_t svc, uint32_t *pid,
+			    char *cgroup_path, size_t len);
 
 /* Ids of shared cgroups for the BPF shared_cgroups map. */
 size_t registry_shared_ids(const struct registry *r, uint64_t *ids, size_t max);

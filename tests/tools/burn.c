@@ -38,18 +38,21 @@ static int join_cgroup(const char *dir)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "cgroup", required_argument, NULL, 'g' },
+		{ "cgroup", required_argument, NULL, 'g' },	/* may repeat */
 		{ "comm", required_argument, NULL, 'n' },
 		{ "cpu", required_argument, NULL, 'p' },
 		{ "cpu-ms", required_argument, NULL, 'b' },
 		{ "sleeps", required_argument, NULL, 's' },
 		{ "sleep-us", required_argument, NULL, 'u' },
 		{ "forever", no_argument, NULL, 'f' },
+		{ "alloc-mb", required_argument, NULL, 'a' },
+		{ "hold", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long cpu_ms = 0, sleeps = 0, sleep_us = 1000, pin = -1;
 	volatile unsigned long spin = 0;
-	int c, forever = 0;
+	int c, forever = 0, hold = 0;
+	long alloc_mb = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -78,9 +81,16 @@ int main(int argc, char **argv)
 		case 'f':
 			forever = 1;
 			break;
+		case 'a':
+			alloc_mb = strtol(optarg, NULL, 10);
+			break;
+		case 'h':
+			hold = 1;
+			break;
 		default:
 			fprintf(stderr, "usage: burn [--cgroup DIR] [--comm NAME] [--cpu N] "
-				"[--cpu-ms MS] [--sleeps N [--sleep-us US]] [--forever]\n");
+				"[--cpu-ms MS] [--sleeps N [--sleep-us US]] [--alloc-mb MB] "
+				"[--forever | --hold]\n");
 			return 2;
 		}
 	}
@@ -93,6 +103,17 @@ int main(int argc, char **argv)
 			perror("burn: sched_setaffinity");
 			return 1;
 		}
+	}
+	if (alloc_mb > 0) {
+		size_t bytes = (size_t)alloc_mb << 20;
+		char *mem = malloc(bytes);
+
+		if (!mem) {
+			perror("burn: malloc");
+			return 1;
+		}
+		/* Touch every page so it is resident (an OOM kill may come here). */
+		memset(mem, 0x5a, bytes);
 	}
 	/* Tell the test we are in place before the work starts. */
 	printf("ready %d\n", getpid());
@@ -112,5 +133,7 @@ int main(int argc, char **argv)
 	}
 	while (forever)
 		spin++;
+	while (hold)
+		pause();
 	return 0;
 }

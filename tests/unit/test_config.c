@@ -161,20 +161,45 @@ static void test_unknown_top_level_key_lists_allowed_keys(void **state)
 		"listen: 127.0.0.1:1\n"
 		"lsiten: 127.0.0.1:2\n",
 		"t.yaml:3: unknown key 'lsiten' at the top level; allowed keys: "
-		"listen, log_level, language, services, thresholds.");
+		"listen, log_level, language, services, thresholds, events.");
 }
 
 static void test_future_keys_are_not_accepted_yet(void **state)
 {
 	struct fixture *fx = *state;
 	static const char *const future[] = {
-		"peers: []\n", "events: {}\n", "elasticsearch: {}\n",
+		"peers: []\n", "elasticsearch: {}\n",
 	};
 
 	for (size_t i = 0; i < sizeof(future) / sizeof(future[0]); i++) {
 		assert_int_equal(load(fx, future[i]), -EINVAL);
 		assert_contains(fx->err, "t.yaml:1: unknown key '");
 	}
+}
+
+static void test_events_file_takes_path_dash_or_empty(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_string_equal(fx->cfg.events_file, "");
+	assert_int_equal(fx->cfg.events_per_service_per_second, 200);
+	assert_int_equal(load(fx, "events: {file: /var/log/pantau/events.jsonl, "
+			 "per_service_per_second: 50}\n"), 0);
+	assert_string_equal(fx->cfg.events_file, "/var/log/pantau/events.jsonl");
+	assert_int_equal(fx->cfg.events_per_service_per_second, 50);
+	assert_int_equal(load(fx, "events: {file: '-'}\n"), 0);
+	assert_string_equal(fx->cfg.events_file, "-");
+	assert_int_equal(load(fx, "events:\n  file:\n"), 0);
+	assert_string_equal(fx->cfg.events_file, "");
+}
+
+static void test_events_file_must_be_absolute(void **state)
+{
+	assert_load_error(*state,
+		"events:\n"
+		"  file: events.jsonl\n",
+		"t.yaml:2: events.file is 'events.jsonl'; it must be an absolute "
+		"path, '-' for standard output, or empty for off.");
 }
 
 static void test_unknown_key_under_thresholds_lists_its_keys(void **state)
@@ -831,6 +856,8 @@ int main(void)
 		T(test_unknown_key_reports_its_line),
 		T(test_unknown_top_level_key_lists_allowed_keys),
 		T(test_future_keys_are_not_accepted_yet),
+		T(test_events_file_takes_path_dash_or_empty),
+		T(test_events_file_must_be_absolute),
 		T(test_unknown_key_under_thresholds_lists_its_keys),
 		T(test_bad_number_names_value_and_range),
 		T(test_whole_numbers_reject_sign_garbage_and_range),

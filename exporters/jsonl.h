@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The JSON-lines event sink: one ECS document per line, to a file or stdout. */
+#ifndef PANTAU_JSONL_H
+#define PANTAU_JSONL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <json-c/json.h>
+
+struct jsonl_sink {
+	FILE *out;
+	int owned;		/* 1 when pantau opened the file */
+	uint64_t written;
+	uint64_t errors;
+};
+
+/*
+ * Open path ("-" for stdout) for appending. Returns 0, or a negative errno
+ * with one sentence in err.
+ */
+int jsonl_open(struct jsonl_sink *s, const char *path, char *err, size_t err_len);
+/* Write one document as a line and flush it. 0 or -EIO. */
+int jsonl_write(struct jsonl_sink *s, struct json_object *doc);
+void jsonl_close(struct jsonl_sink *s);
+
+#endif

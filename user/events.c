@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <json-c/json.h>
+#include "daemon.h"
+#include "events.h"
+#include "log.h"
+#include "services.h"
+#include "pantau/events.h"
+
+#define POLL_TIMEOUT_MS 200
+#define DRAIN_MAX_ROUNDS 64
+
+static uint64_t clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+bool events_rate_allow(struct rate_slot *slots, size_t n_slots, const char *service,
+		       int64_t now_s, unsigned per_second)
+{
+	struct rate_slot *slot = &slots[name_hash(service) % n_slots];
+
+	/* A colliding service takes the slot over: the limit stays a bound. */
+	if (slot->second != now_s || strcmp(slot->service, service) != 0) {
+		snprintf(slot->service, sizeof(slot->service), "%s", service);
+		slot->second = now_s;
+		slot->count = 0;
+	}
+	if (slot->count >= per_second)
+		return false;
+	slot->count++;
+	return true;
+}
+
+/* ktime (CLOCK_MONOTONIC) of an event -> RFC 3339 UTC with nanoseconds. */
+static void event_timestamp(uint64_t ktime_ns, char *out, size_t len)
+{
+	uint64_t mono = clock_ns(CLOCK_MONOTONIC), real = clock_ns(CLOCK_REALTIME);
+	uint64_t when = real - (mono > ktime_ns ? mono - ktime_ns : 0);
+	time_t secs = (time_t)(when / 1000000000ULL);
+	struct tm tm;
+	char day[32];
+
+	gmtime_r(&secs, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, len, "%s.%09lluZ", day, (unsigned long long)(when % 1000000000ULL));
+}
+
+static struct json_object *obj_add(struct json_object *parent, const char *key)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(parent, key, o);
+	return o;
+}
+
+static struct json_object *one_string_array(const char *s)
+{
+	struct json_object *a = json_object_new_array();
+
+	json_object_array_add(a, json_object_new_string(s));
+	return a;
+}
+
+/* The victim's service name; the caller holds d->lock. */
+static void victim_service(struct daemon *d, const struct event_oom_kill *e,
+			   char *out, size_t len)
+{
+	struct key_entry *entry = registry_key(&d->registry, &e->key);
+	struct service *s = entry ? registry_service(&d->registry, entry) : NULL;
+
+	if (s)
+		snprintf(out, len, "%s", s->name);
+	else if (service_name_for_process(&d->cfg, e->comm, out, len))
+		snprintf(out, len, SERVICE_SHORT_LIVED);
+}
+
+static struct json_object *oom_document(struct events *ev, const struct event_oom_kill *e,
+					const char *service)
+{
+	struct json_object *doc = json_object_new_object(), *o, *p;
+	char ts[64];
+
+	if (!doc)
+		return NULL;
+	event_timestamp(e->hdr.ktime_ns, ts, sizeof(ts));
+	json_object_object_add(doc, "@timestamp", json_object_new_string(ts));
+	o = obj_add(doc, "event");
+	json_object_object_add(o, "dataset", json_object_new_string("pantau.process"));
+	json_object_object_add(o, "kind", json_object_new_string("event"));
+	json_object_object_add(o, "category", one_string_array("process"));
+	json_object_object_add(o, "type", one_string_array("end"));
+	json_object_object_add(o, "action", json_object_new_string("oom-kill"));
+	json_object_object_add(o, "outcome", json_object_new_string("failure"));
+	json_object_object_add(obj_add(doc, "service"), "name", json_object_new_string(service));
+	json_object_object_add(obj_add(doc, "host"), "name", json_object_new_string(ev->host_name));
+	o = obj_add(doc, "process");
+	json_object_object_add(o, "pid", json_object_new_int64(e->pid));
+	json_object_object_add(o, "name", json_object_new_string(e->comm));
+	p = obj_add(doc, "pantau");
+	o = obj_add(p, "memory");
+	json_object_object_add(o, "rss_bytes", json_object_new_int64((int64_t)e->rss_bytes));
+	if (e->limit_set)
+		json_object_object_add(o, "limit_bytes", json_object_new_int64((int64_t)e->limit_bytes));
+	/* No limit on the victim's memory cgroup: the whole host ran out. */
+	json_object_object_add(obj_add(p, "oom"), "constraint",
+			       json_object_new_string(e->limit_set ? "cgroup" : "system"));
+	return doc;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct events *ev = ctx;
+	const struct event_header *h = data;
+	struct json_object *doc = NULL;
+	char service[SERVICE_NAME_MAX];
+	bool allowed;
+
+	if (size < sizeof(*h) || h->size > size)
+		return 0;
+	pthread_mutex_lock(&ev->d->lock);
+	ev->received++;
+	if (h->type == EVENT_OOM_KILL && size >= sizeof(struct event_oom_kill)) {
+		struct event_oom_kill copy = *(const struct event_oom_kill *)data;
+
+		/* The kernel side terminates it; a bad record must not overrun. */
+		copy.comm[EVENT_COMM_LEN - 1] = '\0';
+		victim_service(ev->d, &copy, service, sizeof(service));
+		allowed = events_rate_allow(ev->rate, EVENTS_RATE_SLOTS, service,
+					    (int64_t)(clock_ns(CLOCK_MONOTONIC) / 1000000000ULL),
+					    ev->d->cfg.events_per_service_per_second);
+		if (!allowed)
+			ev->rate_limited++;
+		else if (ev->have_jsonl)
+			doc = oom_document(ev, &copy, service);
+	}
+	pthread_mutex_unlock(&ev->d->lock);
+	if (doc) {
+		jsonl_write(&ev->jsonl, doc);
+		json_object_put(doc);
+	}
+	return 0;
+}
+
+static void *events_thread(void *arg)
+{
+	struct events *ev = arg;
+
+	while (!ev->stop) {
+		int n = ring_buffer__poll(ev->rb, POLL_TIMEOUT_MS);
+
+		if (n < 0 && n != -EINTR) {
+			pt_warn("reading the events ring buffer failed: %s", strerror(-n));
+			break;
+		}
+	}
+	return NULL;
+}
+
+int events_start(struct events *ev, struct daemon *d, int ring_fd, char *err, size_t err_len)
+{
+	int rc;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->d = d;
+	if (gethostname(ev->host_name, sizeof(ev->host_name) - 1))
+		snprintf(ev->host_name, sizeof(ev->host_name), "localhost");
+	if (d->cfg.events_file && d->cfg.events_file[0]) {
+		rc = jsonl_open(&ev->jsonl, d->cfg.events_file, err, err_len);
+		if (rc)
+			return rc;
+		ev->have_jsonl = true;
+	}
+	if (ring_fd < 0)
+		return 0;
+	ev->rb = ring_buffer__new(ring_fd, on_event, ev, NULL);
+	if (!ev->rb) {
+		rc = -errno;
+		snprintf(err, err_len, "cannot read the events ring buffer: %s.", strerror(-rc));
+		events_stop(ev);
+		return rc;
+	}
+	rc = pthread_create(&ev->thread, NULL, events_thread, ev);
+	if (rc) {
+		snprintf(err, err_len, "cannot start the events thread: %s.", strerror(rc));
+		events_stop(ev);
+		return -rc;
+	}
+	ev->thread_started = true;
+	return 0;
+}
+
+void events_stop(struct events *ev)
+{
+	ev->stop = true;
+	if (ev->thread_started)
+		pthread_join(ev->thread, NULL);
+	/* What the kernel already handed over is written, not lost. */
+	for (int i = 0; ev->rb && i < DRAIN_MAX_ROUNDS; i++)
+		if (ring_buffer__consume(ev->rb) <= 0)
+			break;
+	ring_buffer__free(ev->rb);
+	if (ev->have_jsonl)
+		jsonl_close(&ev->jsonl);
+	ev->rb = NULL;
+	ev->have_jsonl = false;
+	ev->thread_started = false;
+}
