@@ -8,6 +8,7 @@
 #include <microhttpd.h>
 #include <bpf/bpf.h>
 #include "collector.h"
+#include "disk_collector.h"
 #include "host.h"
 #include "log.h"
 #include "prometheus.h"
@@ -27,6 +28,41 @@ struct http_server {
 static const struct metric_def *M(enum metric_id id)
 {
 	return &metric_table[id];
+}
+
+static void render_disk(struct expo *e)
+{
+	static const char *const ops[DISK_OPS] = {
+		[DISK_OP_READ] = "read", [DISK_OP_WRITE] = "write",
+		[DISK_OP_DISCARD] = "discard", [DISK_OP_FLUSH] = "flush",
+	};
+	struct label l[3] = { { "service", NULL }, { "device", NULL }, { "op", NULL } };
+	struct disk_total *t;
+	size_t n = disk_totals(&t);
+
+	expo_family(e, M(M_DISK_BYTES));
+	for (size_t i = 0; i < n; i++) {
+		l[0].value = t[i].key.service;
+		l[1].value = t[i].device;
+		l[2].value = ops[t[i].key.op % DISK_OPS];
+		expo_sample_u64(e, M(M_DISK_BYTES), "", l, 3, t[i].stats.bytes);
+	}
+	expo_family(e, M(M_DISK_OPS));
+	for (size_t i = 0; i < n; i++) {
+		l[0].value = t[i].key.service;
+		l[1].value = t[i].device;
+		l[2].value = ops[t[i].key.op % DISK_OPS];
+		expo_sample_u64(e, M(M_DISK_OPS), "", l, 3, t[i].stats.ops);
+	}
+	expo_family(e, M(M_DISK_LATENCY));
+	for (size_t i = 0; i < n; i++) {
+		l[0].value = t[i].key.service;
+		l[1].value = t[i].device;
+		l[2].value = ops[t[i].key.op % DISK_OPS];
+		expo_histogram_log2(e, M(M_DISK_LATENCY), l, 3,
+				    (const uint64_t *)t[i].stats.latency_slots, DISK_LAT_SLOTS,
+				    1e-6, (double)t[i].stats.latency_ns / 1e9);
+	}
 }
 
 static void render_services(struct daemon *d, struct expo *e)
@@ -120,6 +156,7 @@ static void render_services(struct daemon *d, struct expo *e)
 		l[0].value = s->name;
 		expo_sample_u64(e, M(M_MEM_OOM), "", l, 1, s->oom_kills);
 	}
+	render_disk(e);
 	expo_family(e, M(M_SERVICE_UP));
 	for (size_t i = 0; i < r->n_services; i++) {
 		struct service *s = &r->services[i];
@@ -216,6 +253,7 @@ static void render_self(struct daemon *d, struct expo *e)
 
 	n = cpu_drops(&d->probes, drops, MAX_DROPS);
 	n += event_drops(&d->probes, drops + n, MAX_DROPS - n);
+	n += disk_drops(&d->probes, drops + n, MAX_DROPS - n);
 	l[0].name = "reason";
 	expo_family(e, M(M_EVENTS_DROPPED));
 	for (size_t i = 0; i < n; i++) {

@@ -16,6 +16,7 @@
 #include "cpu.skel.h"
 #include "cgroups.skel.h"
 #include "daemon.h"
+#include "disk_collector.h"
 #include "log.h"
 #include "metrics.h"
 #include "prometheus.h"
@@ -358,6 +359,7 @@ int main(int argc, char **argv)
 cleanup:
 	events_stop(&d.events);
 	cpu_collector_cleanup();
+	disk_collector_cleanup();
 	probes_stop(&d.probes);
 	registry_free(&d.registry);
 	pthread_mutex_destroy(&d.lock);

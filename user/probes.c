@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "cgroups.skel.h"
 #include "cpu.skel.h"
+#include "disk.skel.h"
 #include "memory.skel.h"
 #include "log.h"
 #include "probes.h"
@@ -149,8 +150,49 @@ static int load_memory(struct probes *p, const struct probe_options *opt)
 	if (!err)
 		return 0;
 fail:
+	disk_bpf__destroy(p->disk);
 	memory_bpf__destroy(p->memory);
 	p->memory = NULL;
+	return err;
+}
+
+/* block_io_start/done (6.5+) see the submitter; block_rq_* are the fallback. */
+static void choose_block_tracepoints(struct bpf_object *obj)
+{
+	bool io_start = kernel_has_btf_tracepoint("block_io_start");
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
+		const char *sec = bpf_program__section_name(prog);
+		bool is_io = strstr(sec, "/block_io_") != NULL;
+
+		if (bpf_program__autoload(prog) && is_io != io_start)
+			bpf_program__set_autoload(prog, false);
+	}
+}
+
+static int load_disk(struct probes *p, const struct probe_options *opt)
+{
+	int err;
+
+	p->disk = disk_bpf__open();
+	if (!p->disk)
+		return -errno;
+	choose_flavour(p->disk->obj, p->btf);
+	choose_block_tracepoints(p->disk->obj);
+	bpf_map__set_max_entries(p->disk->maps.disk_io_stats, opt->cpu_stats_entries);
+	if (p->cpu) {
+		err = bpf_map__reuse_fd(p->disk->maps.shared_cgroups,
+					bpf_map__fd(p->cpu->maps.shared_cgroups));
+		if (err)
+			goto fail;
+	}
+	err = disk_bpf__load(p->disk);
+	if (!err)
+		return 0;
+fail:
+	disk_bpf__destroy(p->disk);
+	p->disk = NULL;
 	return err;
 }
 
@@ -201,7 +243,10 @@ int probes_load(struct probes *p, const struct probe_options *opt)
 	if (err)
 		pt_warn("cannot load the memory programs (%s); memory metrics and OOM events are off.",
 			explain(err));
-	return p->cpu || p->cgroups || p->memory ? 0 : cpu_err;
+	err = load_disk(p, opt);
+	if (err)
+		pt_warn("cannot load the disk programs (%s); disk metrics are off.", explain(err));
+	return p->cpu || p->cgroups || p->memory || p->disk ? 0 : cpu_err;
 }
 
 int probes_attach(struct probes *p)
@@ -214,6 +259,8 @@ int probes_attach(struct probes *p)
 		attach_all(p, p->cgroups->obj, "cgroups");
 	if (p->memory)
 		attach_all(p, p->memory->obj, "memory");
+	if (p->disk)
+		attach_all(p, p->disk->obj, "disk");
 
 	/* Per-program run time and count: costs two clock reads per run. */
 	p->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
@@ -230,6 +277,7 @@ void probes_stop(struct probes *p)
 {
 	for (size_t i = 0; i < p->n_status; i++)
 		bpf_link__destroy(p->links[i]);
+	disk_bpf__destroy(p->disk);
 	memory_bpf__destroy(p->memory);
 	cgroups_bpf__destroy(p->cgroups);
 	cpu_bpf__destroy(p->cpu);
@@ -271,6 +319,7 @@ size_t probes_prog_stats(const struct probes *p, struct prog_stats *out, size_t 
 	n = object_prog_stats(p->cpu ? p->cpu->obj : NULL, out, n, max);
 	n = object_prog_stats(p->cgroups ? p->cgroups->obj : NULL, out, n, max);
 	n = object_prog_stats(p->memory ? p->memory->obj : NULL, out, n, max);
+	n = object_prog_stats(p->disk ? p->disk->obj : NULL, out, n, max);
 	return n;
 }
 
@@ -311,6 +360,7 @@ size_t probes_maps(const struct probes *p, struct map_ref *out, size_t max)
 	n = object_maps(p->cpu ? p->cpu->obj : NULL, out, n, max);
 	n = object_maps(p->cgroups ? p->cgroups->obj : NULL, out, n, max);
 	n = object_maps(p->memory ? p->memory->obj : NULL, out, n, max);
+	n = object_maps(p->disk ? p->disk->obj : NULL, out, n, max);
 	return n;
 }
 

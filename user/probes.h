@@ -25,12 +25,14 @@ struct probe_status {
 struct cpu_bpf;
 struct cgroups_bpf;
 struct memory_bpf;
+struct disk_bpf;
 struct bpf_link;
 
 struct probes {
 	struct cpu_bpf *cpu;
 	struct cgroups_bpf *cgroups;
 	struct memory_bpf *memory;
+	struct disk_bpf *disk;
 	struct bpf_link *task_iter;	/* memory's task iterator, or NULL */
 	struct bpf_link *links[PROBES_MAX];
 	struct probe_status status[PROBES_MAX];

@@ -453,6 +453,18 @@ void registry_sweep(struct registry *r)
 	}
 }
 
+static bool entry_removable(const struct key_entry *e)
+{
+	return e->used && e->dead_sweeps >= DEAD_SWEEPS_BEFORE_REMOVAL && !e->pending;
+}
+
+bool registry_key_removable(struct registry *r, const struct service_key *key)
+{
+	int32_t i = keytab_get(&r->keys, key);
+
+	return i >= 0 && entry_removable(&r->entries[i]);
+}
+
 void registry_remove_dead(struct registry *r,
 			  void (*delete_key)(const struct service_key *key, void *ctx),
 			  void *ctx)
@@ -460,7 +472,7 @@ void registry_remove_dead(struct registry *r,
 	for (size_t i = 0; i < r->n_entries; i++) {
 		struct key_entry *e = &r->entries[i];
 
-		if (!e->used || e->dead_sweeps < DEAD_SWEEPS_BEFORE_REMOVAL || e->pending)
+		if (!entry_removable(e))
 			continue;
 		pt_debug("forgetting key (%llu, %u): gone for %u sweeps",
 			 (unsigned long long)e->key.cgroup_id, e->key.tgid, e->dead_sweeps);

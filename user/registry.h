@@ -106,6 +106,9 @@ void registry_remove_dead(struct registry *r,
 			  void (*delete_key)(const struct service_key *key, void *ctx),
 			  void *ctx);
 
+/* Whether the entry for key is gone for good (removed at the end of this collection). */
+bool registry_key_removable(struct registry *r, const struct service_key *key);
+
 bool registry_cgroup_shared(struct registry *r, uint64_t cgroup_id);
 struct service *registry_service(struct registry *r, const struct key_entry *e);
 
