@@ -71,13 +71,19 @@ static __always_inline int op_of(__u32 cmd_flags)
  * bio carries the cgroup that dirtied the pages: use it. A v1 blkio cgroup
  * (hybrid hosts) is not a cgroup2 service key, so the submitter counts.
  */
-static __always_inline void owner_key(struct request *rq, struct service_key *key)
+/* tp_btf loads through kernel pointers directly; raw_tp must probe-read. */
+static __always_inline void owner_key(struct request *rq, struct service_key *key,
+				      const bool btf)
 {
-	struct cgroup *cg = BPF_CORE_READ(rq, bio, bi_blkg, blkcg, css.cgroup);
+	struct cgroup *cg = btf ? rq->bio->bi_blkg->blkcg->css.cgroup :
+			    BPF_CORE_READ(rq, bio, bi_blkg, blkcg, css.cgroup);
 
 	service_key_current(key);
-	if (cg && BPF_CORE_READ(cg, root, hierarchy_id) == 0 && BPF_CORE_READ(cg, level) > 0) {
-		__u64 id = BPF_CORE_READ(cg, kn, id);
+	if (!cg)
+		return;
+	if ((btf ? cg->root->hierarchy_id : BPF_CORE_READ(cg, root, hierarchy_id)) == 0 &&
+	    (btf ? cg->level : BPF_CORE_READ(cg, level)) > 0) {
+		__u64 id = btf ? cg->kn->id : BPF_CORE_READ(cg, kn, id);
 
 		if (id != key->cgroup_id) {
 			key->cgroup_id = id;
@@ -86,24 +92,25 @@ static __always_inline void owner_key(struct request *rq, struct service_key *ke
 	}
 }
 
-static __always_inline int on_start(struct request *rq)
+static __always_inline int on_start(struct request *rq, const bool btf)
 {
 	struct disk_io_inflight in = {};
 	struct gendisk *disk;
 	__u64 rq_id = (__u64)rq;
-	int op = op_of(BPF_CORE_READ(rq, cmd_flags));
+	int op = op_of(btf ? rq->cmd_flags : BPF_CORE_READ(rq, cmd_flags));
 
 	if (op < 0)
 		return 0;
-	disk = BPF_CORE_READ(rq, q, disk);
+	disk = btf ? rq->q->disk : BPF_CORE_READ(rq, q, disk);
 	if (!disk)
 		return 0;
 	in.start_ns = bpf_ktime_get_ns();
-	owner_key(rq, &in.key.svc);
-	in.key.dev = ((__u32)BPF_CORE_READ(disk, major) << MINORBITS) |
+	owner_key(rq, &in.key.svc, btf);
+	in.key.dev = btf ? ((__u32)disk->major << MINORBITS) | (__u32)disk->first_minor :
+		     ((__u32)BPF_CORE_READ(disk, major) << MINORBITS) |
 		     (__u32)BPF_CORE_READ(disk, first_minor);
 	in.key.op = op;
-	in.bytes = BPF_CORE_READ(rq, __data_len);
+	in.bytes = btf ? rq->__data_len : BPF_CORE_READ(rq, __data_len);
 	if (bpf_map_update_elem(&disk_inflight, &rq_id, &in, BPF_ANY))
 		count_drop(DISK_DROP_INFLIGHT_FULL);
 	return 0;
@@ -140,13 +147,13 @@ out:
 SEC("tp_btf/block_io_start")
 int BPF_PROG(disk_io_start_btf, struct request *rq)
 {
-	return on_start(rq);
+	return on_start(rq, true);
 }
 
 SEC("raw_tp/block_io_start")
 int BPF_PROG(disk_io_start_raw, struct request *rq)
 {
-	return on_start(rq);
+	return on_start(rq, false);
 }
 
 SEC("tp_btf/block_io_done")
@@ -165,13 +172,13 @@ int BPF_PROG(disk_io_done_raw, struct request *rq)
 SEC("tp_btf/block_rq_issue")
 int BPF_PROG(disk_rq_issue_btf, struct request *rq)
 {
-	return on_start(rq);
+	return on_start(rq, true);
 }
 
 SEC("raw_tp/block_rq_issue")
 int BPF_PROG(disk_rq_issue_raw, struct request *rq)
 {
-	return on_start(rq);
+	return on_start(rq, false);
 }
 
 SEC("tp_btf/block_rq_complete")
