@@ -11,6 +11,7 @@
 #include "disk_collector.h"
 #include "host.h"
 #include "log.h"
+#include "map_walk.h"
 #include "prometheus.h"
 
 #define HTTP_THREADS 2
@@ -201,19 +202,11 @@ static void render_bpf(struct daemon *d, struct expo *e)
 	l[0].name = "map";
 	expo_family(e, M(M_MAP_ENTRIES));
 	for (size_t i = 0; i < n; i++) {
-		uint8_t key[64], next[64];
-		uint64_t count = 0;
-		void *prev = NULL;
+		long count = map_walk(maps[i].fd, maps[i].key_size, 0, false,
+				      maps[i].max_entries, NULL, NULL);
 
-		/* Keys are at most 16 bytes here; the walk is bounded by capacity. */
-		while (count < maps[i].max_entries &&
-		       bpf_map_get_next_key(maps[i].fd, prev, next) == 0) {
-			memcpy(key, next, sizeof(key));
-			prev = key;
-			count++;
-		}
 		l[0].value = maps[i].name;
-		expo_sample_u64(e, M(M_MAP_ENTRIES), "", l, 1, count);
+		expo_sample_u64(e, M(M_MAP_ENTRIES), "", l, 1, count < 0 ? 0 : (uint64_t)count);
 	}
 	expo_family(e, M(M_MAP_CAPACITY));
 	for (size_t i = 0; i < n; i++) {

@@ -9,6 +9,7 @@
 #include "collector.h"
 #include "cpu.skel.h"
 #include "log.h"
+#include "map_walk.h"
 
 #define CPU_STATS_U64 (sizeof(struct cpu_stats) / sizeof(__u64))
 
@@ -109,43 +110,30 @@ static void add_inflight(struct collect_ctx *ctx)
 	}
 }
 
+static void read_stats(const void *key, const void *values, int n_cpus, void *ctx)
+{
+	struct key_entry *e = registry_key(ctx, key);
+
+	if (e)
+		percpu_sum_u64(values, n_cpus, sizeof(struct cpu_stats), CPU_STATS_U64,
+			       (uint64_t *)&e->cpu_cur);
+}
+
 int cpu_read(struct collect_ctx *ctx)
 {
 	struct cpu_bpf *skel = ctx->probes->cpu;
-	struct registry *r = ctx->registry;
-	struct service_key key, next;
 	int n_cpus = libbpf_num_possible_cpus();
-	int fd, err = 0;
-	void *values;
-	bool first = true;
-	uint32_t budget;
+	long n;
 
 	if (!skel)
 		return -ENODEV;
 	if (n_cpus <= 0)
 		return -EINVAL;
-	fd = bpf_map__fd(skel->maps.cpu_stats);
-	values = calloc((size_t)n_cpus, sizeof(struct cpu_stats));
-	if (!values)
-		return -ENOMEM;
 	take_snapshot(bpf_map__fd(skel->maps.cpu_oncpu), n_cpus);
-
-	/* Bounded: entries deleted meanwhile can restart the walk once or so. */
-	budget = bpf_map__max_entries(skel->maps.cpu_stats) * 2;
-	while (budget-- && bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
-		struct key_entry *e;
-
-		first = false;
-		key = next;
-		if (bpf_map_lookup_elem(fd, &key, values))
-			continue;
-		e = registry_key(r, &key);
-		if (e)
-			percpu_sum_u64(values, n_cpus, sizeof(struct cpu_stats), CPU_STATS_U64,
-				       (uint64_t *)&e->cpu_cur);
-	}
-	free(values);
-	return err;
+	n = map_walk(bpf_map__fd(skel->maps.cpu_stats), sizeof(struct service_key),
+		     sizeof(struct cpu_stats), true, bpf_map__max_entries(skel->maps.cpu_stats),
+		     read_stats, ctx->registry);
+	return n < 0 ? (int)n : 0;
 }
 
 void cpu_apply(struct collect_ctx *ctx)

@@ -14,6 +14,7 @@
 #include "collector.h"
 #include "disk.skel.h"
 #include "disk_collector.h"
+#include "map_walk.h"
 #include "rowtab.h"
 
 #define DISK_STATS_U64 (sizeof(struct disk_io_stats) / sizeof(__u64))
@@ -84,46 +85,35 @@ static void device_name(uint32_t dev, char *out, size_t len)
 	snprintf(out, len, "%u:%u", major, minor);
 }
 
+static void read_stats(const void *key, const void *values, int n_cpus, void *ctx)
+{
+	const struct disk_io_key *k = key;
+	struct entry_row *row = rowtab_get(&state.entries, k, true);
+
+	if (!row)
+		return;
+	percpu_sum_u64(values, n_cpus, sizeof(struct disk_io_stats), DISK_STATS_U64,
+		       (uint64_t *)&row->cur);
+	row->seen = true;
+	/* Make sure the service key is known to the registry. */
+	registry_key(ctx, &k->svc);
+}
+
 int disk_read(struct collect_ctx *ctx)
 {
 	struct disk_bpf *skel = ctx->probes->disk;
-	int n_cpus = libbpf_num_possible_cpus();
-	struct disk_io_key key, next;
-	bool first = true;
-	uint32_t budget;
-	void *values;
-	int fd, err;
+	long n;
+	int err;
 
 	if (!skel)
 		return -ENODEV;
-	if (n_cpus <= 0)
-		return -EINVAL;
 	err = ensure_state(bpf_map__max_entries(skel->maps.disk_io_stats));
 	if (err)
 		return err;
-	fd = bpf_map__fd(skel->maps.disk_io_stats);
-	values = calloc((size_t)n_cpus, sizeof(struct disk_io_stats));
-	if (!values)
-		return -ENOMEM;
-	budget = bpf_map__max_entries(skel->maps.disk_io_stats) * 2;
-	while (budget-- && bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
-		struct entry_row *row;
-
-		first = false;
-		key = next;
-		if (bpf_map_lookup_elem(fd, &key, values))
-			continue;
-		row = rowtab_get(&state.entries, &key, true);
-		if (!row)
-			continue;
-		percpu_sum_u64(values, n_cpus, sizeof(struct disk_io_stats), DISK_STATS_U64,
-			       (uint64_t *)&row->cur);
-		row->seen = true;
-		/* Make sure the service key is known to the registry. */
-		registry_key(ctx->registry, &key.svc);
-	}
-	free(values);
-	return 0;
+	n = map_walk(bpf_map__fd(skel->maps.disk_io_stats), sizeof(struct disk_io_key),
+		     sizeof(struct disk_io_stats), true,
+		     bpf_map__max_entries(skel->maps.disk_io_stats), read_stats, ctx->registry);
+	return n < 0 ? (int)n : 0;
 }
 
 static struct disk_total *total_for(struct registry *r, const struct entry_row *row)

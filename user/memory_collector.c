@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include "collector.h"
 #include "log.h"
+#include "map_walk.h"
 #include "memory.skel.h"
 #include "pantau/events.h"
 #include "pantau/memory.h"
@@ -79,38 +80,34 @@ static void read_tasks(struct collect_ctx *ctx, int iter_fd)
 		account_init_from_proc(ctx->registry);
 }
 
+struct per_key_walk {
+	struct registry *registry;
+	size_t n_u64;
+	void (*fn)(struct key_entry *e, const uint64_t *sum);
+};
+
+static void per_key_entry(const void *key, const void *values, int n_cpus, void *ctx)
+{
+	struct per_key_walk *w = ctx;
+	struct key_entry *e = registry_key(w->registry, key);
+	uint64_t sum[2];
+
+	if (!e)
+		return;
+	percpu_sum_u64(values, n_cpus, w->n_u64 * sizeof(uint64_t), w->n_u64, sum);
+	w->fn(e, sum);
+}
+
 /* Walk a per-key map: fn gets each key's entry and its (per-CPU summed) value. */
 static void read_per_key(struct collect_ctx *ctx, struct bpf_map *map, bool percpu,
-			 size_t n_u64,
-			 void (*fn)(struct key_entry *e, const uint64_t *sum))
+			 size_t n_u64, void (*fn)(struct key_entry *e, const uint64_t *sum))
 {
-	int n_cpus = percpu ? libbpf_num_possible_cpus() : 1;
-	struct service_key key, next;
-	uint32_t budget = bpf_map__max_entries(map) * 2;
-	int fd = bpf_map__fd(map);
-	uint64_t sum[8];
-	bool first = true;
-	void *values;
+	struct per_key_walk w = { .registry = ctx->registry, .n_u64 = n_u64, .fn = fn };
 
-	if (n_cpus <= 0 || n_u64 > 8)
+	if (n_u64 > 2)
 		return;
-	values = calloc((size_t)n_cpus, n_u64 * sizeof(uint64_t));
-	if (!values)
-		return;
-	while (budget-- && bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
-		struct key_entry *e;
-
-		first = false;
-		key = next;
-		if (bpf_map_lookup_elem(fd, &key, values))
-			continue;
-		e = registry_key(ctx->registry, &key);
-		if (!e)
-			continue;
-		percpu_sum_u64(values, n_cpus, n_u64 * sizeof(uint64_t), n_u64, sum);
-		fn(e, sum);
-	}
-	free(values);
+	map_walk(bpf_map__fd(map), sizeof(struct service_key), n_u64 * sizeof(uint64_t),
+		 percpu, bpf_map__max_entries(map), per_key_entry, &w);
 }
 
 static void set_exited(struct key_entry *e, const uint64_t *sum)

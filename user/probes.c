@@ -347,7 +347,7 @@ static size_t object_maps(struct bpf_object *obj, struct map_ref *out, size_t n,
 		out[n].name = bpf_map__name(map);
 		out[n].fd = bpf_map__fd(map);
 		out[n].max_entries = bpf_map__max_entries(map);
-		out[n].percpu = type == BPF_MAP_TYPE_PERCPU_HASH;
+		out[n].key_size = bpf_map__key_size(map);
 		n++;
 	}
 	return n;

@@ -77,8 +77,8 @@ size_t probes_prog_stats(const struct probes *p, struct prog_stats *out, size_t 
 struct map_ref {
 	const char *name;
 	int fd;
+	uint32_t key_size;
 	uint32_t max_entries;
-	bool percpu;
 };
 size_t probes_maps(const struct probes *p, struct map_ref *out, size_t max);
 
