@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cgroup_limits.h"
+#include "mountinfo.h"
 
 #define MOUNTINFO_MAX_LINES 100000
 /* cgroup v1 writes PAGE_COUNTER_MAX rounded to pages for "no limit". */
@@ -86,6 +87,7 @@ int limits_mounts_init(struct limits_mounts *m, const char *cgroup2_mnt,
 			continue;
 		opts++;
 		opts[strcspn(opts, "\n")] = '\0';
+		mountinfo_unescape(fields[4]);
 		save = NULL;
 		for (tok = strtok_r(opts, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 			if (strcmp(tok, "cpu") == 0 && !m->v1_cpu[0])

@@ -36,9 +36,7 @@ bool events_rate_allow(struct rate_slot *slots, size_t n_slots, const char *serv
 {
 	struct rate_slot *slot = &slots[name_hash(service) % n_slots];
 
-	/* A colliding service takes the slot over: the limit stays a bound. */
-	if (slot->second != now_s || strcmp(slot->service, service) != 0) {
-		snprintf(slot->service, sizeof(slot->service), "%s", service);
+	if (slot->second != now_s) {
 		slot->second = now_s;
 		slot->count = 0;
 	}

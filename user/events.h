@@ -16,8 +16,8 @@ struct ring_buffer;
 
 #define EVENTS_RATE_SLOTS 256
 
+/* Services that hash to one slot share its budget: the limit stays a bound. */
 struct rate_slot {
-	char service[129];
 	int64_t second;
 	unsigned count;
 };

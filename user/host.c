@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <stdbool.h>
 #include "host.h"
+#include "mountinfo.h"
 
 #define MOUNTINFO_MAX_LINES 100000
 
@@ -48,22 +49,6 @@ int host_fs_is_local(const char *fstype, const char *source)
 	return 0;
 }
 
-static void unescape(char *s)
-{
-	char *out = s;
-
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 4;
-		} else {
-			*out++ = *s++;
-		}
-	}
-	*out = '\0';
-}
-
 static void read_filesystems(struct host_totals *h, const char *proc_root)
 {
 	char path[128], line[4096], seen[HOST_MAX_FILESYSTEMS][32];
@@ -94,7 +79,7 @@ static void read_filesystems(struct host_totals *h, const char *proc_root)
 			dup |= strcmp(seen[k], fields[2]) == 0;
 		if (dup)
 			continue;
-		unescape(fields[4]);
+		mountinfo_unescape(fields[4]);
 		if (statvfs(fields[4], &st))
 			continue;
 		fs = &h->fs[h->n_fs];

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "mountinfo.h"
 #include "services.h"
 
 #define MOUNTINFO_LINE_MAX 4096
@@ -13,23 +14,6 @@
 #define CONTAINER_ID_LEN 64
 #define CONTAINER_SHORT_ID_LEN 12
 #define POD_UID_LEN 36
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape_octal(char *s)
-{
-	char *out = s;
-
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 4;
-		} else {
-			*out++ = *s++;
-		}
-	}
-	*out = '\0';
-}
 
 int cgroup2_mount_find(const char *mountinfo_path, char *out, size_t len)
 {
@@ -60,7 +44,7 @@ int cgroup2_mount_find(const char *mountinfo_path, char *out, size_t len)
 		}
 		if (!mnt)
 			continue;
-		unescape_octal(mnt);
+		mountinfo_unescape(mnt);
 		if ((size_t)snprintf(out, len, "%s", mnt) >= len) {
 			err = -ENAMETOOLONG;
 			break;
