@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The Prometheus exporter: render the registry, serve it over HTTP. */
 #include <errno.h>
+#include <stddef.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,80 @@ static void render_disk(struct expo *e)
 		expo_histogram_log2(e, M(M_DISK_LATENCY), l, 3,
 				    (const uint64_t *)t[i].stats.latency_slots, DISK_LAT_SLOTS,
 				    1e-6, (double)t[i].stats.latency_ns / 1e9);
+	}
+}
+
+/* Helper for families with one value per service and a two-way label. */
+static void render_service_pair(struct registry *r, struct expo *e, enum metric_id id,
+				const char *label, const char *a, const char *b,
+				size_t off_a, size_t off_b, bool u32)
+{
+	struct label l[2] = { { "service", NULL }, { label, NULL } };
+
+	expo_family(e, M(id));
+	for (size_t i = 0; i < r->n_services; i++) {
+		const struct service *s = &r->services[i];
+		const char *base = (const char *)s;
+		uint64_t va, vb;
+
+		if (!s->used)
+			continue;
+		if (u32) {
+			va = *(const uint32_t *)(base + off_a);
+			vb = *(const uint32_t *)(base + off_b);
+		} else {
+			va = *(const uint64_t *)(base + off_a);
+			vb = *(const uint64_t *)(base + off_b);
+		}
+		l[0].value = s->name;
+		l[1].value = a;
+		expo_sample_u64(e, M(id), "", l, 2, va);
+		l[1].value = b;
+		expo_sample_u64(e, M(id), "", l, 2, vb);
+	}
+}
+
+static void render_service_u64(struct registry *r, struct expo *e, enum metric_id id,
+			       size_t off)
+{
+	struct label l[1] = { { "service", NULL } };
+
+	expo_family(e, M(id));
+	for (size_t i = 0; i < r->n_services; i++) {
+		const struct service *s = &r->services[i];
+
+		if (!s->used)
+			continue;
+		l[0].value = s->name;
+		expo_sample_u64(e, M(id), "", l, 1, *(const uint64_t *)((const char *)s + off));
+	}
+}
+
+#define SVC_OFF(field) offsetof(struct service, field)
+
+static void render_net(struct registry *r, struct expo *e)
+{
+	struct label l[1] = { { "service", NULL } };
+
+	render_service_pair(r, e, M_NET_BYTES, "direction", "received", "sent",
+			    SVC_OFF(net.bytes_received), SVC_OFF(net.bytes_sent), false);
+	render_service_pair(r, e, M_TCP_OPENED, "direction", "inbound", "outbound",
+			    SVC_OFF(net.opened[NET_DIR_IN]), SVC_OFF(net.opened[NET_DIR_OUT]), false);
+	render_service_pair(r, e, M_TCP_ACTIVE, "direction", "inbound", "outbound",
+			    SVC_OFF(net_active[NET_DIR_IN]), SVC_OFF(net_active[NET_DIR_OUT]), true);
+	render_service_u64(r, e, M_TCP_CONNECT_FAILURES, SVC_OFF(net.connect_failures));
+	render_service_u64(r, e, M_TCP_RETRANSMITS, SVC_OFF(net.retransmits));
+	render_service_pair(r, e, M_TCP_RESETS, "direction", "received", "sent",
+			    SVC_OFF(net.resets_received), SVC_OFF(net.resets_sent), false);
+	expo_family(e, M(M_TCP_RTT));
+	for (size_t i = 0; i < r->n_services; i++) {
+		const struct service *s = &r->services[i];
+
+		if (!s->used)
+			continue;
+		l[0].value = s->name;
+		expo_histogram_log2(e, M(M_TCP_RTT), l, 1, (const uint64_t *)s->net.rtt_slots,
+				    NET_RTT_SLOTS, 1e-6, (double)s->net.rtt_us_sum / 1e6);
 	}
 }
 
@@ -158,6 +233,7 @@ static void render_services(struct daemon *d, struct expo *e)
 		expo_sample_u64(e, M(M_MEM_OOM), "", l, 1, s->oom_kills);
 	}
 	render_disk(e);
+	render_net(r, e);
 	expo_family(e, M(M_SERVICE_UP));
 	for (size_t i = 0; i < r->n_services; i++) {
 		struct service *s = &r->services[i];
@@ -247,6 +323,7 @@ static void render_self(struct daemon *d, struct expo *e)
 	n = cpu_drops(&d->probes, drops, MAX_DROPS);
 	n += event_drops(&d->probes, drops + n, MAX_DROPS - n);
 	n += disk_drops(&d->probes, drops + n, MAX_DROPS - n);
+	n += net_drops(&d->probes, drops + n, MAX_DROPS - n);
 	l[0].name = "reason";
 	expo_family(e, M(M_EVENTS_DROPPED));
 	for (size_t i = 0; i < n; i++) {

@@ -255,3 +255,46 @@ def vmrss_bytes(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
     raise TestFailure("no VmRSS for pid %d" % pid)
+
+
+TCPWORK = os.path.join(ROOT, "tests", "tools", "tcpwork.py")
+
+
+def spawn_in(cg, cmd, netns=None, stdin=None):
+    """Start cmd as a process of the cgroup (and network namespace), its
+    stdout a pipe: the shell joins the cgroup, then execs cmd (through
+    ip netns exec, which remounts /sys, hence the order)."""
+    script = 'echo $$ > "%s/cgroup.procs" && exec "$@"' % cg.path
+    if netns:
+        cmd = ["ip", "netns", "exec", netns] + list(cmd)
+    argv = ["sh", "-c", script, "sh"] + list(cmd)
+    return subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE, text=True)
+
+
+def tcp_server(cg, host, port, *flags, netns=None):
+    """tcpwork's echo server in the cgroup, once it listens."""
+    p = spawn_in(cg, ["/usr/bin/python3", TCPWORK, "server", host, str(port)] + list(flags),
+                 netns=netns)
+    line = p.stdout.readline()
+    check(line.strip() == "ready", "tcp server did not start: %r" % line)
+    return p
+
+
+def tcp_client(cg, host, port, conns, nbytes, netns=None):
+    """Run tcpwork's client in the cgroup to the end; returns its report."""
+    import json
+    p = spawn_in(cg, ["/usr/bin/python3", TCPWORK, "client", host, str(port), str(conns),
+                      str(nbytes)], netns=netns)
+    out, _ = p.communicate(timeout=120)
+    check(p.returncode == 0, "tcp client failed (%s): %r" % (p.returncode, out))
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

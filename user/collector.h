@@ -41,6 +41,9 @@ int memory_read(struct collect_ctx *ctx);
 int disk_read(struct collect_ctx *ctx);
 void disk_apply(struct collect_ctx *ctx);
 size_t disk_drops(struct probes *p, struct drop_count *out, size_t max);
+int net_read(struct collect_ctx *ctx);
+void net_apply(struct collect_ctx *ctx);
+size_t net_drops(struct probes *p, struct drop_count *out, size_t max);
 /* Limits have nothing in BPF: read is a no-op, apply reads cgroupfs. */
 int limits_collect_read(struct collect_ctx *ctx);
 void limits_collect_apply(struct collect_ctx *ctx);

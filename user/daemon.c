@@ -8,6 +8,7 @@ static const struct collector collectors[] = {
 	{ "cpu", cpu_read, cpu_apply },
 	{ "memory", memory_read, memory_apply },
 	{ "disk", disk_read, disk_apply },
+	{ "net", net_read, net_apply },
 	{ "limits", limits_collect_read, limits_collect_apply },
 };
 

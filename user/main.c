@@ -19,6 +19,7 @@
 #include "disk_collector.h"
 #include "log.h"
 #include "metrics.h"
+#include "net_seed.h"
 #include "prometheus.h"
 #include "services.h"
 
@@ -349,6 +350,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	registry_seed_processes(&d.registry);
+	if (d.probes.seed_iter && net_seed_listeners(&d.probes, &d.registry))
+		pt_warn("cannot give owners to TCP listeners opened before pantau; "
+			"connections they accept are not counted until they are reopened.");
 	rc = events_start(&d.events, &d, probes_events_fd(&d.probes), err, sizeof(err));
 	if (rc) {
 		pt_err("%s", err);

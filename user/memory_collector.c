@@ -10,15 +10,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collector.h"
+#include "iter_read.h"
 #include "log.h"
 #include "map_walk.h"
 #include "memory.skel.h"
 #include "pantau/events.h"
 #include "pantau/memory.h"
-
-#define ITER_READ_RECORDS 256
-/* Bounded: a host has at most a few million tasks. */
-#define ITER_MAX_READS (1 << 16)
 
 static void account_task(struct registry *r, const struct mem_task_record *rec)
 {
@@ -50,34 +47,19 @@ static void account_init_from_proc(struct registry *r)
 	account_task(r, &rec);
 }
 
-static void read_tasks(struct collect_ctx *ctx, int iter_fd)
+struct task_walk {
+	struct registry *registry;
+	bool saw_init;
+};
+
+static void task_record(const void *data, void *ctx)
 {
-	bool saw_init = false;
+	struct task_walk *w = ctx;
+	struct mem_task_record rec;
 
-	/* read() may end in the middle of a record: carry the rest over. */
-	char buf[ITER_READ_RECORDS * sizeof(struct mem_task_record)];
-	size_t have = 0;
-
-	for (int reads = 0; reads < ITER_MAX_READS; reads++) {
-		ssize_t n = read(iter_fd, buf + have, sizeof(buf) - have);
-		size_t off = 0;
-
-		if (n <= 0)
-			break;
-		have += (size_t)n;
-		for (; off + sizeof(struct mem_task_record) <= have;
-		     off += sizeof(struct mem_task_record)) {
-			struct mem_task_record rec;
-
-			memcpy(&rec, buf + off, sizeof(rec));
-			saw_init |= rec.pid == 1;
-			account_task(ctx->registry, &rec);
-		}
-		memmove(buf, buf + off, have - off);
-		have -= off;
-	}
-	if (!saw_init)
-		account_init_from_proc(ctx->registry);
+	memcpy(&rec, data, sizeof(rec));
+	w->saw_init |= rec.pid == 1;
+	account_task(w->registry, &rec);
 }
 
 struct per_key_walk {
@@ -125,7 +107,8 @@ int memory_read(struct collect_ctx *ctx)
 {
 	struct memory_bpf *skel = ctx->probes->memory;
 	struct registry *r = ctx->registry;
-	int iter_fd;
+	struct task_walk w = { .registry = r };
+	long n;
 
 	if (!skel || !ctx->probes->task_iter)
 		return -ENODEV;
@@ -134,11 +117,12 @@ int memory_read(struct collect_ctx *ctx)
 
 		m->rss_bytes = m->min_live = m->maj_live = 0;
 	}
-	iter_fd = bpf_iter_create(bpf_link__fd(ctx->probes->task_iter));
-	if (iter_fd < 0)
-		return -errno;
-	read_tasks(ctx, iter_fd);
-	close(iter_fd);
+	n = iter_read_records(ctx->probes->task_iter, sizeof(struct mem_task_record),
+			      task_record, &w);
+	if (n < 0)
+		return (int)n;
+	if (!w.saw_init)
+		account_init_from_proc(r);
 	read_per_key(ctx, skel->maps.mem_exited_faults, true, 2, set_exited);
 	read_per_key(ctx, skel->maps.mem_oom_kills, false, 1, set_oom);
 	return 0;

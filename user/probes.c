@@ -11,6 +11,7 @@
 #include "cpu.skel.h"
 #include "disk.skel.h"
 #include "memory.skel.h"
+#include "net.skel.h"
 #include "log.h"
 #include "probes.h"
 
@@ -85,7 +86,9 @@ static void attach_all(struct probes *p, struct bpf_object *obj, const char *dom
 			continue;
 		st = &p->status[p->n_status];
 		tp = strchr(sec, '/') + 1;
-		snprintf(st->name, sizeof(st->name), "%s", tp);
+		/* Two iterators may walk the same kind: name those by program. */
+		snprintf(st->name, sizeof(st->name), "%s",
+			 strncmp(sec, "iter/", 5) == 0 ? bpf_program__name(prog) : tp);
 		snprintf(st->object, sizeof(st->object), "%s", domain);
 		if (strncmp(sec, "iter/", 5) == 0)
 			st->kind = "iter";
@@ -102,8 +105,14 @@ static void attach_all(struct probes *p, struct bpf_object *obj, const char *dom
 		} else {
 			st->attached = true;
 			p->links[p->n_status] = link;
-			if (strcmp(st->kind, "iter") == 0 && strcmp(tp, "task") == 0)
+			const char *name = bpf_program__name(prog);
+
+			if (strcmp(sec, "iter/task") == 0)
 				p->task_iter = link;
+			else if (strcmp(name, "net_live_iter") == 0)
+				p->tcp_iter = link;
+			else if (strcmp(name, "net_seed_listeners") == 0)
+				p->seed_iter = link;
 		}
 		p->n_status++;
 	}
@@ -150,7 +159,6 @@ static int load_memory(struct probes *p, const struct probe_options *opt)
 	if (!err)
 		return 0;
 fail:
-	disk_bpf__destroy(p->disk);
 	memory_bpf__destroy(p->memory);
 	p->memory = NULL;
 	return err;
@@ -193,6 +201,32 @@ static int load_disk(struct probes *p, const struct probe_options *opt)
 fail:
 	disk_bpf__destroy(p->disk);
 	p->disk = NULL;
+	return err;
+}
+
+/* Socket storage needs BTF-typed programs: no raw_tp flavour. */
+static int load_net(struct probes *p, const struct probe_options *opt)
+{
+	int err;
+
+	if (!p->btf)
+		return -EOPNOTSUPP;
+	p->net = net_bpf__open();
+	if (!p->net)
+		return -errno;
+	bpf_map__set_max_entries(p->net->maps.net_stats, opt->cpu_stats_entries);
+	if (p->cpu) {
+		err = bpf_map__reuse_fd(p->net->maps.shared_cgroups,
+					bpf_map__fd(p->cpu->maps.shared_cgroups));
+		if (err)
+			goto fail;
+	}
+	err = net_bpf__load(p->net);
+	if (!err)
+		return 0;
+fail:
+	net_bpf__destroy(p->net);
+	p->net = NULL;
 	return err;
 }
 
@@ -246,7 +280,11 @@ int probes_load(struct probes *p, const struct probe_options *opt)
 	err = load_disk(p, opt);
 	if (err)
 		pt_warn("cannot load the disk programs (%s); disk metrics are off.", explain(err));
-	return p->cpu || p->cgroups || p->memory || p->disk ? 0 : cpu_err;
+	err = load_net(p, opt);
+	if (err)
+		pt_warn("cannot load the network programs (%s); network metrics are off.",
+			err == -EOPNOTSUPP ? "they need tracepoints with kernel BTF" : explain(err));
+	return p->cpu || p->cgroups || p->memory || p->disk || p->net ? 0 : cpu_err;
 }
 
 int probes_attach(struct probes *p)
@@ -261,6 +299,8 @@ int probes_attach(struct probes *p)
 		attach_all(p, p->memory->obj, "memory");
 	if (p->disk)
 		attach_all(p, p->disk->obj, "disk");
+	if (p->net)
+		attach_all(p, p->net->obj, "net");
 
 	/* Per-program run time and count: costs two clock reads per run. */
 	p->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
@@ -277,6 +317,7 @@ void probes_stop(struct probes *p)
 {
 	for (size_t i = 0; i < p->n_status; i++)
 		bpf_link__destroy(p->links[i]);
+	net_bpf__destroy(p->net);
 	disk_bpf__destroy(p->disk);
 	memory_bpf__destroy(p->memory);
 	cgroups_bpf__destroy(p->cgroups);
@@ -320,6 +361,7 @@ size_t probes_prog_stats(const struct probes *p, struct prog_stats *out, size_t 
 	n = object_prog_stats(p->cgroups ? p->cgroups->obj : NULL, out, n, max);
 	n = object_prog_stats(p->memory ? p->memory->obj : NULL, out, n, max);
 	n = object_prog_stats(p->disk ? p->disk->obj : NULL, out, n, max);
+	n = object_prog_stats(p->net ? p->net->obj : NULL, out, n, max);
 	return n;
 }
 
@@ -337,6 +379,7 @@ static size_t object_maps(struct bpf_object *obj, struct map_ref *out, size_t n,
 
 		if (n >= max || bpf_map__fd(map) < 0 || type == BPF_MAP_TYPE_ARRAY ||
 		    type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_TASK_STORAGE ||
+		    type == BPF_MAP_TYPE_SK_STORAGE ||
 		    type == BPF_MAP_TYPE_RINGBUF)
 			continue;
 		/* A map several objects share is listed once. */
@@ -361,6 +404,7 @@ size_t probes_maps(const struct probes *p, struct map_ref *out, size_t max)
 	n = object_maps(p->cgroups ? p->cgroups->obj : NULL, out, n, max);
 	n = object_maps(p->memory ? p->memory->obj : NULL, out, n, max);
 	n = object_maps(p->disk ? p->disk->obj : NULL, out, n, max);
+	n = object_maps(p->net ? p->net->obj : NULL, out, n, max);
 	return n;
 }
 
@@ -372,6 +416,8 @@ void probes_forget_key(struct probes *p, const struct service_key *key)
 		bpf_map__delete_elem(p->memory->maps.mem_exited_faults, key, sizeof(*key), 0);
 		bpf_map__delete_elem(p->memory->maps.mem_oom_kills, key, sizeof(*key), 0);
 	}
+	if (p->net)
+		bpf_map__delete_elem(p->net->maps.net_stats, key, sizeof(*key), 0);
 }
 
 int probes_shared_cgroups_fd(const struct probes *p)

@@ -26,6 +26,7 @@ struct cpu_bpf;
 struct cgroups_bpf;
 struct memory_bpf;
 struct disk_bpf;
+struct net_bpf;
 struct bpf_link;
 
 struct probes {
@@ -33,7 +34,10 @@ struct probes {
 	struct cgroups_bpf *cgroups;
 	struct memory_bpf *memory;
 	struct disk_bpf *disk;
+	struct net_bpf *net;
 	struct bpf_link *task_iter;	/* memory's task iterator, or NULL */
+	struct bpf_link *tcp_iter;	/* net's live-connection iterator, or NULL */
+	struct bpf_link *seed_iter;	/* net's listener seeding, run once at start */
 	struct bpf_link *links[PROBES_MAX];
 	struct probe_status status[PROBES_MAX];
 	size_t n_status;

@@ -16,6 +16,7 @@
 #include "procinfo.h"
 #include "services.h"
 #include "pantau/cpu.h"
+#include "pantau/net.h"
 
 struct service {
 	char name[SERVICE_NAME_MAX];
@@ -33,6 +34,9 @@ struct service {
 	uint64_t faults_major;
 	uint64_t oom_kills;
 	struct service_limits limits;	/* read at each collection */
+	/* Network totals; bytes and retransmits include live connections. */
+	struct net_stats net;
+	uint32_t net_active[NET_DIRS];	/* gauge: live connections */
 };
 
 /* Memory figures of one key, as the last collection read them. */
@@ -42,6 +46,14 @@ struct mem_entry {
 	uint64_t min_exited, maj_exited;	/* threads that exited */
 	uint64_t min_last, maj_last;		/* already in the service */
 	uint64_t oom_cur, oom_last;
+};
+
+/* Network figures of one key, as the last collection read them. */
+struct net_entry {
+	struct net_stats cur;		/* the map, summed over CPUs */
+	struct net_stats last;		/* what is already in the service */
+	uint64_t live_received, live_sent, live_retrans;	/* live connections */
+	uint32_t active[NET_DIRS];
 };
 
 struct key_entry {
@@ -56,6 +68,7 @@ struct key_entry {
 	struct cpu_stats cpu_cur;	/* last read from the map */
 	struct cpu_stats cpu_last;	/* what is already in the service */
 	struct mem_entry mem;
+	struct net_entry net;
 };
 
 struct cgroup_info {

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Network domain, TCP part: connections opened, closed and failed, resets
+ * and round-trip time per service, from socket state changes. The service
+ * is recorded on the socket in process context (connect, listen) and read
+ * back from it in softirq and timer context. Live connections' bytes and
+ * retransmits are read at scrape time by a TCP socket iterator; closed
+ * connections hand theirs over at close. No per-packet or per-call hook.
+ *
+ * Socket local storage is only reachable from BTF-typed programs: there is
+ * no raw_tp twin, so kernels without tp_btf run without the net domain.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "maps.bpf.h"
+#include "service_key.bpf.h"
+#include "pantau/net.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define RCV_SHUTDOWN 1
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* BPF_F_CLONE: a connection accepted from a listener starts with its storage. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
+	__type(key, int);
+	__type(value, struct net_sock);
+} net_socks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct service_key);
+	__type(value, struct net_stats);
+} net_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NET_DROP_REASONS);
+	__type(key, __u32);
+	__type(value, __u64);
+} net_drops SEC(".maps");
+
+static const struct net_stats zero_stats;
+
+static __always_inline void count_drop(__u32 reason)
+{
+	__u64 *n = bpf_map_lookup_elem(&net_drops, &reason);
+
+	if (n)
+		*n += 1;
+}
+
+/*
+ * Payload only: bytes_received also counts a received FIN (one sequence
+ * number), and bytes_acked the SYN and FIN; first transmissions are
+ * bytes_sent less bytes_retrans, exactly what the application wrote.
+ */
+static __always_inline __u64 payload_received(const struct tcp_sock *tp)
+{
+	__u64 n = tp->bytes_received;
+	bool fin = tp->inet_conn.icsk_inet.sk.sk_shutdown & RCV_SHUTDOWN;
+
+	return n && fin ? n - 1 : n;
+}
+
+static __always_inline __u64 payload_sent(const struct tcp_sock *tp)
+{
+	__u64 sent = tp->bytes_sent, again = tp->bytes_retrans;
+
+	return sent > again ? sent - again : 0;
+}
+
+static __always_inline struct net_stats *stats_of(const struct service_key *key)
+{
+	struct net_stats *st = map_lookup_or_init(&net_stats, key, &zero_stats);
+
+	if (!st)
+		count_drop(NET_DROP_STATS_MAP_FULL);
+	return st;
+}
+
+static __always_inline bool is_tcp(const struct sock *sk)
+{
+	__u16 family = sk->__sk_common.skc_family;
+
+	return sk->sk_protocol == IPPROTO_TCP && (family == AF_INET || family == AF_INET6);
+}
+
+/* In process context: the socket belongs to the calling task's service. */
+static __always_inline void claim(struct sock *sk, __u8 dir)
+{
+	struct net_sock *ns;
+
+	ns = bpf_sk_storage_get(&net_socks, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!ns) {
+		count_drop(NET_DROP_NO_STORAGE);
+		return;
+	}
+	service_key_current(&ns->key);
+	ns->start_ns = bpf_ktime_get_ns();
+	ns->dir = dir;
+	ns->established = 0;
+}
+
+static __always_inline void opened(struct sock *sk, __u8 dir)
+{
+	struct net_sock *ns = bpf_sk_storage_get(&net_socks, sk, NULL, 0);
+	struct net_stats *st;
+
+	if (!ns || ns->established)
+		return;	/* opened before pantau attached */
+	ns->dir = dir;
+	ns->established = 1;
+	if (dir == NET_DIR_IN)
+		ns->start_ns = bpf_ktime_get_ns();
+	st = stats_of(&ns->key);
+	if (st)
+		st->opened[dir & 1]++;
+}
+
+static __always_inline void closed(struct sock *sk, int oldstate)
+{
+	struct net_sock *ns = bpf_sk_storage_get(&net_socks, sk, NULL, 0);
+	struct net_stats *st;
+	struct tcp_sock *tp;
+	__u64 rtt_us;
+	__u32 slot;
+
+	if (!ns)
+		return;
+	if (oldstate == TCP_SYN_SENT && ns->dir == NET_DIR_OUT) {
+		st = stats_of(&ns->key);
+		if (st)
+			st->connect_failures++;
+		return;
+	}
+	tp = bpf_skc_to_tcp_sock(sk);
+	if (!ns->established || !tp)
+		return;
+	ns->established = 0;
+	st = stats_of(&ns->key);
+	if (!st)
+		return;
+	st->closed[ns->dir & 1]++;
+	st->bytes_received += payload_received(tp);
+	st->bytes_sent += payload_sent(tp);
+	st->retransmits += tp->total_retrans;
+	/* One sample per connection: its smoothed RTT (srtt_us holds 8x). */
+	rtt_us = tp->srtt_us >> 3;
+	slot = log2_u64(rtt_us);
+	/* Written so that the verifier sees the bound on both paths. */
+	if (slot < NET_RTT_SLOTS)
+		st->rtt_slots[slot]++;
+	else
+		st->rtt_slots[NET_RTT_SLOTS - 1]++;
+	st->rtt_us_sum += rtt_us;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(net_sock_set_state, const struct sock *csk, const int oldstate, const int newstate)
+{
+	struct sock *sk = (struct sock *)csk;
+
+	if (!is_tcp(sk))
+		return 0;
+	switch (newstate) {
+	case TCP_SYN_SENT:	/* connect(), in the caller's context */
+		claim(sk, NET_DIR_OUT);
+		break;
+	case TCP_LISTEN:	/* listen(), in the caller's context */
+		claim(sk, NET_DIR_LISTEN);
+		break;
+	case TCP_ESTABLISHED:
+		if (oldstate == TCP_SYN_SENT)
+			opened(sk, NET_DIR_OUT);
+		else if (oldstate == TCP_SYN_RECV)
+			opened(sk, NET_DIR_IN);	/* storage cloned from the listener */
+		break;
+	case TCP_CLOSE:
+		closed(sk, oldstate);
+		break;
+	}
+	return 0;
+}
+
+static __always_inline void count_reset(const struct sock *csk, bool sent)
+{
+	struct net_sock *ns;
+	struct net_stats *st;
+
+	if (!csk)
+		return;	/* a reset answering a segment no socket wanted */
+	ns = bpf_sk_storage_get(&net_socks, (struct sock *)csk, NULL, 0);
+	if (!ns)
+		return;
+	st = stats_of(&ns->key);
+	if (!st)
+		return;
+	if (sent)
+		st->resets_sent++;
+	else
+		st->resets_received++;
+}
+
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(net_receive_reset, struct sock *sk)
+{
+	count_reset(sk, false);
+	return 0;
+}
+
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(net_send_reset, const struct sock *sk, const struct sk_buff *skb)
+{
+	count_reset(sk, true);
+	return 0;
+}
+
+/* At scrape time: one record per live connection pantau knows the owner of. */
+SEC("iter/tcp")
+int net_live_iter(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	struct net_live rec = {};
+	struct tcp_sock *tp;
+	struct net_sock *ns;
+
+	if (!skc)
+		return 0;
+	tp = bpf_skc_to_tcp_sock(skc);
+	if (!tp)
+		return 0;	/* time-wait and request sockets */
+	ns = bpf_sk_storage_get(&net_socks, tp, NULL, 0);
+	if (!ns || !ns->established)
+		return 0;
+	rec.key = ns->key;
+	rec.dir = ns->dir;
+	rec.bytes_received = payload_received(tp);
+	rec.bytes_sent = payload_sent(tp);
+	rec.retransmits = tp->total_retrans;
+	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	return 0;
+}
+
+/* Socket inode -> owner, filled by user space from /proc before seeding. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct service_key);
+} net_seed_owners SEC(".maps");
+
+/*
+ * Once at start: listeners opened before pantau get the owner user space
+ * found for their inode, so the connections they accept are counted.
+ */
+SEC("iter/tcp")
+int net_seed_listeners(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	struct service_key *owner;
+	struct net_sock *ns;
+	struct tcp_sock *tp;
+	struct socket *sock;
+	__u64 ino;
+
+	if (!skc || skc->skc_state != TCP_LISTEN)
+		return 0;
+	tp = bpf_skc_to_tcp_sock(skc);
+	if (!tp)
+		return 0;
+	sock = tp->inet_conn.icsk_inet.sk.sk_socket;
+	if (!sock || !sock->file)
+		return 0;
+	ino = sock->file->f_inode->i_ino;
+	owner = bpf_map_lookup_elem(&net_seed_owners, &ino);
+	if (!owner || bpf_sk_storage_get(&net_socks, tp, NULL, 0))
+		return 0;
+	ns = bpf_sk_storage_get(&net_socks, tp, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!ns)
+		return 0;
+	ns->key = *owner;
+	ns->dir = NET_DIR_LISTEN;
+	return 0;
+}

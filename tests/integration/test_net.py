@@ -1,0 +1,176 @@
+"""Per-service TCP figures from real connections on this kernel: a server
+and a client, each in a cgroup of its own, exchange a known number of
+bytes over a known number of connections; the truth is what they did and
+what the kernel's TCP_INFO says about their sockets."""
+
+import os
+import subprocess
+import sys
+
+from pantau_lib import (Cgroup, Pantau, check, free_port, spawn_in, stop, tcp_client,
+                        tcp_server, value, wait_for, TCPWORK)
+
+CONNS = 20
+NBYTES = 10000
+
+
+def metric(m, name, svc, **labels):
+    return value(m, name, service=svc, **labels) or 0
+
+
+def exchange_counts_exactly(host):
+    srv, cli = Cgroup("t-tsrv"), Cgroup("t-tcli")
+    server = None
+    try:
+        with Pantau() as p:
+            port = free_port()
+            server = tcp_server(srv, host, port)
+            rep = tcp_client(cli, host, port, CONNS, NBYTES)
+            check(rep["connected"] == CONNS and rep["received"] == CONNS * NBYTES,
+                  "the workload itself failed: %r" % rep)
+            m = wait_for(lambda: (lambda m: metric(m, "pantau_tcp_rtt_seconds_count", srv.service)
+                                  == CONNS and m)(p.metrics()), 15, "%d closed connections" % CONNS)
+            for cg, direction in ((srv, "inbound"), (cli, "outbound")):
+                opened = metric(m, "pantau_tcp_connections_opened_total", cg.service, direction=direction)
+                rx = metric(m, "pantau_network_bytes_total", cg.service, direction="received")
+                tx = metric(m, "pantau_network_bytes_total", cg.service, direction="sent")
+                rtt = metric(m, "pantau_tcp_rtt_seconds_count", cg.service)
+                active = metric(m, "pantau_tcp_connections_active", cg.service, direction=direction)
+                print("  %s %s: opened %d, received %d, sent %d, rtt samples %d, active %d" %
+                      (host, cg.service, opened, rx, tx, rtt, active))
+                check(opened == CONNS, "%s: %d %s connections, made %d" % (cg.service, opened, direction, CONNS))
+                check(rx == CONNS * NBYTES and tx == CONNS * NBYTES,
+                      "%s: received %d, sent %d bytes; the workload moved %d each way" %
+                      (cg.service, rx, tx, CONNS * NBYTES))
+                check(rtt == CONNS, "%s: %d RTT samples for %d connections" % (cg.service, rtt, CONNS))
+                check(active == 0, "%s: %d connections still active after all closed" % (cg.service, active))
+            check(rep["info_bytes_sent"] - rep["info_bytes_retrans"] == CONNS * NBYTES,
+                  "TCP_INFO disagrees with the workload: %r" % rep)
+    finally:
+        if server:
+            stop(server)
+        srv.remove()
+        cli.remove()
+
+
+def test_connections_and_bytes_are_counted_per_service_ipv4():
+    exchange_counts_exactly("127.0.0.1")
+
+
+def test_connections_and_bytes_are_counted_per_service_ipv6():
+    exchange_counts_exactly("::1")
+
+
+def test_active_connections_and_a_listener_older_than_pantau():
+    srv, cli = Cgroup("t-tsrv"), Cgroup("t-tcli")
+    port = free_port()
+    server = tcp_server(srv, "127.0.0.1", port)   # listening before pantau starts
+    client = None
+    try:
+        with Pantau() as p:
+            client = spawn_in(cli, ["/usr/bin/python3", TCPWORK, "client", "127.0.0.1", str(port),
+                                    "5", "1000", "--hold"], stdin=subprocess.PIPE)
+            check(client.stdout.readline().strip() == "holding", "client did not hold")
+            m = wait_for(lambda: (lambda m: metric(m, "pantau_tcp_connections_active", cli.service,
+                                                   direction="outbound") == 5 and m)(p.metrics()),
+                         15, "5 active outbound connections")
+            got_in = metric(m, "pantau_tcp_connections_active", srv.service, direction="inbound")
+            print("  active: client outbound 5, server inbound %d" % got_in)
+            check(got_in == 5, "server has %d active inbound connections, client holds 5" % got_in)
+            client.stdin.write("\n")
+            client.stdin.flush()
+            client.communicate(timeout=60)
+            m = wait_for(lambda: (lambda m: metric(m, "pantau_tcp_connections_active", srv.service,
+                                                   direction="inbound") == 0 and m)(p.metrics()),
+                         15, "connections to close")
+            rx = metric(m, "pantau_network_bytes_total", srv.service, direction="received")
+            opened = metric(m, "pantau_tcp_connections_opened_total", srv.service, direction="inbound")
+            check(opened == 5 and rx == 5000,
+                  "listener from before pantau: %d connections, %d bytes (want 5, 5000)" % (opened, rx))
+    finally:
+        if client:
+            stop(client)
+        stop(server)
+        srv.remove()
+        cli.remove()
+
+
+def test_connect_failures_and_resets_go_to_their_services():
+    srv, cli = Cgroup("t-trst"), Cgroup("t-tcli")
+    server = None
+    try:
+        with Pantau() as p:
+            closed_port = free_port()     # nothing listens there
+            rep = tcp_client(cli, "127.0.0.1", closed_port, 3, 100)
+            check(rep["refused"] == 3, "connections to a closed port were not refused: %r" % rep)
+            port = free_port()
+            server = tcp_server(srv, "127.0.0.1", port, "--reset")
+            rep = tcp_client(cli, "127.0.0.1", port, 4, 100)
+            check(rep["reset"] == 4, "the resetting server did not reset 4 times: %r" % rep)
+            m = wait_for(lambda: (lambda m: metric(m, "pantau_tcp_resets_total", srv.service,
+                                                   direction="sent") >= 4 and m)(p.metrics()),
+                         15, "4 resets sent")
+            fails = metric(m, "pantau_tcp_connect_failures_total", cli.service)
+            sent = metric(m, "pantau_tcp_resets_total", srv.service, direction="sent")
+            got = metric(m, "pantau_tcp_resets_total", cli.service, direction="received")
+            srv_fails = metric(m, "pantau_tcp_connect_failures_total", srv.service)
+            print("  connect failures %d; resets sent by server %d, received by client %d" %
+                  (fails, sent, got))
+            check(fails == 3, "client: %d connect failures, made 3" % fails)
+            check(sent == 4, "server: %d resets sent, reset 4 connections" % sent)
+            # Each refused connect is answered by a reset too.
+            check(got == 4 + 3, "client: %d resets received, want 4 + 3 refusals" % got)
+            check(srv_fails == 0, "the server got the client's failures")
+    finally:
+        if server:
+            stop(server)
+        srv.remove()
+        cli.remove()
+
+
+def sh(*cmd):
+    subprocess.run(list(cmd), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def test_retransmits_under_packet_loss_are_the_senders():
+    """A server in a network namespace behind a veth pair that drops 10%
+    of what arrives: the client's retransmits, which the kernel sends from
+    timers and softirqs, are the client's, as its own TCP_INFO says."""
+    ns = "pantau-t-" + os.urandom(3).hex()
+    srv, cli = Cgroup("t-tlsrv"), Cgroup("t-tlcli")
+    host_if, ns_if = "pt%s" % ns[-6:], "pn%s" % ns[-6:]
+    server = None
+    try:
+        sh("ip", "netns", "add", ns)
+        sh("ip", "link", "add", host_if, "type", "veth", "peer", "name", ns_if, "netns", ns)
+        sh("ip", "addr", "add", "10.231.7.1/30", "dev", host_if)
+        sh("ip", "link", "set", host_if, "up")
+        sh("ip", "netns", "exec", ns, "ip", "addr", "add", "10.231.7.2/30", "dev", ns_if)
+        sh("ip", "netns", "exec", ns, "ip", "link", "set", ns_if, "up")
+        sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
+        sh("ip", "netns", "exec", ns, "iptables", "-A", "INPUT", "-p", "tcp", "-m", "statistic",
+           "--mode", "random", "--probability", "0.1", "-j", "DROP")
+        with Pantau() as p:
+            server = tcp_server(srv, "10.231.7.2", 9000, netns=ns)
+            rep = tcp_client(cli, "10.231.7.2", 9000, 4, 200000)
+            check(rep["received"] == 4 * 200000, "the lossy exchange did not complete: %r" % rep)
+            truth = rep["info_retrans"]
+            m = wait_for(lambda: (lambda m: metric(m, "pantau_tcp_connections_opened_total", srv.service,
+                                                   direction="inbound") == 4 and
+                                  metric(m, "pantau_tcp_rtt_seconds_count", cli.service) == 4 and m)
+                         (p.metrics()), 30, "4 closed connections on both sides")
+            got = metric(m, "pantau_tcp_retransmits_total", cli.service)
+            srv_rx = metric(m, "pantau_network_bytes_total", srv.service, direction="received")
+            print("  client retransmits: pantau %d, TCP_INFO %d; server received %d bytes" %
+                  (got, truth, srv_rx))
+            check(truth > 0, "10%% loss caused no retransmits: the test proves nothing")
+            # TCP_INFO is read before close: a FIN sent again after it is pantau's only.
+            check(truth <= got <= truth + 4, "client retransmits %d, its sockets say %d" % (got, truth))
+            check(srv_rx == 4 * 200000, "server in the namespace received %d bytes" % srv_rx)
+    finally:
+        if server:
+            stop(server)
+        subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
+        subprocess.run(["ip", "link", "del", host_if], stderr=subprocess.DEVNULL)
+        srv.remove()
+        cli.remove()
