@@ -14,6 +14,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "maps.bpf.h"
 #include "service_key.bpf.h"
 #include "pantau/net.h"
@@ -76,6 +77,8 @@ static __always_inline __u64 payload_sent(const struct tcp_sock *tp)
 	return sent > again ? sent - again : 0;
 }
 
+#include "http_conn.bpf.h"
+
 static __always_inline struct net_stats *stats_of(const struct service_key *key)
 {
 	struct net_stats *st = map_lookup_or_init(&net_stats, key, &zero_stats);
@@ -106,19 +109,24 @@ static __always_inline void claim(struct sock *sk, __u8 dir)
 	ns->start_ns = bpf_ktime_get_ns();
 	ns->dir = dir;
 	ns->established = 0;
+	ns->http.state = NET_HTTP_OFF;
 }
 
 static __always_inline void opened(struct sock *sk, __u8 dir)
 {
 	struct net_sock *ns = bpf_sk_storage_get(&net_socks, sk, NULL, 0);
 	struct net_stats *st;
+	struct tcp_sock *tp;
 
 	if (!ns || ns->established)
 		return;	/* opened before pantau attached */
+	tp = bpf_skc_to_tcp_sock(sk);
 	ns->dir = dir;
 	ns->established = 1;
 	if (dir == NET_DIR_IN)
 		ns->start_ns = bpf_ktime_get_ns();
+	if (tp)
+		http_conn_init(ns, tp);
 	st = stats_of(&ns->key);
 	if (st)
 		st->opened[dir & 1]++;
@@ -144,6 +152,7 @@ static __always_inline void closed(struct sock *sk, int oldstate)
 	if (!ns->established || !tp)
 		return;
 	ns->established = 0;
+	http_conn_close(ns, bpf_ktime_get_ns());
 	st = stats_of(&ns->key);
 	if (!st)
 		return;
@@ -219,6 +228,119 @@ SEC("tp_btf/tcp_send_reset")
 int BPF_PROG(net_send_reset, const struct sock *sk, const struct sk_buff *skb)
 {
 	count_reset(sk, true);
+	return 0;
+}
+
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+#define TCP_FLAG_SYN 0x02
+
+/*
+ * Received bytes, before TCP's own processing: only the segment that
+ * continues the stream where the framer stopped is fed; a retransmitted
+ * overlap is cut, and a gap (reordering, loss) ends following the
+ * connection, since those bytes will not come this way again.
+ */
+SEC("cgroup_skb/ingress")
+int net_ingress(struct __sk_buff *skb)
+{
+	__u32 l4, hlen, seq, len;
+	struct bpf_sock *bsk;
+	struct net_sock *ns;
+	__u8 proto, doff, flags;
+	__s32 ahead;
+
+	bsk = skb->sk;
+	if (!bsk)
+		return 1;
+	bsk = bpf_sk_fullsock(bsk);
+	if (!bsk || bsk->protocol != IPPROTO_TCP)
+		return 1;
+	ns = bpf_sk_storage_get(&net_socks, bsk, NULL, 0);
+	if (!ns || (ns->http.state != NET_HTTP_UNKNOWN && ns->http.state != NET_HTTP_ON))
+		return 1;
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		__u8 vihl;
+
+		if (bpf_skb_load_bytes(skb, 0, &vihl, 1) ||
+		    bpf_skb_load_bytes(skb, 9, &proto, 1))
+			return 1;
+		l4 = (vihl & 0xf) * 4;
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		if (bpf_skb_load_bytes(skb, 6, &proto, 1))
+			return 1;
+		l4 = 40;	/* extension headers are not followed */
+	} else {
+		return 1;
+	}
+	if (proto != IPPROTO_TCP || bpf_skb_load_bytes(skb, l4 + 4, &seq, 4) ||
+	    bpf_skb_load_bytes(skb, l4 + 12, &doff, 1) ||
+	    bpf_skb_load_bytes(skb, l4 + 13, &flags, 1))
+		return 1;
+	hlen = l4 + (doff >> 4) * 4;
+	if (skb->len <= hlen || (flags & TCP_FLAG_SYN))
+		return 1;
+	len = skb->len - hlen;
+	seq = bpf_ntohl(seq);
+	ahead = (__s32)(ns->http.rx_next - seq);
+	if (ahead < 0) {
+		ns->http.state = NET_HTTP_LOST;
+		count_drop(NET_DROP_STREAM_GAP);
+		return 1;
+	}
+	if ((__u32)ahead >= len)
+		return 1;	/* all seen before */
+	{
+		struct http_source src = { .skb = skb, .skb_off = hlen };
+
+		if (!http_feed_chunk(ns, true, &src, (__u32)ahead, len, bpf_ktime_get_ns())) {
+			ns->http.state = NET_HTTP_LOST;
+			count_drop(NET_DROP_STREAM_GAP);
+			return 1;
+		}
+	}
+	ns->http.rx_next = seq + len;
+	return 1;
+}
+
+/*
+ * Bytes being sent, in the sender's context: the tracepoint fires for
+ * each buffer the call fills, so the whole rest of the message is fed on
+ * the first and the later ones find it done (tx_next).
+ */
+SEC("tp_btf/tcp_sendmsg_locked")
+int BPF_PROG(net_sendmsg, const struct sock *csk, const struct msghdr *msg)
+{
+	struct sock *sk = (struct sock *)csk;
+	struct http_source src = {};
+	struct net_sock *ns;
+	struct tcp_sock *tp;
+	__u32 pos, count;
+	__s32 ahead;
+
+	ns = bpf_sk_storage_get(&net_socks, sk, NULL, 0);
+	if (!ns || (ns->http.state != NET_HTTP_UNKNOWN && ns->http.state != NET_HTTP_ON))
+		return 0;
+	tp = bpf_skc_to_tcp_sock(sk);
+	if (!tp)
+		return 0;
+	pos = tp->write_seq;
+	count = msg->msg_iter.count;
+	ahead = (__s32)(ns->http.tx_next - pos);
+	if (ahead < 0) {
+		ns->http.state = NET_HTTP_LOST;	/* sent some other way */
+		count_drop(NET_DROP_STREAM_GAP);
+		return 0;
+	}
+	if ((__u32)ahead >= count)
+		return 0;
+	src.iter = &msg->msg_iter;
+	if (!http_feed_chunk(ns, false, &src, (__u32)ahead, count, bpf_ktime_get_ns())) {
+		ns->http.state = NET_HTTP_LOST;
+		count_drop(NET_DROP_STREAM_GAP);
+		return 0;
+	}
+	ns->http.tx_next = pos + count;
 	return 0;
 }
 

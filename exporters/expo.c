@@ -215,6 +215,36 @@ void expo_histogram_log2(struct expo *e, const struct metric_def *m,
 	expo_sample_u64(e, m, "_count", labels, n_labels, cum[n_slots - 1]);
 }
 
+void expo_histogram_bounds(struct expo *e, const struct metric_def *m,
+			   const struct label *labels, size_t n_labels,
+			   const uint64_t *slots, size_t n_slots, size_t first,
+			   double (*upper_seconds)(size_t slot), double sum_seconds)
+{
+	struct label all[EXPO_MAX_HIST_LABELS];
+	uint64_t cum = 0;
+	char le[64];
+
+	if (n_labels >= EXPO_MAX_HIST_LABELS || n_slots == 0 || first >= n_slots) {
+		e->err = -EINVAL;
+		return;
+	}
+	memcpy(all, labels, n_labels * sizeof(*labels));
+	all[n_labels].name = "le";
+	all[n_labels].value = le;
+	/* Slots below first fold into its bucket: cumulative counts allow that. */
+	for (size_t i = 0; i < n_slots; i++) {
+		cum += slots[i];
+		if (i < first || i + 1 == n_slots)
+			continue;
+		format_double(le, sizeof(le), upper_seconds(i));
+		expo_sample_u64(e, m, "_bucket", all, n_labels + 1, cum);
+	}
+	snprintf(le, sizeof(le), "+Inf");
+	expo_sample_u64(e, m, "_bucket", all, n_labels + 1, cum);
+	expo_sample(e, m, "_sum", labels, n_labels, sum_seconds);
+	expo_sample_u64(e, m, "_count", labels, n_labels, cum);
+}
+
 void expo_finish(struct expo *e)
 {
 	if (e->openmetrics)

@@ -48,6 +48,15 @@ void expo_histogram_log2(struct expo *e, const struct metric_def *m,
 			 const struct label *labels, size_t n_labels,
 			 const uint64_t *slots, size_t n_slots,
 			 double unit_seconds, double sum_seconds);
+/*
+ * A histogram whose slot i holds values below upper_seconds(i): buckets
+ * from slot first on (smaller slots count in it), the last slot only in
+ * +Inf.
+ */
+void expo_histogram_bounds(struct expo *e, const struct metric_def *m,
+			   const struct label *labels, size_t n_labels,
+			   const uint64_t *slots, size_t n_slots, size_t first,
+			   double (*upper_seconds)(size_t slot), double sum_seconds);
 /* The OpenMetrics "# EOF" terminator; nothing for the text format. */
 void expo_finish(struct expo *e);
 

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include "collector.h"
 #include "disk_collector.h"
+#include "request_collector.h"
 #include "host.h"
 #include "log.h"
 #include "map_walk.h"
@@ -141,6 +142,70 @@ static void render_net(struct registry *r, struct expo *e)
 	}
 }
 
+/* Finer slots than this fold into its bucket: 80 us is the first bound. */
+#define REQUEST_FIRST_BUCKET 20
+
+static const char *method_name(uint8_t m)
+{
+	static const char *const names[HTTP_M_COUNT + 1] = {
+		[HTTP_M_OTHER] = "OTHER", [HTTP_M_GET] = "GET", [HTTP_M_HEAD] = "HEAD",
+		[HTTP_M_POST] = "POST", [HTTP_M_PUT] = "PUT", [HTTP_M_DELETE] = "DELETE",
+		[HTTP_M_CONNECT] = "CONNECT", [HTTP_M_OPTIONS] = "OPTIONS",
+		[HTTP_M_TRACE] = "TRACE", [HTTP_M_PATCH] = "PATCH", [HTTP_M_COUNT] = "none",
+	};
+
+	return m <= HTTP_M_COUNT ? names[m] : "OTHER";
+}
+
+static const char *proto_name(uint8_t p)
+{
+	static const char *const names[NET_PROTOS] = {
+		[NET_PROTO_HTTP] = "http", [NET_PROTO_TLS] = "tls", [NET_PROTO_TCP] = "tcp",
+	};
+
+	return p < NET_PROTOS ? names[p] : "tcp";
+}
+
+static const char *status_class_name(uint8_t c)
+{
+	static const char *const names[NET_STATUS_CLASSES] = {
+		"none", "1xx", "2xx", "3xx", "4xx", "5xx",
+	};
+
+	return c < NET_STATUS_CLASSES ? names[c] : "none";
+}
+
+static void render_requests(struct expo *e)
+{
+	struct label l[4] = { { "service", NULL }, { "protocol", NULL }, { "method", NULL },
+			      { "status_class", NULL } };
+	struct request_total *rt;
+	struct latency_total *lt;
+	size_t n = request_totals(&rt), nl = latency_totals(&lt);
+
+	expo_family(e, M(M_REQUESTS));
+	for (size_t i = 0; i < n; i++) {
+		if (rt[i].key.role != NET_ROLE_SERVER)
+			continue;
+		l[0].value = rt[i].key.service;
+		l[1].value = proto_name(rt[i].key.proto);
+		l[2].value = method_name(rt[i].key.method);
+		l[3].value = status_class_name(rt[i].key.status_class);
+		expo_sample_u64(e, M(M_REQUESTS), "", l, 4, rt[i].count);
+	}
+	expo_family(e, M(M_REQUEST_DURATION));
+	for (size_t i = 0; i < nl; i++) {
+		if (lt[i].key.role != NET_ROLE_SERVER)
+			continue;
+		l[0].value = lt[i].key.service;
+		l[1].value = proto_name(lt[i].key.proto);
+		expo_histogram_bounds(e, M(M_REQUEST_DURATION), l, 2,
+				      (const uint64_t *)lt[i].lat.slots, NET_REQ_SLOTS,
+				      REQUEST_FIRST_BUCKET, request_slot_upper_seconds,
+				      (double)lt[i].lat.sum_ns / 1e9);
+	}
+}
+
 static void render_services(struct daemon *d, struct expo *e)
 {
 	struct registry *r = &d->registry;
@@ -234,6 +299,7 @@ static void render_services(struct daemon *d, struct expo *e)
 	}
 	render_disk(e);
 	render_net(r, e);
+	render_requests(e);
 	expo_family(e, M(M_SERVICE_UP));
 	for (size_t i = 0; i < r->n_services; i++) {
 		struct service *s = &r->services[i];

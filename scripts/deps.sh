@@ -5,7 +5,7 @@ set -eu
 
 build="make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
        libmicrohttpd-dev libyaml-dev libjson-c-dev libcurl4-openssl-dev"
-test="$build libcmocka-dev curl prometheus python3 python3-prometheus-client iproute2 iptables"
+test="$build libcmocka-dev curl prometheus python3 python3-prometheus-client iproute2 iptables nginx wrk"
 bench="$test"
 
 case "${1:-all}" in

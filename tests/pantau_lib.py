@@ -298,3 +298,62 @@ def stop(proc):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+HTTPWORK = os.path.join(ROOT, "tests", "tools", "httpwork.py")
+
+NGINX_CONF = """worker_processes 1;
+daemon off;
+pid %(tmp)s/nginx.pid;
+error_log %(tmp)s/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path %(tmp)s/body;
+  proxy_temp_path %(tmp)s/proxy;
+  fastcgi_temp_path %(tmp)s/fastcgi;
+  uwsgi_temp_path %(tmp)s/uwsgi;
+  scgi_temp_path %(tmp)s/scgi;
+  server {
+    listen 127.0.0.1:%(port)d;
+    listen [::1]:%(port)d;
+    location = /ok { return 200 "ok\\n"; }
+    location = /created { return 201 "created\\n"; }
+    location = /missing { return 404; }
+    location = /broken { return 503; }
+  }
+}
+"""
+
+
+class Nginx:
+    """Debian's nginx as a test service: one worker, fixed answers per path
+    (/ok 200, /created 201, /missing 404, /broken 503), on 127.0.0.1 and ::1."""
+
+    def __init__(self, cg):
+        self.port = free_port()
+        self.tmp = tempfile.mkdtemp(prefix="pantau-nginx-")
+        conf = os.path.join(self.tmp, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(NGINX_CONF % {"tmp": self.tmp, "port": self.port})
+        self.proc = spawn_in(cg, ["nginx", "-c", conf])
+        wait_for(lambda: self._answers(), 10, "nginx to listen on %d" % self.port)
+
+    def _answers(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def stop(self):
+        stop(self.proc)
+
+
+def http_client(cg, host, port, *scenarios):
+    """Run httpwork in the cgroup; returns {"METHOD STATUS": responses}."""
+    import json
+    p = spawn_in(cg, ["/usr/bin/python3", HTTPWORK, host, str(port)] + list(scenarios))
+    out, _ = p.communicate(timeout=120)
+    check(p.returncode == 0, "http client failed (%s): %r" % (p.returncode, out))
+    return json.loads(out.strip().splitlines()[-1])

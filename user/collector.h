@@ -44,6 +44,8 @@ size_t disk_drops(struct probes *p, struct drop_count *out, size_t max);
 int net_read(struct collect_ctx *ctx);
 void net_apply(struct collect_ctx *ctx);
 size_t net_drops(struct probes *p, struct drop_count *out, size_t max);
+int request_read(struct collect_ctx *ctx);
+void request_apply(struct collect_ctx *ctx);
 /* Limits have nothing in BPF: read is a no-op, apply reads cgroupfs. */
 int limits_collect_read(struct collect_ctx *ctx);
 void limits_collect_apply(struct collect_ctx *ctx);

@@ -9,6 +9,7 @@ static const struct collector collectors[] = {
 	{ "memory", memory_read, memory_apply },
 	{ "disk", disk_read, disk_apply },
 	{ "net", net_read, net_apply },
+	{ "requests", request_read, request_apply },
 	{ "limits", limits_collect_read, limits_collect_apply },
 };
 

@@ -17,6 +17,7 @@
 #include "cgroups.skel.h"
 #include "daemon.h"
 #include "disk_collector.h"
+#include "request_collector.h"
 #include "log.h"
 #include "metrics.h"
 #include "net_seed.h"
@@ -196,6 +197,7 @@ static int run_check(const struct pantau_config *cfg)
 	       "present at /sys/kernel/btf/vmlinux" :
 	       "missing: CO-RE programs cannot be relocated (kernel needs CONFIG_DEBUG_INFO_BTF)");
 	probes_load(&probes, &popt);
+	probes.cgroup_mnt = err ? NULL : mnt;
 	attached = probes_attach(&probes);
 	if (probes.load_error[0])
 		printf("%s\n", probes.load_error);
@@ -343,6 +345,7 @@ int main(int argc, char **argv)
 		pt_warn("cannot fill the shared_cgroups map: %s; processes of shared cgroups are not split",
 			strerror(-rc));
 	/* Shared cgroups are known before the first event is counted. */
+	d.probes.cgroup_mnt = mnt;
 	attached = probes_attach(&d.probes);
 	if (attached == 0) {
 		pt_err("nothing could be attached (every probe failed, see above). Run 'pantau --check' for details.");
@@ -364,6 +367,7 @@ cleanup:
 	events_stop(&d.events);
 	cpu_collector_cleanup();
 	disk_collector_cleanup();
+	request_collector_cleanup();
 	probes_stop(&d.probes);
 	registry_free(&d.registry);
 	pthread_mutex_destroy(&d.lock);

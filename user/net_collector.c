@@ -123,6 +123,9 @@ size_t net_drops(struct probes *p, struct drop_count *out, size_t max)
 	static const char *const reasons[NET_DROP_REASONS] = {
 		[NET_DROP_STATS_MAP_FULL] = "net_stats_map_full",
 		[NET_DROP_NO_STORAGE] = "net_socket_storage_failed",
+		[NET_DROP_REQ_MAP_FULL] = "request_map_full",
+		[NET_DROP_PIPELINE_FULL] = "http_pipeline_full",
+		[NET_DROP_STREAM_GAP] = "tcp_stream_gap",
 	};
 	size_t n = 0;
 

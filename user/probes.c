@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +73,31 @@ static void choose_flavour(struct bpf_object *obj, bool btf)
 	}
 }
 
+/*
+ * Packet programs go on the cgroup2 root, so that every socket's packets
+ * pass them. A link attaches alongside programs others put there.
+ */
+static struct bpf_link *attach_cgroup_root(struct probes *p, struct bpf_program *prog,
+					   struct probe_status *st)
+{
+	struct bpf_link *link;
+	int fd, err;
+
+	st->kind = "cgroup_skb";
+	if (!p->cgroup_mnt || !p->cgroup_mnt[0]) {
+		errno = ENOENT;
+		return NULL;
+	}
+	fd = open(p->cgroup_mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	link = bpf_program__attach_cgroup(prog, fd);
+	err = errno;
+	close(fd);
+	errno = err;
+	return link;
+}
+
 static void attach_all(struct probes *p, struct bpf_object *obj, const char *domain)
 {
 	struct bpf_program *prog;
@@ -86,15 +112,19 @@ static void attach_all(struct probes *p, struct bpf_object *obj, const char *dom
 			continue;
 		st = &p->status[p->n_status];
 		tp = strchr(sec, '/') + 1;
-		/* Two iterators may walk the same kind: name those by program. */
+		/* Iterators and packet programs are named by program, not by hook. */
 		snprintf(st->name, sizeof(st->name), "%s",
-			 strncmp(sec, "iter/", 5) == 0 ? bpf_program__name(prog) : tp);
+			 strncmp(sec, "iter/", 5) == 0 || strncmp(sec, "cgroup_skb/", 11) == 0 ?
+			 bpf_program__name(prog) : tp);
 		snprintf(st->object, sizeof(st->object), "%s", domain);
 		if (strncmp(sec, "iter/", 5) == 0)
 			st->kind = "iter";
 		else
 			st->kind = p->btf ? "tp_btf" : "raw_tp";
-		link = bpf_program__attach(prog);
+		if (strncmp(sec, "cgroup_skb/", 11) == 0)
+			link = attach_cgroup_root(p, prog, st);
+		else
+			link = bpf_program__attach(prog);
 		if (!link) {
 			int err = -errno;
 

@@ -42,6 +42,7 @@ struct probes {
 	struct probe_status status[PROBES_MAX];
 	size_t n_status;
 	bool btf;		/* tp_btf programs chosen */
+	const char *cgroup_mnt;	/* where packet programs attach; set before attach */
 	int stats_fd;		/* keeps the kernel's BPF run stats on */
 	char load_error[PROBE_WHY_MAX];
 };

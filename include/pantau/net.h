@@ -4,6 +4,7 @@
 #define PANTAU_NET_H
 
 #include "service_key.h"
+#include "http_parse.h"
 
 /* Log2 slots of microseconds, as the run-queue histogram. */
 #define NET_RTT_SLOTS 27
@@ -16,13 +17,101 @@ enum net_dir { NET_DIR_IN, NET_DIR_OUT, NET_DIRS, NET_DIR_LISTEN = NET_DIRS, NET
  * connection it accepts, so that softirq and timer work on the socket is
  * attributed to it and not to whatever task happens to run.
  */
+/* Requests sent but not yet answered on one connection (pipelining). */
+#define NET_PIPELINE 4
+
+enum net_proto { NET_PROTO_HTTP, NET_PROTO_TLS, NET_PROTO_TCP, NET_PROTOS };
+/* Status classes: 1xx..5xx by their digit, 0 for none (no answer). */
+#define NET_STATUS_CLASSES 6
+
+/*
+ * The request/response state of one connection: one framer per direction,
+ * fed in sequence order (rx_next/tx_next: the next sequence number to
+ * parse), and the requests waiting for their response.
+ */
+struct net_http {
+	struct http_stream rx;
+	struct http_stream tx;
+	__u64 rx_begin_ns;	/* when the message now being read began */
+	__u64 tx_begin_ns;
+	__u64 q_start_ns[NET_PIPELINE];
+	__u32 rx_next;
+	__u32 tx_next;
+	__u8 q_method[NET_PIPELINE];
+	__u8 q_head;
+	__u8 q_len;
+	__u8 state;		/* enum net_http_state */
+	__u8 pad[5];
+};
+
+enum net_http_state {
+	NET_HTTP_OFF,		/* not followed (opened before pantau, or listener) */
+	NET_HTTP_UNKNOWN,	/* no payload yet */
+	NET_HTTP_ON,		/* HTTP/1.x, in sync */
+	NET_HTTP_TCP,		/* not HTTP: one "request" per connection */
+	NET_HTTP_LOST,		/* a gap in the stream: no more requests counted */
+};
+
 struct net_sock {
 	struct service_key key;
 	__u64 start_ns;		/* connect() called, or connection accepted */
 	__u8 dir;		/* enum net_dir */
 	__u8 established;	/* counted as opened and not yet as closed */
 	__u8 pad[6];
+	struct net_http http;
 };
+
+/* Requests a service served (role server) or made (role client). */
+enum net_role { NET_ROLE_SERVER, NET_ROLE_CLIENT };
+
+struct net_req_key {
+	struct service_key svc;
+	__u8 role;		/* enum net_role */
+	__u8 proto;		/* enum net_proto */
+	__u8 method;		/* enum http_method; HTTP_M_COUNT for none */
+	__u8 status_class;	/* 0 none, else the first digit */
+	__u32 peer;		/* client role: peer id, else 0 (later) */
+};
+
+/*
+ * Request durations: four slots per power of two of microseconds (bounds
+ * 1, 1.25, 1.5, 1.75, 2 x 2^k), from 1 us to about 134 s.
+ */
+#define NET_REQ_SLOTS 104
+
+struct net_lat_key {
+	struct service_key svc;
+	__u8 role;
+	__u8 proto;
+	__u8 pad[2];
+	__u32 peer;
+};
+
+struct net_lat {
+	__u64 sum_ns;
+	__u64 slots[NET_REQ_SLOTS];
+};
+
+/* The slot of a duration in microseconds. */
+static inline __u32 net_req_slot(__u64 us, __u32 log2)
+{
+	__u32 slot;
+
+	if (us < 4)
+		return (__u32)us;
+	slot = 4 * (log2 - 1) + (__u32)((us >> (log2 - 2)) & 3);
+	return slot < NET_REQ_SLOTS ? slot : NET_REQ_SLOTS - 1;
+}
+
+/* The upper bound of a slot, in microseconds (exclusive). */
+static inline __u64 net_req_slot_upper_us(__u32 slot)
+{
+	__u32 log2 = slot / 4 + 1;
+
+	if (slot < 4)
+		return slot + 1;
+	return (__u64)(slot % 4 + 5) << (log2 - 2);
+}
 
 /* Per service key and CPU. Bytes and retransmits are of closed connections. */
 struct net_stats {
@@ -48,6 +137,13 @@ struct net_live {
 	__u64 retransmits;
 };
 
-enum net_drop_reason { NET_DROP_STATS_MAP_FULL, NET_DROP_NO_STORAGE, NET_DROP_REASONS };
+enum net_drop_reason {
+	NET_DROP_STATS_MAP_FULL,
+	NET_DROP_NO_STORAGE,
+	NET_DROP_REQ_MAP_FULL,
+	NET_DROP_PIPELINE_FULL,	/* more unanswered requests than NET_PIPELINE */
+	NET_DROP_STREAM_GAP,	/* out-of-order or unreadable bytes: stopped following */
+	NET_DROP_REASONS,
+};
 
 #endif

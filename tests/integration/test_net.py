@@ -44,6 +44,10 @@ def exchange_counts_exactly(host):
                       (cg.service, rx, tx, CONNS * NBYTES))
                 check(rtt == CONNS, "%s: %d RTT samples for %d connections" % (cg.service, rtt, CONNS))
                 check(active == 0, "%s: %d connections still active after all closed" % (cg.service, active))
+            tcp_reqs = metric(m, "pantau_requests_total", srv.service, protocol="tcp",
+                              method="none", status_class="none")
+            check(tcp_reqs == CONNS, "a non-HTTP server: %d tcp requests for %d connections" %
+                  (tcp_reqs, CONNS))
             check(rep["info_bytes_sent"] - rep["info_bytes_retrans"] == CONNS * NBYTES,
                   "TCP_INFO disagrees with the workload: %r" % rep)
     finally:

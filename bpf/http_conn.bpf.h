@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Included by net.bpf.c after count_drop() and the maps it uses.
+ *
+ * Requests and responses on one TCP connection: both directions' bytes
+ * go through the shared framer (pantau/http_parse.h) in sequence order;
+ * a request waits in a small queue until the first byte of its response,
+ * then counts once with its method, status class and duration.
+ *
+ * Server side, requests are read (cgroup_skb ingress) and responses
+ * written (tcp_sendmsg_locked); client side the other way round.
+ * Only header bytes are copied and stepped through; bodies are skipped by
+ * arithmetic, so the cost follows header size, not transfer size.
+ */
+#ifndef PANTAU_HTTP_CONN_BPF_H
+#define PANTAU_HTTP_CONN_BPF_H
+
+#include "pantau/net.h"
+
+#define HTTP_WINDOW 256		/* bytes copied and stepped at a time */
+#define HTTP_WINDOWS 8		/* per chunk: 2 KiB of header bytes at most */
+
+struct http_scratch {
+	__u8 buf[HTTP_WINDOW];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct http_scratch);
+} http_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct net_req_key);
+	__type(value, __u64);
+} net_requests SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct net_lat_key);
+	__type(value, struct net_lat);
+} net_latency SEC(".maps");
+
+static const struct net_lat zero_lat;
+
+static __always_inline bool is_server(const struct net_sock *ns)
+{
+	return ns->dir == NET_DIR_IN;
+}
+
+/* Called once when a connection is established. */
+static __always_inline void http_conn_init(struct net_sock *ns, const struct tcp_sock *tp)
+{
+	struct net_http *h = &ns->http;
+
+	http_stream_init(&h->rx, is_server(ns) ? HTTP_REQUEST : HTTP_RESPONSE);
+	http_stream_init(&h->tx, is_server(ns) ? HTTP_RESPONSE : HTTP_REQUEST);
+	h->rx_next = tp->rcv_nxt;
+	h->tx_next = tp->write_seq;
+	h->q_head = h->q_len = 0;
+	h->state = NET_HTTP_UNKNOWN;
+}
+
+static __always_inline void count_request(const struct net_sock *ns, __u8 proto, __u8 method,
+					  __u8 status_class, __u64 dur_ns)
+{
+	struct net_req_key k = {
+		.svc = ns->key,
+		.role = is_server(ns) ? NET_ROLE_SERVER : NET_ROLE_CLIENT,
+		.proto = proto,
+		.method = method,
+		.status_class = status_class,
+	};
+	struct net_lat_key lk = { .svc = ns->key, .role = k.role, .proto = proto };
+	static const __u64 zero;
+	struct net_lat *lat;
+	__u64 *n, us = dur_ns / 1000;
+	__u32 slot;
+
+	n = map_lookup_or_init(&net_requests, &k, &zero);
+	if (!n) {
+		count_drop(NET_DROP_REQ_MAP_FULL);
+		return;
+	}
+	*n += 1;
+	lat = map_lookup_or_init(&net_latency, &lk, &zero_lat);
+	if (!lat) {
+		count_drop(NET_DROP_REQ_MAP_FULL);
+		return;
+	}
+	slot = net_req_slot(us, log2_u64(us));
+	barrier_var(slot);
+	if (slot < NET_REQ_SLOTS)
+		lat->slots[slot]++;
+	lat->sum_ns += dur_ns;
+}
+
+/* Requests still unanswered when the connection ends count as status none. */
+static __always_inline void http_conn_close(struct net_sock *ns, __u64 now)
+{
+	struct net_http *h = &ns->http;
+
+	if (h->state == NET_HTTP_TCP) {
+		count_request(ns, NET_PROTO_TCP, HTTP_M_COUNT, 0, now - ns->start_ns);
+	} else if (h->state == NET_HTTP_ON) {
+		for (int i = 0; i < NET_PIPELINE; i++) {
+			__u8 idx = (h->q_head + i) & (NET_PIPELINE - 1);
+
+			if (i >= h->q_len)
+				break;
+			count_request(ns, NET_PROTO_HTTP, h->q_method[idx], 0,
+				      now - h->q_start_ns[idx]);
+		}
+	}
+	h->q_len = 0;
+	h->state = NET_HTTP_OFF;
+}
+
+struct http_feed_ctx {
+	struct net_sock *ns;
+	struct http_stream *s;
+	__u64 *begin_ns;	/* when the current message of s began */
+	struct http_scratch *scratch;
+	__u64 now;
+	__u32 len;		/* bytes in scratch */
+	__u32 pos;		/* next byte of scratch */
+	bool requests;		/* s carries requests (else responses) */
+};
+
+static __always_inline void on_request_start(struct http_feed_ctx *c)
+{
+	struct net_http *h = &c->ns->http;
+	__u8 idx;
+
+	h->state = NET_HTTP_ON;
+	if (h->q_len >= NET_PIPELINE) {
+		count_drop(NET_DROP_PIPELINE_FULL);
+		return;
+	}
+	idx = (h->q_head + h->q_len) & (NET_PIPELINE - 1);
+	h->q_method[idx] = c->s->method;
+	h->q_start_ns[idx] = *c->begin_ns;
+	h->q_len++;
+}
+
+static __always_inline void on_response_start(struct http_feed_ctx *c)
+{
+	struct net_http *h = &c->ns->http;
+	__u16 status = c->s->status;
+	__u8 idx = h->q_head & (NET_PIPELINE - 1), method;
+
+	if (h->q_len == 0)
+		return;	/* a response to nothing pantau saw asked */
+	method = h->q_method[idx];
+	/* The framer must know before the headers end: HEAD has no body. */
+	http_expect_response_to(c->s, method);
+	if (status >= 100 && status < 200 && status != 101)
+		return;	/* interim: the final response follows */
+	count_request(c->ns, NET_PROTO_HTTP, method, status / 100, c->now - h->q_start_ns[idx]);
+	h->q_head = (h->q_head + 1) & (NET_PIPELINE - 1);
+	h->q_len--;
+}
+
+static __always_inline void on_events(struct http_feed_ctx *c, __u32 ev)
+{
+	struct net_http *h = &c->ns->http;
+
+	if (ev & HTTP_EV_ERROR) {
+		/* Not HTTP from the first byte: a plain TCP service. */
+		h->state = h->state == NET_HTTP_UNKNOWN ? NET_HTTP_TCP : NET_HTTP_LOST;
+		return;
+	}
+	if (ev & HTTP_EV_START) {
+		if (c->requests)
+			on_request_start(c);
+		else if (h->state == NET_HTTP_ON)
+			on_response_start(c);
+	}
+	/* A message that follows in the same bytes began now. */
+	if (ev & HTTP_EV_END)
+		*c->begin_ns = c->now;
+}
+
+/* One byte stepped, or a run of body bytes skipped; 1 stops the loop. */
+static long feed_one(__u32 i, struct http_feed_ctx *c)
+{
+	__u64 k = http_skippable(c->s);
+	__u32 ev, pos = c->pos;
+
+	if (pos >= c->len || pos >= HTTP_WINDOW)
+		return 1;
+	if (k) {
+		__u32 n = c->len - pos;
+
+		if (k < n)
+			n = (__u32)k;
+		ev = http_skip(c->s, n);
+		c->pos = pos + n;
+	} else {
+		ev = http_step(c->s, c->scratch->buf[pos]);
+		c->pos = pos + 1;
+	}
+	if (ev)
+		on_events(c, ev);
+	return 0;
+}
+
+/* Where the bytes of one chunk come from. */
+struct http_source {
+	struct __sk_buff *skb;		/* ingress: payload at off in skb */
+	__u32 skb_off;
+	const struct iov_iter *iter;	/* sendmsg: the caller's buffers */
+};
+
+/*
+ * Copy up to want bytes at chunk offset off into buf: fewer where a
+ * buffer of the caller ends. Returns the bytes copied, or negative.
+ */
+static __always_inline long source_read(const struct http_source *src, __u32 off,
+					__u8 *buf, __u32 want)
+{
+	const struct iov_iter *it = src->iter;
+	__u64 n = want, skip;
+
+	/* Checked and used in one 64-bit register, as the verifier needs. */
+	barrier_var(n);
+	if (n == 0 || n > HTTP_WINDOW)
+		return -1;
+	if (src->skb)
+		return bpf_skb_load_bytes(src->skb, src->skb_off + off, buf, n) ?: (long)n;
+	skip = it->iov_offset + off;
+	if (it->iter_type == ITER_UBUF)
+		return bpf_probe_read_user(buf, n, (const char *)it->ubuf + skip) ?: (long)n;
+	if (it->iter_type != ITER_IOVEC)
+		return -1;	/* pages (sendfile) or kernel buffers: not read */
+	for (int seg = 0; seg < 4; seg++) {
+		const struct iovec *v = &it->__iov[seg];
+		__u64 seg_len;
+
+		if ((unsigned long)seg >= it->nr_segs)
+			return -1;
+		seg_len = v->iov_len;
+		if (skip < seg_len) {
+			/* A window ends with its segment; the next starts the next. */
+			if (n > seg_len - skip)
+				n = seg_len - skip;
+			barrier_var(n);
+			if (n == 0 || n > HTTP_WINDOW)
+				return -1;
+			return bpf_probe_read_user(buf, n, (const char *)v->iov_base + skip) ?:
+			       (long)n;
+		}
+		skip -= seg_len;
+	}
+	return -1;
+}
+
+/*
+ * Feed len bytes of a chunk, from chunk offset off, through stream s.
+ * Returns false when bytes the framer needed could not be read.
+ */
+static __always_inline bool http_feed_chunk(struct net_sock *ns, bool rx,
+					    const struct http_source *src, __u32 off, __u32 len,
+					    __u64 now)
+{
+	struct net_http *h = &ns->http;
+	struct http_feed_ctx c = {
+		.ns = ns,
+		.now = now,
+		.requests = rx == is_server(ns),
+	};
+	__u32 zero = 0;
+
+	c.s = rx ? &h->rx : &h->tx;
+	c.begin_ns = rx ? &h->rx_begin_ns : &h->tx_begin_ns;
+	c.scratch = bpf_map_lookup_elem(&http_scratch, &zero);
+	if (!c.scratch)
+		return false;
+	if (http_idle(c.s))
+		*c.begin_ns = now;
+	for (int w = 0; w < HTTP_WINDOWS; w++) {
+		long got;
+		__u64 k;
+		__u32 n;
+
+		if (off >= len)
+			return true;
+		n = len - off;
+		k = http_skippable(c.s);
+		if (k) {
+			__u32 ev;
+
+			if (k < n)
+				n = (__u32)k;
+			ev = http_skip(c.s, n);
+			off += n;
+			if (ev)
+				on_events(&c, ev);
+			continue;
+		}
+		if (n > HTTP_WINDOW)
+			n = HTTP_WINDOW;
+		got = source_read(src, off, c.scratch->buf, n);
+		if (got <= 0)
+			return false;
+		c.len = (__u32)got;
+		c.pos = 0;
+		bpf_loop(HTTP_WINDOW, feed_one, &c, 0);
+		off += c.pos;
+	}
+	if (off < len) {
+		__u32 ev;
+
+		if (http_skippable(c.s) < len - off)
+			return false;	/* more header bytes than HTTP_WINDOWS hold */
+		ev = http_skip(c.s, len - off);
+		if (ev)
+			on_events(&c, ev);
+	}
+	return true;
+}
+
+#endif
