@@ -334,6 +334,14 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto cleanup;
 	}
+	rc = status_history_init(&d.history, d.registry.max_services);
+	if (rc) {
+		pt_err("cannot allocate the status page history: %s", strerror(-rc));
+		rc = 1;
+		goto cleanup;
+	}
+	pt_debug("status history: %zu bytes for %zu service slots",
+		 status_history_bytes(&d.history), d.history.n_slots);
 	rc = registry_scan_cgroups(&d.registry);
 	if (rc)
 		pt_warn("cannot walk the cgroup2 tree at %s: %s", mnt, strerror(-rc));
@@ -361,6 +369,7 @@ cleanup:
 	cpu_collector_cleanup();
 	disk_collector_cleanup();
 	probes_stop(&d.probes);
+	status_history_free(&d.history);
 	registry_free(&d.registry);
 	pthread_mutex_destroy(&d.lock);
 	config_free(&d.cfg);
