@@ -85,16 +85,18 @@ static void clock_time(struct sbuf *out, time_t t, const char *fmt)
 		sbuf_puts(out, "?");
 }
 
-static void meter(struct sbuf *out, double ratio)
+/* A bar that turns from good to bad at the threshold (optimum is low). */
+static void meter(struct sbuf *out, double ratio, double threshold)
 {
 	if (isnan(ratio))
 		return;
-	sbuf_printf(out, "<meter min=\"0\" max=\"1\" value=\"%.3f\"></meter>",
+	sbuf_printf(out, "<meter min=\"0\" max=\"1\" low=\"%.3f\" high=\"%.3f\" optimum=\"0\" "
+		    "value=\"%.3f\"></meter>", threshold, threshold,
 		    ratio > 1 ? 1 : ratio < 0 ? 0 : ratio);
 }
 
 static void row_cpu(struct sbuf *out, const struct status_facts *f, const struct page_text *t,
-		    enum status_lang lang)
+		    double threshold, enum status_lang lang)
 {
 	bool of_limit;
 	double ratio = status_cpu_ratio(f, &of_limit);
@@ -104,7 +106,7 @@ static void row_cpu(struct sbuf *out, const struct status_facts *f, const struct
 		sbuf_printf(out, "<span class=\"nodata\">%s</span></dd>", t->unknown);
 		return;
 	}
-	meter(out, ratio);
+	meter(out, ratio, threshold);
 	status_format_percent(out, ratio, lang);
 	sbuf_printf(out, " %s (", of_limit ? t->of_limit : t->of_host);
 	/* "0" cores would read as idle: a small figure says it is small. */
@@ -118,14 +120,14 @@ static void row_cpu(struct sbuf *out, const struct status_facts *f, const struct
 }
 
 static void row_memory(struct sbuf *out, const struct status_facts *f,
-		       const struct page_text *t, enum status_lang lang)
+		       const struct page_text *t, double threshold, enum status_lang lang)
 {
 	bool of_limit;
 	double ratio = status_memory_ratio(f, &of_limit);
 
 	sbuf_printf(out, "<dt>%s</dt><dd>", t->memory);
 	if (!isnan(ratio)) {
-		meter(out, ratio);
+		meter(out, ratio, threshold);
 		status_format_percent(out, ratio, lang);
 		sbuf_printf(out, " %s (", of_limit ? t->of_limit : t->of_host);
 	}
@@ -276,8 +278,8 @@ static void card(struct sbuf *out, const struct status_service *svc,
 		clock_time(out, svc->down_since, t->time_fmt);
 		sbuf_puts(out, "</dd>");
 	}
-	row_cpu(out, &svc->facts, t, lang);
-	row_memory(out, &svc->facts, t, lang);
+	row_cpu(out, &svc->facts, t, s->thresholds.cpu_busy_ratio, lang);
+	row_memory(out, &svc->facts, t, s->thresholds.memory_busy_ratio, lang);
 	rows_traffic(out, &svc->facts, t, &s->thresholds, lang);
 	sbuf_puts(out, "</dl>");
 	chart(out, svc, t, lang);

@@ -212,6 +212,11 @@ void status_format_number(struct sbuf *out, double value, enum status_lang lang)
 
 void status_format_percent(struct sbuf *out, double ratio, enum status_lang lang)
 {
+	/* "0%" would read as none at all. */
+	if (ratio > 0 && ratio * 100 < 0.05) {
+		sbuf_printf(out, "<0%c1%%", lang == STATUS_LANG_ID ? ',' : '.');
+		return;
+	}
 	status_format_number(out, ratio * 100, lang);
 	sbuf_puts(out, "%");
 }

@@ -44,7 +44,8 @@ static void usage(FILE *out)
 		"Per-service CPU, memory, disk and traffic, measured in the kernel with eBPF,\n"
 		"served as Prometheus metrics.\n\n"
 		"  -c, --config FILE        YAML config (default %s, read if it exists)\n"
-		"  -l, --listen ADDR:PORT   HTTP address for /metrics and /healthz (default %s)\n"
+		"  -l, --listen ADDR:PORT   HTTP address for the status page, /metrics and /healthz\n"
+		"                           (default %s)\n"
 		"      --log-level LEVEL    error, warn, info or debug (default info)\n"
 		"      --events-file PATH   write events as JSON lines to PATH ('-': stdout)\n"
 		"      --check              say what this kernel can attach, then exit\n"
@@ -259,7 +260,7 @@ static int serve(struct daemon *d)
 		pt_err("%s", err);
 		return rc;
 	}
-	pt_info("serving http://%s/metrics", d->cfg.listen);
+	pt_info("serving http://%s/ (status) and /metrics", d->cfg.listen);
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGINT || sig == SIGTERM)

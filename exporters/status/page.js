@@ -1,5 +1,6 @@
 "use strict";
 (function () {
+  document.documentElement.classList.add("js");
   var input = document.getElementById("filter");
   var cards = document.querySelectorAll(".svc");
   if (input && cards.length > 6) {

@@ -316,6 +316,12 @@ static void test_figures_follow_the_language(void **state)
 	status_format_bytes(&b, 1536 * MIB, STATUS_LANG_ID);
 	assert_string_equal(b.buf, "1,5 GiB");
 	sbuf_free(&b);
+	status_format_percent(&b, 0.0001, STATUS_LANG_ID);
+	assert_string_equal(b.buf, "<0,1%");
+	sbuf_free(&b);
+	status_format_percent(&b, 0, STATUS_LANG_ID);
+	assert_string_equal(b.buf, "0%");
+	sbuf_free(&b);
 	status_format_percent(&b, NAN, STATUS_LANG_EN);
 	assert_string_equal(b.buf, "?%");
 	sbuf_free(&b);
