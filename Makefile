@@ -43,6 +43,8 @@ TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/tools/%,$(TOOL_SRCS))
 
 DEPS_STAMP = $(OUTPUT)/.deps-$(1)
+# The status page's CSS and script, embedded in the binary.
+STATUS_ASSETS := exporters/status/page.css exporters/status/page.js
 
 .PHONY: all deps run test unit bench install vmlinux clean docs check-docs
 .DELETE_ON_ERROR:
@@ -78,6 +80,13 @@ $(OUTPUT)/%.o: %.c $(SKELS) $(wildcard include/pantau/*.h user/*.h exporters/*.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/status_assets.h: $(STATUS_ASSETS) scripts/embed.sh | $(call DEPS_STAMP,build)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)scripts/embed.sh $@ status_css exporters/status/page.css status_js exporters/status/page.js
+
+$(OUTPUT)/exporters/status_html.o: $(OUTPUT)/status_assets.h
 
 $(OUTPUT)/pantau: $(MAIN_OBJ) $(CORE_OBJS)
 	$(call msg,LINK,$@)

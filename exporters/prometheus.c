@@ -15,6 +15,7 @@
 #include "log.h"
 #include "map_walk.h"
 #include "prometheus.h"
+#include "status_http.h"
 
 #define HTTP_THREADS 2
 #define HTTP_CONNECTION_LIMIT 64
@@ -521,7 +522,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  const char *upload_data, size_t *upload_data_size,
 				  void **req_cls)
 {
-	static char ok[] = "ok\n", not_found[] = "not found: try /metrics or /healthz\n",
+	static char ok[] = "ok\n", not_found[] = "not found: try /, /api/v1/services, /metrics or /healthz\n",
 		    bad_method[] = "only GET is served\n";
 	struct http_server *s = cls;
 
@@ -534,6 +535,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			     strlen(bad_method), MHD_RESPMEM_PERSISTENT);
 	if (strcmp(url, "/metrics") == 0)
 		return serve_metrics(s, conn);
+	if (status_http_handles(url))
+		return status_http_serve(s->d, conn, url);
 	if (strcmp(url, "/healthz") == 0)
 		return reply(conn, MHD_HTTP_OK, "text/plain", ok, strlen(ok),
 			     MHD_RESPMEM_PERSISTENT);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* GET /metrics and /healthz on a libmicrohttpd server. */
+/* GET /metrics and /healthz on a libmicrohttpd server (and the status routes). */
 #ifndef PANTAU_PROMETHEUS_H
 #define PANTAU_PROMETHEUS_H
 

@@ -4,8 +4,9 @@
 set -eu
 
 build="make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
-       libmicrohttpd-dev libyaml-dev libjson-c-dev libcurl4-openssl-dev"
-test="$build libcmocka-dev curl prometheus python3 python3-prometheus-client iproute2 iptables nginx wrk"
+       libmicrohttpd-dev libyaml-dev libjson-c-dev libcurl4-openssl-dev xxd"
+test="$build libcmocka-dev curl prometheus python3 python3-prometheus-client chromium
+      fonts-dejavu-core iproute2 iptables nginx wrk"
 bench="$test"
 
 case "${1:-all}" in

@@ -2,6 +2,7 @@
 make cgroups that act as services, run workloads with known figures, and
 parse the exposition. Standard library only (Debian's /usr/bin/python3)."""
 
+import json
 import os
 import random
 import re
@@ -11,6 +12,8 @@ import string
 import subprocess
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -150,6 +153,28 @@ class Pantau:
         req = urllib.request.Request("http://%s%s" % (self.listen, path), headers=headers or {})
         with urllib.request.urlopen(req, timeout=10) as r:
             return r.read().decode()
+
+    def request(self, path, headers=None):
+        """(status, headers, body as text) of a GET, also for error statuses."""
+        req = urllib.request.Request("http://%s%s" % (self.listen, path), headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.headers, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read().decode()
+
+    def status(self, name=None, lang=None):
+        """The JSON API: every service, or the one named name (None if unknown)."""
+        path = "/api/v1/services"
+        if name is not None:
+            path += "/" + urllib.parse.quote(name, safe="")
+        if lang:
+            path += "?lang=" + lang
+        code, _, body = self.request(path)
+        if name is not None and code == 404:
+            return None
+        check(code == 200, "GET %s answered %d: %s" % (path, code, body))
+        return json.loads(body)
 
     def scrape(self, openmetrics=False):
         headers = {"Accept": "application/openmetrics-text; version=1.0.0"} if openmetrics else {}

@@ -9,6 +9,7 @@
 #include "events.h"
 #include "probes.h"
 #include "registry.h"
+#include "status_history.h"
 
 #define COLLECTORS_MAX 8
 
@@ -26,11 +27,13 @@ struct daemon {
 	/* Guards probes' maps reads, the registry and results. */
 	pthread_mutex_t lock;
 	struct collector_result results[COLLECTORS_MAX];
+	/* The status page's short history, sampled at every collection. */
+	struct status_history history;
 	size_t n_results;
 	char kernel_release[128];
 };
 
-/* Run every collector; the caller holds d->lock. */
+/* Run every collector and sample the history; the caller holds d->lock. */
 void daemon_collect(struct daemon *d);
 
 #endif

@@ -46,7 +46,8 @@ static void usage(FILE *out)
 		"Per-service CPU, memory, disk and traffic, measured in the kernel with eBPF,\n"
 		"served as Prometheus metrics.\n\n"
 		"  -c, --config FILE        YAML config (default %s, read if it exists)\n"
-		"  -l, --listen ADDR:PORT   HTTP address for /metrics and /healthz (default %s)\n"
+		"  -l, --listen ADDR:PORT   HTTP address for the status page, /metrics and /healthz\n"
+		"                           (default %s)\n"
 		"      --log-level LEVEL    error, warn, info or debug (default info)\n"
 		"      --events-file PATH   write events as JSON lines to PATH ('-': stdout)\n"
 		"      --check              say what this kernel can attach, then exit\n"
@@ -262,7 +263,7 @@ static int serve(struct daemon *d)
 		pt_err("%s", err);
 		return rc;
 	}
-	pt_info("serving http://%s/metrics", d->cfg.listen);
+	pt_info("serving http://%s/ (status) and /metrics", d->cfg.listen);
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGINT || sig == SIGTERM)
@@ -337,6 +338,14 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto cleanup;
 	}
+	rc = status_history_init(&d.history, d.registry.max_services);
+	if (rc) {
+		pt_err("cannot allocate the status page history: %s", strerror(-rc));
+		rc = 1;
+		goto cleanup;
+	}
+	pt_debug("status history: %zu bytes for %zu service slots",
+		 status_history_bytes(&d.history), d.history.n_slots);
 	rc = registry_scan_cgroups(&d.registry);
 	if (rc)
 		pt_warn("cannot walk the cgroup2 tree at %s: %s", mnt, strerror(-rc));
@@ -369,6 +378,7 @@ cleanup:
 	disk_collector_cleanup();
 	request_collector_cleanup();
 	probes_stop(&d.probes);
+	status_history_free(&d.history);
 	registry_free(&d.registry);
 	pthread_mutex_destroy(&d.lock);
 	config_free(&d.cfg);
