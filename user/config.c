@@ -31,6 +31,7 @@ enum field_kind {
 	F_WORD,		/* one of .words, stored as char * */
 	F_LISTEN,	/* ADDR:PORT, stored as char * */
 	F_UINT,		/* .umin..umax, stored as unsigned */
+	F_BOOL,		/* true|false (YAML 1.2 core schema), stored as bool */
 	F_REAL,		/* (0, .rmax], stored as double */
 	F_NODE,		/* any scalar, stored as yaml_node_t * for the caller */
 	F_PATH,		/* absolute path, "-" or "" (off), stored as char * */
@@ -97,6 +98,11 @@ static const struct field event_fields[] = {
 	{ }
 };
 
+static const struct field request_fields[] = {
+	{ .key = "http", .kind = F_BOOL, .off = CFG(requests_http) },
+	{ }
+};
+
 static const struct field root_fields[] = {
 	{ .key = "listen", .kind = F_LISTEN, .off = CFG(listen) },
 	{ .key = "log_level", .kind = F_WORD, .off = CFG(log_level),
@@ -106,6 +112,7 @@ static const struct field root_fields[] = {
 	{ .key = "services", .kind = F_SECTION, .sub = service_fields },
 	{ .key = "thresholds", .kind = F_SECTION, .sub = threshold_fields },
 	{ .key = "events", .kind = F_SECTION, .sub = event_fields },
+	{ .key = "requests", .kind = F_SECTION, .sub = request_fields },
 	{ }
 };
 
@@ -350,6 +357,24 @@ static int parse_uint(struct loader *ld, const struct field *f, void *slot,
 			    path, shown(node, buf, sizeof(buf)), f->umin, f->umax);
 	*(unsigned *)slot = (unsigned)v;
 	return 0;
+}
+
+static int parse_bool(struct loader *ld, void *slot, yaml_node_t *node, const char *path)
+{
+	char buf[SHOWN_MAX];
+	const char *s;
+	int ret;
+
+	ret = want_scalar(ld, node, path);
+	if (ret)
+		return ret;
+	s = scalar(node);
+	if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0) {
+		*(bool *)slot = s[0] == 't';
+		return 0;
+	}
+	return fail(ld, node, "%s is '%s'; it must be true or false.",
+		    path, shown(node, buf, sizeof(buf)));
 }
 
 /*
@@ -598,6 +623,8 @@ static int parse_value(struct loader *ld, const struct field *f,
 		return parse_listen(ld, f, slot, node, path);
 	case F_UINT:
 		return parse_uint(ld, f, slot, node, path);
+	case F_BOOL:
+		return parse_bool(ld, slot, node, path);
 	case F_REAL:
 		return parse_real(ld, f, slot, node, path);
 	case F_NODE:
@@ -960,6 +987,7 @@ int config_init(struct pantau_config *cfg)
 	cfg->thresholds_memory_busy_ratio = 0.9;
 	cfg->thresholds_error_ratio = 0.05;
 	cfg->thresholds_latency_p95_seconds = 1.0;
+	cfg->requests_http = true;
 	cfg->events_per_service_per_second = 200;
 
 	cfg->listen = strdup(CONFIG_DEFAULT_LISTEN);

@@ -36,6 +36,7 @@ struct pantau_config {
 	double thresholds_latency_p95_seconds;
 	char *events_file;		/* JSON lines: a path, "-" for stdout, "" off */
 	unsigned events_per_service_per_second;
+	bool requests_http;		/* follow HTTP/1.x requests in the kernel */
 };
 
 /* Fill cfg with the defaults. Returns 0 or -ENOMEM. */

@@ -184,7 +184,8 @@ static uint32_t cpu_stats_entries(const struct pantau_config *cfg)
 
 static int run_check(const struct pantau_config *cfg)
 {
-	struct probe_options popt = { .cpu_stats_entries = cpu_stats_entries(cfg) };
+	struct probe_options popt = { .cpu_stats_entries = cpu_stats_entries(cfg),
+				      .http = cfg->requests_http };
 	struct probes probes;
 	char mnt[4096];
 	int attached, err;
@@ -325,6 +326,7 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&d.lock, NULL);
 
 	popt.cpu_stats_entries = cpu_stats_entries(&d.cfg);
+	popt.http = d.cfg.requests_http;
 	rc = probes_load(&d.probes, &popt);
 	if (rc) {
 		pt_err("%s. Run 'pantau --check' for details.", d.probes.load_error);

@@ -245,6 +245,9 @@ static int load_net(struct probes *p, const struct probe_options *opt)
 	if (!p->net)
 		return -errno;
 	bpf_map__set_max_entries(p->net->maps.net_stats, opt->cpu_stats_entries);
+	/* Without request parsing nothing looks at payload: no per-packet hook. */
+	bpf_program__set_autoload(p->net->progs.net_ingress, opt->http);
+	bpf_program__set_autoload(p->net->progs.net_sendmsg, opt->http);
 	if (p->cpu) {
 		err = bpf_map__reuse_fd(p->net->maps.shared_cgroups,
 					bpf_map__fd(p->cpu->maps.shared_cgroups));

@@ -161,7 +161,7 @@ static void test_unknown_top_level_key_lists_allowed_keys(void **state)
 		"listen: 127.0.0.1:1\n"
 		"lsiten: 127.0.0.1:2\n",
 		"t.yaml:3: unknown key 'lsiten' at the top level; allowed keys: "
-		"listen, log_level, language, services, thresholds, events.");
+		"listen, log_level, language, services, thresholds, events, requests.");
 }
 
 static void test_future_keys_are_not_accepted_yet(void **state)
@@ -191,6 +191,19 @@ static void test_events_file_takes_path_dash_or_empty(void **state)
 	assert_string_equal(fx->cfg.events_file, "-");
 	assert_int_equal(load(fx, "events:\n  file:\n"), 0);
 	assert_string_equal(fx->cfg.events_file, "");
+}
+
+static void test_requests_http_is_true_or_false(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_true(fx->cfg.requests_http);
+	assert_int_equal(load(fx, "requests: {http: false}\n"), 0);
+	assert_false(fx->cfg.requests_http);
+	assert_int_equal(load(fx, "requests:\n  http: true\n"), 0);
+	assert_true(fx->cfg.requests_http);
+	assert_load_error(fx, "requests:\n  http: on\n",
+			  "t.yaml:2: requests.http is 'on'; it must be true or false.");
 }
 
 static void test_events_file_must_be_absolute(void **state)
@@ -857,6 +870,7 @@ int main(void)
 		T(test_unknown_top_level_key_lists_allowed_keys),
 		T(test_future_keys_are_not_accepted_yet),
 		T(test_events_file_takes_path_dash_or_empty),
+		T(test_requests_http_is_true_or_false),
 		T(test_events_file_must_be_absolute),
 		T(test_unknown_key_under_thresholds_lists_its_keys),
 		T(test_bad_number_names_value_and_range),
