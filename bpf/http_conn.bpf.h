@@ -185,25 +185,54 @@ static __always_inline void on_events(struct http_feed_ctx *c, __u32 ev)
 		*c->begin_ns = c->now;
 }
 
-/* One byte stepped, or a run of body bytes skipped; 1 stops the loop. */
+/*
+ * One byte stepped, a run of body bytes skipped, or up to eight bytes of
+ * an ignored header value passed over; 1 stops the loop. Every index into
+ * the window is checked right where it is used, as the verifier needs.
+ */
 static long feed_one(__u32 i, struct http_feed_ctx *c)
 {
-	__u64 k = http_skippable(c->s);
-	__u32 ev, pos = c->pos;
+	__u64 k = http_skippable(c->s), idx;
+	__u32 ev, pos = c->pos, len = c->len;
 
-	if (pos >= c->len || pos >= HTTP_WINDOW)
+	if (pos >= len)
 		return 1;
 	if (k) {
-		__u32 n = c->len - pos;
+		__u32 n = len - pos;
 
 		if (k < n)
 			n = (__u32)k;
 		ev = http_skip(c->s, n);
 		c->pos = pos + n;
-	} else {
-		ev = http_step(c->s, c->scratch->buf[pos]);
-		c->pos = pos + 1;
+		if (ev)
+			on_events(c, ev);
+		return 0;
 	}
+	if (http_wants_newline(c->s)) {
+		/*
+		 * Eight bytes at a time, find the first '\n' with the
+		 * has-zero-byte trick (a false match can only follow a true
+		 * one, so the lowest is right).
+		 */
+		__u64 p8 = pos, x, m;
+
+		barrier_var(p8);
+		if (p8 + 8 <= len && p8 <= HTTP_WINDOW - 8) {
+			x = *(__u64 *)&c->scratch->buf[p8] ^ 0x0a0a0a0a0a0a0a0aULL;
+			m = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+			if (!m) {
+				c->pos = (__u32)p8 + 8;
+				return 0;
+			}
+			pos = (__u32)p8 + (__u32)((((m & -m) >> 7) * 0x0001020304050607ULL) >> 56);
+		}
+	}
+	idx = pos;
+	barrier_var(idx);
+	if (idx >= len || idx >= HTTP_WINDOW)
+		return 1;
+	ev = http_step(c->s, c->scratch->buf[idx]);
+	c->pos = (__u32)idx + 1;
 	if (ev)
 		on_events(c, ev);
 	return 0;
