@@ -371,6 +371,8 @@ static void render_self(struct daemon *d, struct expo *e)
 		{ "memory_busy_ratio", d->cfg.thresholds_memory_busy_ratio },
 		{ "error_ratio", d->cfg.thresholds_error_ratio },
 		{ "latency_p95_seconds", d->cfg.thresholds_latency_p95_seconds },
+		{ "min_requests_per_second", d->cfg.thresholds_min_requests_per_second },
+		{ "filesystem_full_ratio", d->cfg.thresholds_filesystem_full_ratio },
 	};
 
 	l[0].name = "version";

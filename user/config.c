@@ -88,6 +88,10 @@ static const struct field threshold_fields[] = {
 	  .off = CFG(thresholds_error_ratio), .rmax = 1 },
 	{ .key = "latency_p95_seconds", .kind = F_REAL,
 	  .off = CFG(thresholds_latency_p95_seconds), .rmax = 3600 },
+	{ .key = "min_requests_per_second", .kind = F_REAL,
+	  .off = CFG(thresholds_min_requests_per_second), .rmax = 10000 },
+	{ .key = "filesystem_full_ratio", .kind = F_REAL,
+	  .off = CFG(thresholds_filesystem_full_ratio), .rmax = 1 },
 	{ }
 };
 
@@ -988,6 +992,8 @@ int config_init(struct pantau_config *cfg)
 	cfg->thresholds_error_ratio = 0.05;
 	cfg->thresholds_latency_p95_seconds = 1.0;
 	cfg->requests_http = true;
+	cfg->thresholds_min_requests_per_second = 0.1;
+	cfg->thresholds_filesystem_full_ratio = 0.9;
 	cfg->events_per_service_per_second = 200;
 
 	cfg->listen = strdup(CONFIG_DEFAULT_LISTEN);

@@ -34,6 +34,8 @@ struct pantau_config {
 	double thresholds_memory_busy_ratio;
 	double thresholds_error_ratio;
 	double thresholds_latency_p95_seconds;
+	double thresholds_min_requests_per_second;	/* below: too few to judge */
+	double thresholds_filesystem_full_ratio;
 	char *events_file;		/* JSON lines: a path, "-" for stdout, "" off */
 	unsigned events_per_service_per_second;
 	bool requests_http;		/* follow HTTP/1.x requests in the kernel */

@@ -54,6 +54,8 @@ static void test_init_sets_documented_defaults(void **state)
 	assert_true(cfg->thresholds_memory_busy_ratio == 0.9);
 	assert_true(cfg->thresholds_error_ratio == 0.05);
 	assert_true(cfg->thresholds_latency_p95_seconds == 1.0);
+	assert_true(cfg->thresholds_min_requests_per_second == 0.1);
+	assert_true(cfg->thresholds_filesystem_full_ratio == 0.9);
 }
 
 static void test_defaults_when_file_is_empty(void **state)
@@ -98,7 +100,9 @@ static void test_every_key_is_read(void **state)
 		"  cpu_busy_ratio: 0.7\n"
 		"  memory_busy_ratio: 1\n"
 		"  error_ratio: 1e-2\n"
-		"  latency_p95_seconds: 2.5\n"), 0);
+		"  latency_p95_seconds: 2.5\n"
+		"  min_requests_per_second: 2\n"
+		"  filesystem_full_ratio: 0.75\n"), 0);
 	assert_string_equal(cfg->listen, "[::1]:9100");
 	assert_string_equal(cfg->log_level, "debug");
 	assert_string_equal(cfg->language, "en");
@@ -111,6 +115,8 @@ static void test_every_key_is_read(void **state)
 	assert_true(cfg->thresholds_memory_busy_ratio == 1.0);
 	assert_true(cfg->thresholds_error_ratio == 0.01);
 	assert_true(cfg->thresholds_latency_p95_seconds == 2.5);
+	assert_true(cfg->thresholds_min_requests_per_second == 2.0);
+	assert_true(cfg->thresholds_filesystem_full_ratio == 0.75);
 }
 
 static void test_load_overlays_values_already_in_config(void **state)
@@ -221,7 +227,8 @@ static void test_unknown_key_under_thresholds_lists_its_keys(void **state)
 		"thresholds:\n"
 		"  cpu: 0.5\n",
 		"t.yaml:2: unknown key 'cpu' under 'thresholds'; allowed keys: "
-		"cpu_busy_ratio, memory_busy_ratio, error_ratio, latency_p95_seconds.");
+		"cpu_busy_ratio, memory_busy_ratio, error_ratio, latency_p95_seconds, "
+		"min_requests_per_second, filesystem_full_ratio.");
 }
 
 static void test_bad_number_names_value_and_range(void **state)
@@ -763,6 +770,12 @@ static void test_thresholds_out_of_range(void **state)
 	assert_load_error(fx, "thresholds: {latency_p95_seconds: 3600.5}\n",
 		"t.yaml:1: thresholds.latency_p95_seconds is '3600.5'; it must "
 		"be a number above 0 and at most 3600.");
+	assert_load_error(fx, "thresholds: {filesystem_full_ratio: 1.01}\n",
+		"t.yaml:1: thresholds.filesystem_full_ratio is '1.01'; it must "
+		"be a number above 0 and at most 1.");
+	assert_load_error(fx, "thresholds: {min_requests_per_second: 0}\n",
+		"t.yaml:1: thresholds.min_requests_per_second is '0'; it must "
+		"be a number above 0 and at most 10000.");
 	assert_true(fx->cfg.thresholds_error_ratio == 0.05);
 }
 

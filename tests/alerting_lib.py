@@ -1,0 +1,243 @@
+"""The alerting chain for end-to-end tests, all real programs from Debian:
+Prometheus with pantau's shipped configuration and rules, Alertmanager with
+the shipped configuration pointed at an SMTP sink (python3-aiosmtpd writing
+to a maildir). Only what a test must change is changed: the intervals, the
+addresses and the paths; every rule and route is the shipped one."""
+
+import email
+import email.policy
+import json
+import mailbox
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+import yaml
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+
+from pantau_lib import ROOT, TestFailure, check, free_port, wait_for
+
+PROM_DIR = os.path.join(ROOT, "dashboards", "prometheus")
+AM_DIR = os.path.join(ROOT, "dashboards", "alertmanager")
+
+
+def _stop(proc, log):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    log.close()
+
+
+def _wait_ready(addr, proc, log_path, what):
+    def ready():
+        if proc.poll() is not None:
+            with open(log_path) as f:
+                raise TestFailure("%s exited with %d: %s" % (what, proc.returncode, f.read()[-3000:]))
+        try:
+            with urllib.request.urlopen("http://%s/-/ready" % addr, timeout=2) as r:
+                return r.status == 200
+        except OSError:
+            return False
+    wait_for(ready, 30, what + " to be ready")
+
+
+class SmtpSink:
+    """An SMTP server on a free loopback port that keeps every message in
+    a maildir and notes when each arrived."""
+
+    class _Handler(Mailbox):
+        def __init__(self, path, arrivals):
+            super().__init__(path)
+            self.arrivals = arrivals
+
+        def handle_message(self, message):
+            super().handle_message(message)
+            self.arrivals.append((time.time(), message))
+
+    def __init__(self, tmp):
+        self.maildir = os.path.join(tmp, "maildir")
+        self.arrivals = []
+        self.port = free_port()
+        self.addr = "127.0.0.1:%d" % self.port
+        self.controller = Controller(self._Handler(self.maildir, self.arrivals),
+                                     hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def messages(self):
+        """[(arrival time, email.message.EmailMessage)] in arrival order."""
+        return [(t, email.message_from_bytes(m.as_bytes(), policy=email.policy.default))
+                for t, m in list(self.arrivals)]
+
+    def stored(self):
+        return len(mailbox.Maildir(self.maildir, create=False))
+
+    def stop(self):
+        self.controller.stop()
+
+
+def mail_text(msg):
+    part = msg.get_body(preferencelist=("plain",))
+    return part.get_content() if part else ""
+
+
+class Alertmanager:
+    """prometheus-alertmanager with the shipped alertmanager.yml, its SMTP
+    smarthost set to the sink and its timers shortened."""
+
+    def __init__(self, tmp, smtp_addr, group_wait="1s", group_interval="2s"):
+        with open(os.path.join(AM_DIR, "alertmanager.yml")) as f:
+            cfg = yaml.safe_load(f)
+        g = cfg["global"]
+        g["smtp_smarthost"] = smtp_addr
+        g["smtp_require_tls"] = False
+        # The sink takes mail without AUTH.
+        g.pop("smtp_auth_username", None)
+        g.pop("smtp_auth_password_file", None)
+        cfg["templates"] = [os.path.join(AM_DIR, t) for t in cfg["templates"]]
+        for route in [cfg["route"]] + cfg["route"].get("routes", []):
+            route["group_wait"] = group_wait
+            route["group_interval"] = group_interval
+        self.config = os.path.join(tmp, "alertmanager.yml")
+        with open(self.config, "w") as f:
+            yaml.safe_dump(cfg, f)
+        self.addr = "127.0.0.1:%d" % free_port()
+        self.log_path = os.path.join(tmp, "alertmanager.log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            ["prometheus-alertmanager", "--config.file=" + self.config,
+             "--storage.path=" + os.path.join(tmp, "am-data"),
+             "--web.listen-address=" + self.addr,
+             "--cluster.listen-address="],  # no gossip port: other tests run here too
+            stdout=self.log, stderr=subprocess.STDOUT)
+        _wait_ready(self.addr, self.proc, self.log_path, "Alertmanager")
+
+    def log_text(self):
+        self.log.flush()
+        with open(self.log_path) as f:
+            return f.read()
+
+    def stop(self):
+        _stop(self.proc, self.log)
+
+
+class Prometheus:
+    """Prometheus with the shipped prometheus.yml: the shipped rules, the
+    pantau job fed by file_sd, short intervals for the test."""
+
+    def __init__(self, tmp, targets, alertmanager=None, interval="1s"):
+        with open(os.path.join(PROM_DIR, "prometheus.yml")) as f:
+            cfg = yaml.safe_load(f)
+        g = cfg["global"]
+        g["scrape_interval"] = g["evaluation_interval"] = g["scrape_timeout"] = interval
+        cfg["rule_files"] = [os.path.join(PROM_DIR, r) for r in cfg["rule_files"]]
+        if alertmanager:
+            cfg["alerting"]["alertmanagers"][0]["static_configs"] = [
+                {"targets": [alertmanager]}]
+        else:
+            cfg.pop("alerting")
+        self.targets_dir = os.path.join(tmp, "targets")
+        os.makedirs(self.targets_dir, exist_ok=True)
+        (job,) = [j for j in cfg["scrape_configs"] if j["job_name"] == "pantau"]
+        sd = job["file_sd_configs"][0]
+        sd["files"] = [os.path.join(self.targets_dir, "*.yml")]
+        sd["refresh_interval"] = interval
+        self.set_targets(targets)
+        self.config = os.path.join(tmp, "prometheus.yml")
+        with open(self.config, "w") as f:
+            yaml.safe_dump(cfg, f)
+        self.addr = "127.0.0.1:%d" % free_port()
+        self.log_path = os.path.join(tmp, "prometheus.log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            ["prometheus", "--config.file=" + self.config,
+             "--storage.tsdb.path=" + os.path.join(tmp, "prom-data"),
+             "--web.listen-address=" + self.addr],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        _wait_ready(self.addr, self.proc, self.log_path, "Prometheus")
+
+    def set_targets(self, targets):
+        path = os.path.join(self.targets_dir, "pantau.yml")
+        with open(path + ".new", "w") as f:
+            yaml.safe_dump([{"targets": list(targets)}], f)
+        os.rename(path + ".new", path)
+
+    def api(self, path, **params):
+        url = "http://%s/api/v1/%s?%s" % (self.addr, path, urllib.parse.urlencode(params))
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                return json.load(r)
+        except urllib.error.HTTPError as e:
+            return json.load(e)
+
+    def query(self, promql):
+        body = self.api("query", query=promql)
+        check(body["status"] == "success", "query %r failed: %r" % (promql, body))
+        return body["data"]["result"]
+
+    def up(self, instance):
+        return any(r["value"][1] == "1"
+                   for r in self.query('up{job="pantau",instance="%s"}' % instance))
+
+    def log_text(self):
+        self.log.flush()
+        with open(self.log_path) as f:
+            return f.read()
+
+    def stop(self):
+        _stop(self.proc, self.log)
+
+
+class Stack:
+    """SMTP sink, Alertmanager and Prometheus in one temporary directory."""
+
+    def __init__(self, targets, with_alerts=True):
+        self.tmp = tempfile.mkdtemp(prefix="pantau-alerting-")
+        self.smtp = self.am = self.prom = None
+        try:
+            if with_alerts:
+                self.smtp = SmtpSink(self.tmp)
+                self.am = Alertmanager(self.tmp, self.smtp.addr)
+            self.prom = Prometheus(self.tmp, targets, self.am.addr if self.am else None)
+        except BaseException:
+            self.stop()
+            raise
+
+    def wait_for_mail(self, match, timeout, what):
+        """The first mail whose subject and text satisfy match(subject,
+        text); returns (arrival time, message)."""
+        def find():
+            for t, msg in self.smtp.messages():
+                if match(str(msg["Subject"]), mail_text(msg)):
+                    return t, msg
+            return None
+        try:
+            return wait_for(find, timeout, what)
+        except TestFailure as e:
+            subjects = [str(m["Subject"]) for _, m in self.smtp.messages()]
+            raise TestFailure("%s; mails so far: %r; alerts: %r" %
+                              (e, subjects, self.prom.query("ALERTS")))
+
+    def stop(self):
+        for part in (self.prom, self.am, self.smtp):
+            if part:
+                try:
+                    part.stop()
+                except Exception:
+                    pass
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
