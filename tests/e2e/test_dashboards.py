@@ -22,8 +22,8 @@ import time
 import yaml
 
 from alerting_lib import Stack
-from pantau_lib import (BUILD, PANTAU, ROOT, Cgroup, Limited, Pantau, burn, check,
-                        wait_for)
+from pantau_lib import (BUILD, HTTPWORK, PANTAU, ROOT, Cgroup, Limited, Nginx, Pantau, burn,
+                        check, spawn_in, wait_for)
 
 GRAFANA = os.path.join(ROOT, "dashboards", "grafana")
 VALIDATORS = os.path.join(ROOT, "tests", "validators")
@@ -173,8 +173,9 @@ def test_every_dashboard_query_returns_data():
     limited = Cgroup("t-dash-limited")
     lim = Limited(limited, memory_bytes=256 << 20, cpu_quota_us=20000)
     disk = Cgroup("t-dash-disk")
+    web, client = Cgroup("t-dash-web"), Cgroup("t-dash-client")
     procs = []
-    stack = None
+    stack = nginx = None
     tmp_file = os.path.join(BUILD, "tests", "t-dash-io-%d" % os.getpid())
     try:
         with Pantau() as p:
@@ -185,6 +186,11 @@ def test_every_dashboard_query_returns_data():
                       'dd if=/dev/zero of="%s" bs=1M count=4 oflag=direct 2>/dev/null; '
                       'sleep 0.5; done' % (disk.path, tmp_file))
             procs.append(subprocess.Popen(["sh", "-c", script]))
+            # HTTP traffic with successes and failures (nginx answers 503 on /broken).
+            nginx = Nginx(web)
+            procs.append(spawn_in(client, ["sh", "-c", 'for i in $(seq 240); do /usr/bin/python3 '
+                                           '"$0" 127.0.0.1 "$1" keepalive >/dev/null; sleep 0.5; done',
+                                           HTTPWORK, str(nginx.port)]))
             stack = Stack([p.listen], with_alerts=False)
             prom = stack.prom
             wait_for(lambda: prom.up(p.listen), 30, "Prometheus to scrape pantau")
@@ -237,6 +243,10 @@ def test_every_dashboard_query_returns_data():
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+        if nginx:
+            nginx.stop()
+        web.remove()
+        client.remove()
         if stack:
             stack.stop()
         lim.remove()
