@@ -78,8 +78,10 @@ static inline void http_feed_record(struct http_feed *f, __u32 ev, __u64 at)
 		if (f->s.kind == HTTP_RESPONSE && f->n_msgs <= 32) {
 			__u32 bit = 1u << (f->n_msgs - 1);
 
-			f->s.no_body_next = !!(f->head_mask & bit);
-			f->s.connect_next = !!(f->connect_mask & bit);
+			if (f->head_mask & bit)
+				f->s.no_body_next = 1;
+			if (f->connect_mask & bit)
+				f->s.connect_next = 1;
 		}
 	}
 	m = http_feed_cur(f);
