@@ -5,7 +5,8 @@ set -eu
 
 build="make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
        libmicrohttpd-dev libyaml-dev libjson-c-dev libcurl4-openssl-dev"
-test="$build libcmocka-dev curl prometheus python3 python3-prometheus-client"
+# libclang-rt-14-dev: the libFuzzer and sanitizer runtimes for clang 14.
+test="$build libcmocka-dev libclang-rt-14-dev curl prometheus python3 python3-prometheus-client"
 bench="$test"
 
 case "${1:-all}" in
