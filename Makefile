@@ -39,6 +39,12 @@ CORE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(CORE_SRCS))
 MAIN_OBJ  := $(OUTPUT)/user/main.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+# libFuzzer targets: the parsers they cover are header-only or listed here.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_LIBS := $(wildcard user/http_head.c user/path_template.c)
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser \
+	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/tools/%,$(TOOL_SRCS))
 
@@ -46,7 +52,7 @@ DEPS_STAMP = $(OUTPUT)/.deps-$(1)
 # The status page's CSS and script, embedded in the binary.
 STATUS_ASSETS := exporters/status/page.css exporters/status/page.js
 
-.PHONY: all deps run test unit bench install vmlinux clean docs check-docs
+.PHONY: all deps run test unit fuzz bench install vmlinux clean docs check-docs
 .DELETE_ON_ERROR:
 .PRECIOUS: $(OUTPUT)/.deps-%
 # Keep the BPF objects and skeletons: they are inputs of later builds.
@@ -97,6 +103,11 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(CORE_OB
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< $(CORE_OBJS) $(LDLIBS) -lcmocka -o $@
 
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBS) $(wildcard include/pantau/*.h user/*.h) | $(call DEPS_STAMP,test)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIBS) -o $@
+
 $(OUTPUT)/tests/tools/%: tests/tools/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
@@ -116,7 +127,9 @@ run: $(OUTPUT)/pantau
 
 unit: $(UNIT_BINS)
 
-test: $(OUTPUT)/pantau $(UNIT_BINS) $(TOOL_BINS) $(call DEPS_STAMP,test) check-docs
+fuzz: $(FUZZ_BINS)
+
+test: $(OUTPUT)/pantau $(UNIT_BINS) $(FUZZ_BINS) $(TOOL_BINS) $(call DEPS_STAMP,test) check-docs
 	$(Q)/usr/bin/python3 tests/run.py --build $(OUTPUT)
 
 bench: $(OUTPUT)/pantau $(TOOL_BINS) $(call DEPS_STAMP,bench)

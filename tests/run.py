@@ -7,6 +7,7 @@ import argparse
 import glob
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 import time
@@ -25,6 +26,36 @@ def run_unit(build, results):
         print("%s %s (%.1fs)" % ("PASS" if ok else "FAIL", name, time.time() - start))
         if not ok:
             print(p.stdout)
+
+
+# Seed corpus directory of a fuzz target, when not named after it.
+FUZZ_CORPUS = {"fuzz_http_parse": "http"}
+
+
+def run_fuzz(build, results):
+    """Each libFuzzer target briefly, from its seed corpus; a crash fails.
+    New inputs go to a scratch directory, never into the committed seeds."""
+    seconds = int(os.environ.get("PANTAU_FUZZ_SECONDS", "10"))
+    for binary in sorted(glob.glob(os.path.join(build, "fuzz", "fuzz_*"))):
+        target = os.path.basename(binary)
+        name = "fuzz/" + target
+        seeds = os.path.join(HERE, "fuzz", "corpus", FUZZ_CORPUS.get(target, target[len("fuzz_"):]))
+        scratch = os.path.join(build, "fuzz-out", target + ".corpus")
+        os.makedirs(scratch, exist_ok=True)
+        start = time.time()
+        cmd = [binary, "-max_total_time=%d" % seconds, "-print_final_stats=1",
+               "-artifact_prefix=" + os.path.join(build, "fuzz-out", target + "-"), scratch]
+        if os.path.isdir(seeds):
+            cmd.append(seeds)
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           errors="replace")
+        stats = dict(re.findall(r"^stat::(\w+):\s+(\d+)", p.stdout, re.M))
+        ok = p.returncode == 0
+        results.append((name, ok))
+        print("%s %s (%.1fs, %s runs, %s exec/s)" % ("PASS" if ok else "FAIL", name, time.time() - start,
+              stats.get("number_of_executed_units", "?"), stats.get("average_exec_per_sec", "?")))
+        if not ok:
+            print(p.stdout[-4000:])
 
 
 def load_module(path):
@@ -73,6 +104,7 @@ def main():
     else:
         if not args.only:
             run_unit(build, results)
+            run_fuzz(build, results)
         for kind in ("integration", "e2e"):
             run_python(kind, results, args.only)
     passed = sum(1 for _, ok in results if ok)

@@ -22,6 +22,13 @@
  *			ev = http_step(s, next byte);
  *	}
  *
+ * BPF callers: keep the stream in a map value (socket storage), not on
+ * the stack, and keep the loop's own counters out of branches on the
+ * events, or the verifier walks every byte's paths once per distinct
+ * register state. Measured on 6.18 for 256 bytes: bpf_loop() with this
+ * loop as the callback verifies in about 1,800 instructions; a bounded
+ * for-loop with the stream and offset in the map value in about 530,000.
+ *
  * Events: HTTP_EV_START when the start line is complete (s->method or
  * s->status is valid from then until the next message's START),
  * HTTP_EV_HEADERS at the blank line ending the header block, HTTP_EV_END
