@@ -19,6 +19,7 @@
 
 #define HTTP_WINDOW 256		/* bytes copied and stepped at a time */
 #define HTTP_WINDOWS 8		/* per chunk: 2 KiB of header bytes at most */
+#define TLS_HANDSHAKE 0x16	/* the content type of a TLS handshake record */
 
 struct http_scratch {
 	__u8 buf[HTTP_WINDOW];
@@ -76,6 +77,11 @@ static __always_inline void count_request(const struct net_sock *ns, __u8 proto,
 		.status_class = status_class,
 	};
 	struct net_lat_key lk = { .svc = ns->key, .role = k.role, .proto = proto };
+
+	if (!is_server(ns)) {
+		k.peer = ns->peer;
+		lk.peer = ns->peer;
+	}
 	static const __u64 zero;
 	struct net_lat *lat;
 	__u64 *n, us = dur_ns / 1000;
@@ -87,6 +93,8 @@ static __always_inline void count_request(const struct net_sock *ns, __u8 proto,
 		return;
 	}
 	*n += 1;
+	if (method == NET_METHOD_CONNECT_FAILED)
+		return;	/* not a request: no duration */
 	lat = map_lookup_or_init(&net_latency, &lk, &zero_lat);
 	if (!lat) {
 		count_drop(NET_DROP_REQ_MAP_FULL);
@@ -104,8 +112,9 @@ static __always_inline void http_conn_close(struct net_sock *ns, __u64 now)
 {
 	struct net_http *h = &ns->http;
 
-	if (h->state == NET_HTTP_TCP) {
-		count_request(ns, NET_PROTO_TCP, HTTP_M_COUNT, 0, now - ns->start_ns);
+	if (h->state == NET_HTTP_TCP || h->state == NET_HTTP_TLS) {
+		count_request(ns, h->state == NET_HTTP_TLS ? NET_PROTO_TLS : NET_PROTO_TCP,
+			      NET_METHOD_NONE, 0, now - ns->start_ns);
 	} else if (h->state == NET_HTTP_ON) {
 		for (int i = 0; i < NET_PIPELINE; i++) {
 			__u8 idx = (h->q_head + i) & (NET_PIPELINE - 1);
@@ -336,6 +345,11 @@ static __always_inline bool http_feed_chunk(struct net_sock *ns, bool rx,
 		got = source_read(src, off, c.scratch->buf, n);
 		if (got <= 0)
 			return false;
+		/* A TLS handshake record first: encrypted from here on. */
+		if (h->state == NET_HTTP_UNKNOWN && c.requests && c.scratch->buf[0] == TLS_HANDSHAKE) {
+			h->state = NET_HTTP_TLS;
+			return true;
+		}
 		c.len = (__u32)got;
 		c.pos = 0;
 		bpf_loop(HTTP_WINDOW, feed_one, &c, 0);

@@ -17,6 +17,7 @@
 #include <bpf/bpf_endian.h>
 #include "maps.bpf.h"
 #include "service_key.bpf.h"
+#include "events.bpf.h"
 #include "pantau/net.h"
 
 #define AF_INET 2
@@ -110,6 +111,17 @@ static __always_inline void claim(struct sock *sk, __u8 dir)
 	ns->dir = dir;
 	ns->established = 0;
 	ns->http.state = NET_HTTP_OFF;
+	__builtin_memset(&ns->peer, 0, sizeof(ns->peer));
+	if (dir == NET_DIR_OUT) {
+		const struct sock_common *skc = &sk->__sk_common;
+
+		ns->peer.family = skc->skc_family;
+		ns->peer.port = bpf_ntohs(skc->skc_dport);
+		if (skc->skc_family == AF_INET)
+			__builtin_memcpy(ns->peer.addr, &skc->skc_daddr, 4);
+		else
+			__builtin_memcpy(ns->peer.addr, &skc->skc_v6_daddr, 16);
+	}
 }
 
 static __always_inline void opened(struct sock *sk, __u8 dir)
@@ -146,6 +158,8 @@ static __always_inline void closed(struct sock *sk, int oldstate)
 		st = stats_of(&ns->key);
 		if (st)
 			st->connect_failures++;
+		count_request(ns, NET_PROTO_TCP, NET_METHOD_CONNECT_FAILED, 0,
+			      bpf_ktime_get_ns() - ns->start_ns);
 		return;
 	}
 	tp = bpf_skc_to_tcp_sock(sk);
@@ -304,6 +318,33 @@ int net_ingress(struct __sk_buff *skb)
 }
 
 /*
+ * The first bytes of an outbound connection, once: user space names the
+ * peer from their Host header or TLS server name.
+ */
+static __always_inline void send_peer_head(const struct net_sock *ns,
+					   const struct http_source *src, __u32 off, __u32 count)
+{
+	struct event_peer_head *e;
+	long got;
+
+	e = event_reserve(sizeof(*e));
+	if (!e)
+		return;
+	e->hdr.type = EVENT_PEER_HEAD;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ktime_ns = bpf_ktime_get_ns();
+	e->key = ns->key;
+	__builtin_memcpy(e->addr, ns->peer.addr, sizeof(e->addr));
+	e->port = ns->peer.port;
+	e->family = ns->peer.family;
+	e->pad = 0;
+	got = source_read(src, off, e->data,
+			  count - off < EVENT_HEAD_BYTES ? count - off : EVENT_HEAD_BYTES);
+	e->len = got > 0 ? (__u32)got : 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/*
  * Bytes being sent, in the sender's context: the tracepoint fires for
  * each buffer the call fills, so the whole rest of the message is fed on
  * the first and the later ones find it done (tx_next).
@@ -335,6 +376,8 @@ int BPF_PROG(net_sendmsg, const struct sock *csk, const struct msghdr *msg)
 	if ((__u32)ahead >= count)
 		return 0;
 	src.iter = &msg->msg_iter;
+	if (ns->http.state == NET_HTTP_UNKNOWN && ns->dir == NET_DIR_OUT)
+		send_peer_head(ns, &src, (__u32)ahead, count);
 	if (!http_feed_chunk(ns, false, &src, (__u32)ahead, count, bpf_ktime_get_ns())) {
 		ns->http.state = NET_HTTP_LOST;
 		count_drop(NET_DROP_STREAM_GAP);

@@ -152,10 +152,10 @@ static const char *method_name(uint8_t m)
 		[HTTP_M_OTHER] = "OTHER", [HTTP_M_GET] = "GET", [HTTP_M_HEAD] = "HEAD",
 		[HTTP_M_POST] = "POST", [HTTP_M_PUT] = "PUT", [HTTP_M_DELETE] = "DELETE",
 		[HTTP_M_CONNECT] = "CONNECT", [HTTP_M_OPTIONS] = "OPTIONS",
-		[HTTP_M_TRACE] = "TRACE", [HTTP_M_PATCH] = "PATCH", [HTTP_M_COUNT] = "none",
+		[HTTP_M_TRACE] = "TRACE", [HTTP_M_PATCH] = "PATCH", [NET_METHOD_NONE] = "none",
 	};
 
-	return m <= HTTP_M_COUNT ? names[m] : "OTHER";
+	return m <= NET_METHOD_NONE ? names[m] : "OTHER";
 }
 
 static const char *proto_name(uint8_t p)
@@ -201,6 +201,48 @@ static void render_requests(struct expo *e)
 		l[0].value = lt[i].key.service;
 		l[1].value = proto_name(lt[i].key.proto);
 		expo_histogram_bounds(e, M(M_REQUEST_DURATION), l, 2,
+				      (const uint64_t *)lt[i].lat.slots, NET_REQ_SLOTS,
+				      REQUEST_FIRST_BUCKET, request_slot_upper_seconds,
+				      (double)lt[i].lat.sum_ns / 1e9);
+	}
+}
+
+static void render_dependencies(struct expo *e)
+{
+	struct label l[4] = { { "service", NULL }, { "peer", NULL }, { "protocol", NULL },
+			      { "status_class", NULL } };
+	struct request_total *rt;
+	struct latency_total *lt;
+	size_t n = request_totals(&rt), nl = latency_totals(&lt);
+
+	expo_family(e, M(M_DEP_REQUESTS));
+	for (size_t i = 0; i < n; i++) {
+		if (rt[i].key.role != NET_ROLE_CLIENT ||
+		    rt[i].key.method == NET_METHOD_CONNECT_FAILED)
+			continue;
+		l[0].value = rt[i].key.service;
+		l[1].value = rt[i].key.peer;
+		l[2].value = proto_name(rt[i].key.proto);
+		l[3].value = status_class_name(rt[i].key.status_class);
+		expo_sample_u64(e, M(M_DEP_REQUESTS), "", l, 4, rt[i].count);
+	}
+	expo_family(e, M(M_DEP_CONNECT_FAILURES));
+	for (size_t i = 0; i < n; i++) {
+		if (rt[i].key.role != NET_ROLE_CLIENT ||
+		    rt[i].key.method != NET_METHOD_CONNECT_FAILED)
+			continue;
+		l[0].value = rt[i].key.service;
+		l[1].value = rt[i].key.peer;
+		expo_sample_u64(e, M(M_DEP_CONNECT_FAILURES), "", l, 2, rt[i].count);
+	}
+	expo_family(e, M(M_DEP_DURATION));
+	for (size_t i = 0; i < nl; i++) {
+		if (lt[i].key.role != NET_ROLE_CLIENT)
+			continue;
+		l[0].value = lt[i].key.service;
+		l[1].value = lt[i].key.peer;
+		l[2].value = proto_name(lt[i].key.proto);
+		expo_histogram_bounds(e, M(M_DEP_DURATION), l, 3,
 				      (const uint64_t *)lt[i].lat.slots, NET_REQ_SLOTS,
 				      REQUEST_FIRST_BUCKET, request_slot_upper_seconds,
 				      (double)lt[i].lat.sum_ns / 1e9);
@@ -301,6 +343,7 @@ static void render_services(struct daemon *d, struct expo *e)
 	render_disk(e);
 	render_net(r, e);
 	render_requests(e);
+	render_dependencies(e);
 	expo_family(e, M(M_SERVICE_UP));
 	for (size_t i = 0; i < r->n_services; i++) {
 		struct service *s = &r->services[i];
@@ -393,6 +436,11 @@ static void render_self(struct daemon *d, struct expo *e)
 	n += event_drops(&d->probes, drops + n, MAX_DROPS - n);
 	n += disk_drops(&d->probes, drops + n, MAX_DROPS - n);
 	n += net_drops(&d->probes, drops + n, MAX_DROPS - n);
+	if (n < MAX_DROPS) {
+		drops[n].reason = "peers_cap";
+		drops[n].count = d->peers.folded;
+		n++;
+	}
 	l[0].name = "reason";
 	expo_family(e, M(M_EVENTS_DROPPED));
 	for (size_t i = 0; i < n; i++) {

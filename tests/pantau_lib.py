@@ -340,8 +340,7 @@ http {
   uwsgi_temp_path %(tmp)s/uwsgi;
   scgi_temp_path %(tmp)s/scgi;
   server {
-    listen 127.0.0.1:%(port)d;
-    listen [::1]:%(port)d;
+%(listens)s
     location = /ok { return 200 "ok\\n"; }
     location = /created { return 201 "created\\n"; }
     location = /missing { return 404; }
@@ -355,18 +354,20 @@ class Nginx:
     """Debian's nginx as a test service: one worker, fixed answers per path
     (/ok 200, /created 201, /missing 404, /broken 503), on 127.0.0.1 and ::1."""
 
-    def __init__(self, cg):
+    def __init__(self, cg, addrs=("127.0.0.1", "[::1]")):
         self.port = free_port()
         self.tmp = tempfile.mkdtemp(prefix="pantau-nginx-")
         conf = os.path.join(self.tmp, "nginx.conf")
+        listens = "".join("    listen %s:%d;\n" % (a, self.port) for a in addrs)
         with open(conf, "w") as f:
-            f.write(NGINX_CONF % {"tmp": self.tmp, "port": self.port})
+            f.write(NGINX_CONF % {"tmp": self.tmp, "port": self.port, "listens": listens})
         self.proc = spawn_in(cg, ["nginx", "-c", conf])
+        self.first = addrs[0].strip("[]")
         wait_for(lambda: self._answers(), 10, "nginx to listen on %d" % self.port)
 
     def _answers(self):
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+            with socket.create_connection((self.first, self.port), timeout=1):
                 return True
         except OSError:
             return False
@@ -375,10 +376,13 @@ class Nginx:
         stop(self.proc)
 
 
-def http_client(cg, host, port, *scenarios):
+def http_client(cg, host, port, *scenarios, host_header=None):
     """Run httpwork in the cgroup; returns {"METHOD STATUS": responses}."""
     import json
-    p = spawn_in(cg, ["/usr/bin/python3", HTTPWORK, host, str(port)] + list(scenarios))
+    cmd = ["/usr/bin/python3", HTTPWORK, host, str(port)] + list(scenarios)
+    if host_header:
+        cmd = ["env", "HTTPWORK_HOST=" + host_header] + cmd
+    p = spawn_in(cg, cmd)
     out, _ = p.communicate(timeout=120)
     check(p.returncode == 0, "http client failed (%s): %r" % (p.returncode, out))
     return json.loads(out.strip().splitlines()[-1])

@@ -9,11 +9,13 @@
 
 #include <stdint.h>
 #include "probes.h"
+#include "peers.h"
 #include "registry.h"
 
 struct collect_ctx {
 	struct registry *registry;
 	struct probes *probes;
+	struct peers *peers;
 };
 
 /*

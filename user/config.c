@@ -37,6 +37,7 @@ enum field_kind {
 	F_PATH,		/* absolute path, "-" or "" (off), stored as char * */
 	F_CGROUPS,	/* services.shared_cgroups */
 	F_RULES,	/* services.rules */
+	F_PEER_RULES,	/* peers.rules */
 };
 
 struct field {
@@ -102,6 +103,28 @@ static const struct field event_fields[] = {
 	{ }
 };
 
+static const struct field peer_fields[] = {
+	{ .key = "max", .kind = F_UINT, .off = CFG(peers_max), .umin = 1, .umax = 100000 },
+	{ .key = "rules", .kind = F_PEER_RULES },
+	{ }
+};
+
+/* One peer rule as written: exactly one of host, cidr, address, plus name. */
+struct peer_rule_in {
+	yaml_node_t *host;
+	yaml_node_t *cidr;
+	yaml_node_t *address;
+	yaml_node_t *name;
+};
+
+static const struct field peer_rule_fields[] = {
+	{ .key = "host", .kind = F_NODE, .off = offsetof(struct peer_rule_in, host) },
+	{ .key = "cidr", .kind = F_NODE, .off = offsetof(struct peer_rule_in, cidr) },
+	{ .key = "address", .kind = F_NODE, .off = offsetof(struct peer_rule_in, address) },
+	{ .key = "name", .kind = F_NODE, .off = offsetof(struct peer_rule_in, name) },
+	{ }
+};
+
 static const struct field request_fields[] = {
 	{ .key = "http", .kind = F_BOOL, .off = CFG(requests_http) },
 	{ }
@@ -117,6 +140,7 @@ static const struct field root_fields[] = {
 	{ .key = "thresholds", .kind = F_SECTION, .sub = threshold_fields },
 	{ .key = "events", .kind = F_SECTION, .sub = event_fields },
 	{ .key = "requests", .kind = F_SECTION, .sub = request_fields },
+	{ .key = "peers", .kind = F_SECTION, .sub = peer_fields },
 	{ }
 };
 
@@ -468,6 +492,17 @@ static void free_rules(struct pantau_config *cfg)
 	cfg->n_rules = 0;
 }
 
+static void free_peer_rules(struct pantau_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_peer_rules; i++) {
+		free(cfg->peer_rules[i].pattern);
+		free(cfg->peer_rules[i].name);
+		cfg->peer_rules[i].pattern = NULL;
+		cfg->peer_rules[i].name = NULL;
+	}
+	cfg->n_peer_rules = 0;
+}
+
 static int too_many(struct loader *ld, const yaml_node_t *node,
 		    const char *path, size_t max)
 {
@@ -600,6 +635,77 @@ static int parse_rules(struct loader *ld, yaml_node_t *node, const char *path)
 	return 0;
 }
 
+static int parse_peer_rule(struct loader *ld, yaml_node_t *node, const char *path)
+{
+	struct peer_rule *rule = &ld->cfg->peer_rules[ld->cfg->n_peer_rules];
+	char key_path[PATH_BUF], buf[SHOWN_MAX];
+	struct peer_rule_in in = { 0 };
+	enum peer_rule_kind kind;
+	struct peer_match m;
+	yaml_node_t *pattern;
+	const char *key;
+	int ret, n;
+
+	ret = want_type(ld, node, YAML_MAPPING_NODE, path);
+	if (ret)
+		return ret;
+	ret = walk_map(ld, node, peer_rule_fields, path, &in);
+	if (ret)
+		return ret;
+	n = !!in.host + !!in.cidr + !!in.address;
+	if (n != 1 || !in.name)
+		return fail(ld, node,
+			    "%s must have exactly one of host, cidr or address, plus name.", path);
+	if (in.host) {
+		kind = PEER_RULE_HOST, pattern = in.host, key = "host";
+	} else if (in.cidr) {
+		kind = PEER_RULE_CIDR, pattern = in.cidr, key = "cidr";
+	} else {
+		kind = PEER_RULE_ADDRESS, pattern = in.address, key = "address";
+	}
+	make_path(key_path, sizeof(key_path), "%s.%s", path, key);
+	ret = check_text(ld, pattern, key_path, "a peer pattern", PATTERN_MAX);
+	if (ret)
+		return ret;
+	if (kind != PEER_RULE_HOST && peer_match_parse(kind, scalar(pattern), &m))
+		return fail(ld, pattern, kind == PEER_RULE_CIDR ?
+			    "%s is '%s'; it must be an address with a prefix length, e.g. 10.20.0.0/16 or [fd00::]/8." :
+			    "%s is '%s'; it must be an IP address, optionally with a port, e.g. 10.0.0.5:443 or [fd00::5]:443.",
+			    key_path, shown(pattern, buf, sizeof(buf)));
+	make_path(key_path, sizeof(key_path), "%s.name", path);
+	ret = check_text(ld, in.name, key_path, "a peer name", RULE_NAME_MAX);
+	if (ret)
+		return ret;
+	rule->kind = kind;
+	rule->pattern = strdup(scalar(pattern));
+	rule->name = strdup(scalar(in.name));
+	/* Counted even when a strdup failed, so free_peer_rules() sees both. */
+	ld->cfg->n_peer_rules++;
+	if (!rule->pattern || !rule->name)
+		return no_memory(ld);
+	return 0;
+}
+
+static int parse_peer_rules(struct loader *ld, yaml_node_t *node, const char *path)
+{
+	char item_path[PATH_BUF];
+	yaml_node_item_t *it;
+	int ret;
+
+	ret = want_sequence(ld, node, path, CONFIG_MAX_RULES);
+	if (ret)
+		return ret;
+	free_peer_rules(ld->cfg);
+	for (it = node->data.sequence.items.start;
+	     it < node->data.sequence.items.top; it++) {
+		make_path(item_path, sizeof(item_path), "%s[%zu]", path, ld->cfg->n_peer_rules);
+		ret = parse_peer_rule(ld, yaml_document_get_node(ld->doc, *it), item_path);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int parse_node(struct loader *ld, void *slot, yaml_node_t *node,
 		      const char *path)
 {
@@ -639,6 +745,8 @@ static int parse_value(struct loader *ld, const struct field *f,
 		return parse_cgroups(ld, node, path);
 	case F_RULES:
 		return parse_rules(ld, node, path);
+	case F_PEER_RULES:
+		return parse_peer_rules(ld, node, path);
 	}
 	return -EINVAL;
 }
@@ -788,9 +896,10 @@ static int copy_config(struct pantau_config *dst, const struct pantau_config *sr
 {
 	*dst = *src;
 	dst->listen = dst->log_level = dst->language = dst->events_file = NULL;
-	dst->n_shared_cgroups = dst->n_rules = 0;
+	dst->n_shared_cgroups = dst->n_rules = dst->n_peer_rules = 0;
 	memset(dst->shared_cgroups, 0, sizeof(dst->shared_cgroups));
 	memset(dst->rules, 0, sizeof(dst->rules));
+	memset(dst->peer_rules, 0, sizeof(dst->peer_rules));
 
 	if ((src->listen && !(dst->listen = strdup(src->listen))) ||
 	    (src->log_level && !(dst->log_level = strdup(src->log_level))) ||
@@ -810,6 +919,16 @@ static int copy_config(struct pantau_config *dst, const struct pantau_config *sr
 		r->pattern = strdup(src->rules[i].pattern);
 		r->name = strdup(src->rules[i].name);
 		dst->n_rules++;
+		if (!r->pattern || !r->name)
+			goto nomem;
+	}
+	for (size_t i = 0; i < src->n_peer_rules; i++) {
+		struct peer_rule *r = &dst->peer_rules[i];
+
+		r->kind = src->peer_rules[i].kind;
+		r->pattern = strdup(src->peer_rules[i].pattern);
+		r->name = strdup(src->peer_rules[i].name);
+		dst->n_peer_rules++;
 		if (!r->pattern || !r->name)
 			goto nomem;
 	}
@@ -992,6 +1111,7 @@ int config_init(struct pantau_config *cfg)
 	cfg->thresholds_error_ratio = 0.05;
 	cfg->thresholds_latency_p95_seconds = 1.0;
 	cfg->requests_http = true;
+	cfg->peers_max = 200;
 	cfg->thresholds_min_requests_per_second = 0.1;
 	cfg->thresholds_filesystem_full_ratio = 0.9;
 	cfg->events_per_service_per_second = 200;
@@ -1021,4 +1141,5 @@ void config_free(struct pantau_config *cfg)
 	cfg->listen = cfg->log_level = cfg->language = cfg->events_file = NULL;
 	free_shared(cfg);
 	free_rules(cfg);
+	free_peer_rules(cfg);
 }

@@ -20,6 +20,8 @@ struct service_rule {
 	char *name;
 };
 
+#include "peers.h"
+
 struct pantau_config {
 	char *listen;			/* ADDR:PORT */
 	char *log_level;		/* error|warn|info|debug */
@@ -39,6 +41,9 @@ struct pantau_config {
 	char *events_file;		/* JSON lines: a path, "-" for stdout, "" off */
 	unsigned events_per_service_per_second;
 	bool requests_http;		/* follow HTTP/1.x requests in the kernel */
+	unsigned peers_max;		/* cardinality cap on peer names */
+	struct peer_rule peer_rules[CONFIG_MAX_RULES];
+	size_t n_peer_rules;
 };
 
 /* Fill cfg with the defaults. Returns 0 or -ENOMEM. */

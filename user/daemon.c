@@ -71,6 +71,7 @@ void daemon_collect(struct daemon *d)
 	struct collect_ctx ctx = {
 		.registry = &d->registry,
 		.probes = &d->probes,
+		.peers = &d->peers,
 	};
 
 	d->n_results = 0;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "config.h"
 #include "events.h"
+#include "peers.h"
 #include "probes.h"
 #include "registry.h"
 #include "status_history.h"
@@ -23,6 +24,7 @@ struct daemon {
 	struct pantau_config cfg;
 	struct probes probes;
 	struct registry registry;
+	struct peers peers;		/* names of the peers services call */
 	struct events events;
 	/* Guards probes' maps reads, the registry and results. */
 	pthread_mutex_t lock;

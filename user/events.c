@@ -134,7 +134,14 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	pthread_mutex_lock(&ev->d->lock);
 	ev->received++;
-	if (h->type == EVENT_OOM_KILL && size >= sizeof(struct event_oom_kill)) {
+	if (h->type == EVENT_PEER_HEAD && size >= sizeof(struct event_peer_head)) {
+		const struct event_peer_head *e = data;
+		struct net_peer peer = { .port = e->port, .family = e->family };
+
+		memcpy(peer.addr, e->addr, sizeof(peer.addr));
+		peers_learn(&ev->d->peers, &peer, e->data,
+			    e->len < EVENT_HEAD_BYTES ? e->len : EVENT_HEAD_BYTES);
+	} else if (h->type == EVENT_OOM_KILL && size >= sizeof(struct event_oom_kill)) {
 		struct event_oom_kill copy = *(const struct event_oom_kill *)data;
 
 		/* The kernel side terminates it; a bad record must not overrun. */

@@ -333,6 +333,12 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto cleanup;
 	}
+	rc = peers_init(&d.peers, d.cfg.peer_rules, d.cfg.n_peer_rules, d.cfg.peers_max);
+	if (rc) {
+		pt_err("cannot set up peer naming: %s", strerror(-rc));
+		rc = 1;
+		goto cleanup;
+	}
 	rc = registry_init(&d.registry, &d.cfg, mnt, popt.cpu_stats_entries + EXTRA_KEYS,
 			   d.probes.cgroups ? bpf_map__fd(d.probes.cgroups->maps.cgroup_paths) : -1);
 	if (rc) {
@@ -382,6 +388,7 @@ cleanup:
 	probes_stop(&d.probes);
 	status_history_free(&d.history);
 	registry_free(&d.registry);
+	peers_free(&d.peers);
 	pthread_mutex_destroy(&d.lock);
 	config_free(&d.cfg);
 	return rc;

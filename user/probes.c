@@ -254,6 +254,15 @@ static int load_net(struct probes *p, const struct probe_options *opt)
 		if (err)
 			goto fail;
 	}
+	/* One ring buffer for every domain's events: the memory object's. */
+	if (p->memory) {
+		err = bpf_map__reuse_fd(p->net->maps.events, bpf_map__fd(p->memory->maps.events));
+		if (!err)
+			err = bpf_map__reuse_fd(p->net->maps.event_drops,
+						bpf_map__fd(p->memory->maps.event_drops));
+		if (err)
+			goto fail;
+	}
 	err = net_bpf__load(p->net);
 	if (!err)
 		return 0;

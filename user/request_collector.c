@@ -17,16 +17,19 @@
 
 #define LAT_U64 (sizeof(struct net_lat) / sizeof(__u64))
 
+/* Rows keep their peer's name: a name handed out once counts once against the cap. */
 struct req_row {
 	struct net_req_key key;
 	__u64 cur, last;
-	bool seen;
+	bool seen, named;
+	char peer[PEER_NAME_MAX];
 };
 
 struct lat_row {
 	struct net_lat_key key;
 	struct net_lat cur, last;
-	bool seen;
+	bool seen, named;
+	char peer[PEER_NAME_MAX];
 };
 
 /* Collections run under the daemon lock, one at a time. */
@@ -135,7 +138,19 @@ static void add_delta(__u64 *total, __u64 cur, __u64 *last)
 	*last = cur;
 }
 
-static void apply_reqs(struct registry *r)
+static void name_peer(struct peers *ps, uint8_t role, const struct net_peer *p, bool *named,
+		      char *out)
+{
+	if (*named)
+		return;
+	if (role == NET_ROLE_CLIENT && ps)
+		peers_name(ps, p, out, PEER_NAME_MAX);
+	else
+		out[0] = '\0';
+	*named = true;
+}
+
+static void apply_reqs(struct registry *r, struct peers *ps)
 {
 	for (size_t i = 0; i < state.reqs.count; i++) {
 		struct req_row *row = rowtab_at(&state.reqs, i);
@@ -145,11 +160,16 @@ static void apply_reqs(struct registry *r)
 
 		if (!row->seen || !name)
 			continue;
+		name_peer(ps, row->key.role, &row->key.peer, &row->named, row->peer);
 		memset(&tk, 0, sizeof(tk));
 		snprintf(tk.service, sizeof(tk.service), "%s", name);
+		memcpy(tk.peer, row->peer, sizeof(tk.peer));
 		tk.role = row->key.role;
 		tk.proto = row->key.proto;
-		tk.method = row->key.method;
+		/* Calls to dependencies are not split by method (not a label there). */
+		tk.method = row->key.role == NET_ROLE_CLIENT &&
+			    row->key.method != NET_METHOD_CONNECT_FAILED ? HTTP_M_OTHER :
+			    row->key.method;
 		tk.status_class = row->key.status_class;
 		t = rowtab_get(&state.req_totals, &tk, true);
 		if (t)
@@ -157,7 +177,7 @@ static void apply_reqs(struct registry *r)
 	}
 }
 
-static void apply_lats(struct registry *r)
+static void apply_lats(struct registry *r, struct peers *ps)
 {
 	for (size_t i = 0; i < state.lats.count; i++) {
 		struct lat_row *row = rowtab_at(&state.lats, i);
@@ -168,8 +188,10 @@ static void apply_lats(struct registry *r)
 
 		if (!row->seen || !name)
 			continue;
+		name_peer(ps, row->key.role, &row->key.peer, &row->named, row->peer);
 		memset(&tk, 0, sizeof(tk));
 		snprintf(tk.service, sizeof(tk.service), "%s", name);
+		memcpy(tk.peer, row->peer, sizeof(tk.peer));
 		tk.role = row->key.role;
 		tk.proto = row->key.proto;
 		t = rowtab_get(&state.lat_totals, &tk, true);
@@ -228,8 +250,8 @@ void request_apply(struct collect_ctx *ctx)
 {
 	if (!state.ready || !ctx->probes->net)
 		return;
-	apply_reqs(ctx->registry);
-	apply_lats(ctx->registry);
+	apply_reqs(ctx->registry, ctx->peers);
+	apply_lats(ctx->registry, ctx->peers);
 	rowtab_remove_if(&state.reqs, req_gone, ctx);
 	rowtab_remove_if(&state.lats, lat_gone, ctx);
 	rowtab_remove_if(&state.req_totals, req_orphaned, ctx->registry);

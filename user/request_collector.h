@@ -3,12 +3,18 @@
 #define PANTAU_REQUEST_COLLECTOR_H
 
 #include <stddef.h>
+#include "peers.h"
 #include "services.h"
 #include "pantau/net.h"
 
-/* Requests of one service by role, protocol, method and status class. */
+/*
+ * Requests of one service by role, protocol, method and status class;
+ * for the client role also by peer, and connect failures count as method
+ * NET_METHOD_CONNECT_FAILED.
+ */
 struct request_total_key {
 	char service[SERVICE_NAME_MAX];
+	char peer[PEER_NAME_MAX];	/* client role only */
 	uint8_t role, proto, method, status_class;
 };
 
@@ -19,6 +25,7 @@ struct request_total {
 
 struct latency_total_key {
 	char service[SERVICE_NAME_MAX];
+	char peer[PEER_NAME_MAX];	/* client role only */
 	uint8_t role, proto, pad[2];
 };
 

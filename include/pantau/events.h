@@ -10,7 +10,10 @@
 
 enum event_type {
 	EVENT_OOM_KILL = 1,
+	EVENT_PEER_HEAD,
 };
+
+#define EVENT_HEAD_BYTES 256
 
 enum event_drop_reason {
 	EVENT_DROP_RINGBUF_FULL,	/* user space did not keep up */
@@ -31,6 +34,22 @@ struct event_oom_kill {
 	char comm[EVENT_COMM_LEN];
 	__u64 rss_bytes;	/* anon + file + shmem at the kill */
 	__u64 limit_bytes;	/* the victim's memory cgroup limit */
+};
+
+/*
+ * The first bytes an outbound connection sent (an HTTP request head or a
+ * TLS ClientHello), once per connection: user space names the peer from
+ * its Host header or SNI.
+ */
+struct event_peer_head {
+	struct event_header hdr;
+	struct service_key key;
+	__u8 addr[16];
+	__u16 port;
+	__u8 family;
+	__u8 pad;
+	__u32 len;		/* bytes of data that are valid */
+	__u8 data[EVENT_HEAD_BYTES];
 };
 
 #endif

@@ -17,6 +17,14 @@ enum net_dir { NET_DIR_IN, NET_DIR_OUT, NET_DIRS, NET_DIR_LISTEN = NET_DIRS, NET
  * connection it accepts, so that softirq and timer work on the socket is
  * attributed to it and not to whatever task happens to run.
  */
+/* The far end of an outbound connection; all zero for the server role. */
+struct net_peer {
+	__u8 addr[16];		/* IPv4 in the first 4 bytes */
+	__u16 port;		/* host order */
+	__u8 family;		/* AF_INET or AF_INET6 */
+	__u8 pad;
+};
+
 /* Requests sent but not yet answered on one connection (pipelining). */
 #define NET_PIPELINE 4
 
@@ -49,6 +57,7 @@ enum net_http_state {
 	NET_HTTP_UNKNOWN,	/* no payload yet */
 	NET_HTTP_ON,		/* HTTP/1.x, in sync */
 	NET_HTTP_TCP,		/* not HTTP: one "request" per connection */
+	NET_HTTP_TLS,		/* a TLS handshake first: one "request" per connection */
 	NET_HTTP_LOST,		/* a gap in the stream: no more requests counted */
 };
 
@@ -58,19 +67,24 @@ struct net_sock {
 	__u8 dir;		/* enum net_dir */
 	__u8 established;	/* counted as opened and not yet as closed */
 	__u8 pad[6];
+	struct net_peer peer;	/* outbound: where it goes */
 	struct net_http http;
 };
 
 /* Requests a service served (role server) or made (role client). */
 enum net_role { NET_ROLE_SERVER, NET_ROLE_CLIENT };
 
+/* Methods, and what is counted in their place. */
+#define NET_METHOD_NONE HTTP_M_COUNT		/* not HTTP: one per connection */
+#define NET_METHOD_CONNECT_FAILED (HTTP_M_COUNT + 1)	/* a failed connect */
+
 struct net_req_key {
 	struct service_key svc;
 	__u8 role;		/* enum net_role */
 	__u8 proto;		/* enum net_proto */
-	__u8 method;		/* enum http_method; HTTP_M_COUNT for none */
+	__u8 method;		/* enum http_method, or NET_METHOD_* */
 	__u8 status_class;	/* 0 none, else the first digit */
-	__u32 peer;		/* client role: peer id, else 0 (later) */
+	struct net_peer peer;
 };
 
 /*
@@ -84,7 +98,7 @@ struct net_lat_key {
 	__u8 role;
 	__u8 proto;
 	__u8 pad[2];
-	__u32 peer;
+	struct net_peer peer;
 };
 
 struct net_lat {

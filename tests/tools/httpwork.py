@@ -8,13 +8,15 @@ Scenarios: keepalive (5 connections x 8 requests over /ok /created
 /missing /broken), close (6 requests, one connection each, GET and
 DELETE), pipelined (three requests in one write), split (headers in four
 writes), chunked (a chunked POST body in three writes, then a GET), head
-(HEAD requests, whose responses have no body). Prints one JSON object:
+(HEAD requests, whose responses have no body). The Host header is
+$HTTPWORK_HOST, "test" by default. Prints one JSON object:
 "METHOD STATUS" -> responses received.
 """
 
 import collections
 import http.client
 import json
+import os
 import socket
 import sys
 import time
@@ -62,8 +64,11 @@ def connect(host, port):
     return Conn(host, port)
 
 
+HOST = os.environ.get("HTTPWORK_HOST", "test")
+
+
 def request(method, path, body=b"", close=False, extra=""):
-    head = "%s %s HTTP/1.1\r\nHost: test\r\nUser-Agent: httpwork\r\n%s" % (method, path, extra)
+    head = "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: httpwork\r\n%s" % (method, path, HOST, extra)
     if body:
         head += "Content-Length: %d\r\n" % len(body)
     if close:

@@ -167,14 +167,14 @@ static void test_unknown_top_level_key_lists_allowed_keys(void **state)
 		"listen: 127.0.0.1:1\n"
 		"lsiten: 127.0.0.1:2\n",
 		"t.yaml:3: unknown key 'lsiten' at the top level; allowed keys: "
-		"listen, log_level, language, services, thresholds, events, requests.");
+		"listen, log_level, language, services, thresholds, events, requests, peers.");
 }
 
 static void test_future_keys_are_not_accepted_yet(void **state)
 {
 	struct fixture *fx = *state;
 	static const char *const future[] = {
-		"peers: []\n", "elasticsearch: {}\n",
+		"elasticsearch: {}\n",
 	};
 
 	for (size_t i = 0; i < sizeof(future) / sizeof(future[0]); i++) {
@@ -210,6 +210,30 @@ static void test_requests_http_is_true_or_false(void **state)
 	assert_true(fx->cfg.requests_http);
 	assert_load_error(fx, "requests:\n  http: on\n",
 			  "t.yaml:2: requests.http is 'on'; it must be true or false.");
+}
+
+static void test_peer_rules_are_read_and_checked(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(fx->cfg.peers_max, 200);
+	assert_int_equal(load(fx, "peers:\n  max: 50\n  rules:\n"
+			 "    - { host: '*.midtrans.com', name: payment-gateway }\n"
+			 "    - { cidr: 10.20.0.0/16, name: postgres }\n"
+			 "    - { address: '[fd00::5]:443', name: vault }\n"), 0);
+	assert_int_equal(fx->cfg.peers_max, 50);
+	assert_int_equal(fx->cfg.n_peer_rules, 3);
+	assert_int_equal(fx->cfg.peer_rules[0].kind, PEER_RULE_HOST);
+	assert_string_equal(fx->cfg.peer_rules[1].pattern, "10.20.0.0/16");
+	assert_string_equal(fx->cfg.peer_rules[2].name, "vault");
+	assert_load_error(fx, "peers:\n  rules:\n    - { cidr: 10.20.0.0/40, name: x }\n",
+			  "t.yaml:3: peers.rules[0].cidr is '10.20.0.0/40'; it must be an address "
+			  "with a prefix length, e.g. 10.20.0.0/16 or [fd00::]/8.");
+	assert_load_error(fx, "peers:\n  rules:\n    - { host: a, cidr: 10.0.0.0/8, name: x }\n",
+			  "t.yaml:3: peers.rules[0] must have exactly one of host, cidr or address, plus name.");
+	assert_load_error(fx, "peers:\n  rules:\n    - { address: db.local:5432, name: x }\n",
+			  "t.yaml:3: peers.rules[0].address is 'db.local:5432'; it must be an IP address, "
+			  "optionally with a port, e.g. 10.0.0.5:443 or [fd00::5]:443.");
 }
 
 static void test_events_file_must_be_absolute(void **state)
@@ -884,6 +908,7 @@ int main(void)
 		T(test_future_keys_are_not_accepted_yet),
 		T(test_events_file_takes_path_dash_or_empty),
 		T(test_requests_http_is_true_or_false),
+		T(test_peer_rules_are_read_and_checked),
 		T(test_events_file_must_be_absolute),
 		T(test_unknown_key_under_thresholds_lists_its_keys),
 		T(test_bad_number_names_value_and_range),
