@@ -178,7 +178,8 @@ def test_every_dashboard_query_returns_data():
     stack = nginx = None
     tmp_file = os.path.join(BUILD, "tests", "t-dash-io-%d" % os.getpid())
     try:
-        with Pantau() as p:
+        # The client's calls to nginx play the payment gateway the overview follows.
+        with Pantau(config="peers:\n  rules:\n    - { cidr: 127.0.0.5/32, name: payment-gateway }\n") as p:
             # CPU against a quota and memory against a limit.
             procs.append(burn(*(lim.join_args + ["--alloc-mb", "16", "--forever"])))
             # Direct disk writes, bounded: 4 MiB every half second.
@@ -187,9 +188,9 @@ def test_every_dashboard_query_returns_data():
                       'sleep 0.5; done' % (disk.path, tmp_file))
             procs.append(subprocess.Popen(["sh", "-c", script]))
             # HTTP traffic with successes and failures (nginx answers 503 on /broken).
-            nginx = Nginx(web)
+            nginx = Nginx(web, addrs=("127.0.0.5",))
             procs.append(spawn_in(client, ["sh", "-c", 'for i in $(seq 240); do /usr/bin/python3 '
-                                           '"$0" 127.0.0.1 "$1" keepalive >/dev/null; sleep 0.5; done',
+                                           '"$0" 127.0.0.5 "$1" keepalive >/dev/null; sleep 0.5; done',
                                            HTTPWORK, str(nginx.port)]))
             stack = Stack([p.listen], with_alerts=False)
             prom = stack.prom
