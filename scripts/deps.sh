@@ -7,7 +7,7 @@ build="make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
        libmicrohttpd-dev libyaml-dev libjson-c-dev libcurl4-openssl-dev xxd"
 test="$build libcmocka-dev curl prometheus python3 python3-prometheus-client chromium
       fonts-dejavu-core iproute2 iptables nginx wrk"
-bench="$test"
+bench="$test bpftrace"
 
 case "${1:-all}" in
 build) want=$build ;;
