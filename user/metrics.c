@@ -42,7 +42,7 @@ const struct metric_def metric_table[M_COUNT] = {
 	[M_TCP_RTT] = { "pantau_tcp_rtt_seconds", METRIC_HISTOGRAM, "service",
 		"Smoothed round-trip time of each of the service's TCP connections, one sample when the connection closes." },
 	[M_REQUESTS] = { "pantau_requests_total", METRIC_COUNTER, "service, protocol=http|tcp, method, status_class=1xx..5xx|none",
-		"Requests the service answered (or that got no answer: status_class none), by method and status class; a connection of a non-HTTP TCP service counts as one request of protocol tcp." },
+		"Requests the service answered (or that got no answer: status_class none), by method and status class; a connection of a non-HTTP TCP service counts as one request of protocol tcp. Counted while requests.http is true (the default)." },
 	[M_REQUEST_DURATION] = { "pantau_request_duration_seconds", METRIC_HISTOGRAM, "service, protocol",
 		"Time from a request's first byte arriving to its response's first byte being sent; for protocol tcp, the connection's life." },
 	[M_DEP_REQUESTS] = { "pantau_dependency_requests_total", METRIC_COUNTER, "service, peer, protocol=http|tls|tcp, status_class",
