@@ -612,8 +612,13 @@ static int parse_rule(struct loader *ld, yaml_node_t *node, const char *path)
 	return 0;
 }
 
-/* Rules replace the old list as a whole, like shared_cgroups. */
-static int parse_rules(struct loader *ld, yaml_node_t *node, const char *path)
+/*
+ * A list of rules replaces the old list as a whole, like shared_cgroups;
+ * item parses one entry and counts it in *count.
+ */
+static int parse_list(struct loader *ld, yaml_node_t *node, const char *path,
+		      void (*clear)(struct pantau_config *cfg), const size_t *count,
+		      int (*item)(struct loader *ld, yaml_node_t *node, const char *path))
 {
 	char item_path[PATH_BUF];
 	yaml_node_item_t *it;
@@ -622,17 +627,20 @@ static int parse_rules(struct loader *ld, yaml_node_t *node, const char *path)
 	ret = want_sequence(ld, node, path, CONFIG_MAX_RULES);
 	if (ret)
 		return ret;
-	free_rules(ld->cfg);
+	clear(ld->cfg);
 	for (it = node->data.sequence.items.start;
 	     it < node->data.sequence.items.top; it++) {
-		make_path(item_path, sizeof(item_path), "%s[%zu]", path,
-			 ld->cfg->n_rules);
-		ret = parse_rule(ld, yaml_document_get_node(ld->doc, *it),
-				 item_path);
+		make_path(item_path, sizeof(item_path), "%s[%zu]", path, *count);
+		ret = item(ld, yaml_document_get_node(ld->doc, *it), item_path);
 		if (ret)
 			return ret;
 	}
 	return 0;
+}
+
+static int parse_rules(struct loader *ld, yaml_node_t *node, const char *path)
+{
+	return parse_list(ld, node, path, free_rules, &ld->cfg->n_rules, parse_rule);
 }
 
 static int parse_peer_rule(struct loader *ld, yaml_node_t *node, const char *path)
@@ -688,22 +696,8 @@ static int parse_peer_rule(struct loader *ld, yaml_node_t *node, const char *pat
 
 static int parse_peer_rules(struct loader *ld, yaml_node_t *node, const char *path)
 {
-	char item_path[PATH_BUF];
-	yaml_node_item_t *it;
-	int ret;
-
-	ret = want_sequence(ld, node, path, CONFIG_MAX_RULES);
-	if (ret)
-		return ret;
-	free_peer_rules(ld->cfg);
-	for (it = node->data.sequence.items.start;
-	     it < node->data.sequence.items.top; it++) {
-		make_path(item_path, sizeof(item_path), "%s[%zu]", path, ld->cfg->n_peer_rules);
-		ret = parse_peer_rule(ld, yaml_document_get_node(ld->doc, *it), item_path);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return parse_list(ld, node, path, free_peer_rules, &ld->cfg->n_peer_rules,
+			  parse_peer_rule);
 }
 
 static int parse_node(struct loader *ld, void *slot, yaml_node_t *node,

@@ -153,13 +153,7 @@ static bool gone(const void *row, void *ctx)
 /* Totals of services that no longer exist (evicted) are dropped with them. */
 static bool orphaned(const void *row, void *ctx)
 {
-	const struct disk_total *t = row;
-	struct registry *r = ctx;
-
-	for (size_t i = 0; i < r->n_services; i++)
-		if (r->services[i].used && strcmp(r->services[i].name, t->key.service) == 0)
-			return false;
-	return true;
+	return !registry_has_service(ctx, ((const struct disk_total *)row)->key.service);
 }
 
 void disk_apply(struct collect_ctx *ctx)

@@ -573,3 +573,11 @@ int registry_service_sample(struct registry *r, size_t svc, uint32_t *pid,
 	}
 	return -ENOENT;
 }
+
+bool registry_has_service(const struct registry *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_services; i++)
+		if (r->services[i].used && strcmp(r->services[i].name, name) == 0)
+			return true;
+	return false;
+}

@@ -123,6 +123,8 @@ void registry_remove_dead(struct registry *r,
 bool registry_key_removable(struct registry *r, const struct service_key *key);
 
 bool registry_cgroup_shared(struct registry *r, uint64_t cgroup_id);
+/* Whether a service of that name is kept (not evicted). */
+bool registry_has_service(const struct registry *r, const char *name);
 struct service *registry_service(struct registry *r, const struct key_entry *e);
 
 /* Map key of a task, applying the shared rule as the BPF side does. */

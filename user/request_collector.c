@@ -205,57 +205,44 @@ static void apply_lats(struct registry *r, struct peers *ps)
 	}
 }
 
-static bool req_gone(const void *row, void *ctx)
-{
-	const struct req_row *rr = row;
-	struct collect_ctx *c = ctx;
+/* Rows of both tables start with their BPF key, and the key with its service key. */
+struct gone_ctx {
+	struct registry *registry;
+	int map_fd;
+};
 
-	if (!registry_key_removable(c->registry, &rr->key.svc))
+static bool row_gone(const void *row, void *ctx)
+{
+	const struct service_key *svc = row;
+	struct gone_ctx *g = ctx;
+
+	if (!registry_key_removable(g->registry, svc))
 		return false;
-	bpf_map_delete_elem(bpf_map__fd(c->probes->net->maps.net_requests), &rr->key);
+	bpf_map_delete_elem(g->map_fd, row);
 	return true;
-}
-
-static bool lat_gone(const void *row, void *ctx)
-{
-	const struct lat_row *lr = row;
-	struct collect_ctx *c = ctx;
-
-	if (!registry_key_removable(c->registry, &lr->key.svc))
-		return false;
-	bpf_map_delete_elem(bpf_map__fd(c->probes->net->maps.net_latency), &lr->key);
-	return true;
-}
-
-static bool service_known(struct registry *r, const char *name)
-{
-	for (size_t i = 0; i < r->n_services; i++)
-		if (r->services[i].used && strcmp(r->services[i].name, name) == 0)
-			return true;
-	return false;
 }
 
 /* Totals of services that no longer exist (evicted) are dropped with them. */
-static bool req_orphaned(const void *row, void *ctx)
+static bool total_orphaned(const void *row, void *ctx)
 {
-	return !service_known(ctx, ((const struct request_total *)row)->key.service);
-}
-
-static bool lat_orphaned(const void *row, void *ctx)
-{
-	return !service_known(ctx, ((const struct latency_total *)row)->key.service);
+	/* Both total keys start with the service name. */
+	return !registry_has_service(ctx, row);
 }
 
 void request_apply(struct collect_ctx *ctx)
 {
+	struct gone_ctx reqs, lats;
+
 	if (!state.ready || !ctx->probes->net)
 		return;
 	apply_reqs(ctx->registry, ctx->peers);
 	apply_lats(ctx->registry, ctx->peers);
-	rowtab_remove_if(&state.reqs, req_gone, ctx);
-	rowtab_remove_if(&state.lats, lat_gone, ctx);
-	rowtab_remove_if(&state.req_totals, req_orphaned, ctx->registry);
-	rowtab_remove_if(&state.lat_totals, lat_orphaned, ctx->registry);
+	reqs = (struct gone_ctx){ ctx->registry, bpf_map__fd(ctx->probes->net->maps.net_requests) };
+	lats = (struct gone_ctx){ ctx->registry, bpf_map__fd(ctx->probes->net->maps.net_latency) };
+	rowtab_remove_if(&state.reqs, row_gone, &reqs);
+	rowtab_remove_if(&state.lats, row_gone, &lats);
+	rowtab_remove_if(&state.req_totals, total_orphaned, ctx->registry);
+	rowtab_remove_if(&state.lat_totals, total_orphaned, ctx->registry);
 }
 
 size_t request_totals(struct request_total **out)
