@@ -12,6 +12,7 @@
       kernel's own per-socket figures (TCP_INFO) read before each close.
 """
 
+import errno
 import json
 import socket
 import struct
@@ -22,6 +23,10 @@ TCPI_TOTAL_RETRANS = 100      # offsets in struct tcp_info
 TCPI_BYTES_ACKED = 120
 TCPI_BYTES_RECEIVED = 128
 TCPI_BYTES_SENT = 200
+
+
+class NotConnectedError(OSError):
+    """shutdown() on a socket a reset has already closed (ENOTCONN)."""
 
 
 def tcp_info(s):
@@ -64,7 +69,12 @@ def server(host, port, reset):
 def exchange(s, nbytes, totals):
     payload = b"x" * nbytes
     s.sendall(payload)
-    s.shutdown(socket.SHUT_WR)
+    try:
+        s.shutdown(socket.SHUT_WR)
+    except OSError as e:
+        if e.errno == errno.ENOTCONN:
+            raise NotConnectedError(e.errno, e.strerror)
+        raise
     got = 0
     while True:
         data = s.recv(65536)
@@ -97,8 +107,8 @@ def client(host, port, conns, nbytes, hold):
             continue
         try:
             exchange(s, nbytes, totals)
-        except ConnectionResetError:
-            totals["reset"] += 1
+        except (ConnectionResetError, BrokenPipeError, NotConnectedError):
+            totals["reset"] += 1    # the reset came before, during or after the send
         s.close()
     if hold:
         print("holding", flush=True)
