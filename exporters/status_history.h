@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "pantau/net.h"
+#include "peers.h"
 #include "services.h"
 #include "status_rules.h"
 
@@ -40,6 +42,45 @@ struct history_hour {
 	bool traffic;
 };
 
+/*
+ * Requests and their durations, for percentiles and dependencies: one
+ * sample a minute, so the ring always holds one five to six minutes old.
+ */
+#define TRAFFIC_STEP_SECONDS 60
+#define TRAFFIC_RING (HISTORY_WINDOW_SECONDS / TRAFFIC_STEP_SECONDS + 1)
+/* (service, peer) pairs whose calls are followed, for all services together. */
+#define HISTORY_CALL_SERIES 256
+
+/* Cumulative request counters of one series at one collection. */
+struct traffic_sample {
+	uint64_t t_ns;		/* CLOCK_MONOTONIC */
+	uint64_t requests;
+	uint64_t failures;	/* 5xx answers, and failed connects for calls */
+	uint64_t observed;	/* sum of the duration slots */
+	/*
+	 * Duration slot counts modulo 2^32, half the memory of the u64 totals:
+	 * a difference over six minutes is exact while a single slot gains
+	 * fewer than 2^32 requests in that time.
+	 */
+	uint32_t slots[NET_REQ_SLOTS];
+};
+
+struct traffic_series {
+	struct traffic_sample last;	/* the newest collection */
+	struct traffic_sample ring[TRAFFIC_RING];
+	unsigned ring_head;		/* next write */
+	unsigned ring_count;
+};
+
+/* Calls of the service in one registry slot to one peer. */
+struct call_series {
+	bool used;
+	size_t slot;
+	char service[SERVICE_NAME_MAX];
+	char peer[PEER_NAME_MAX];
+	struct traffic_series series;
+};
+
 struct service_history {
 	char name[SERVICE_NAME_MAX];	/* the slot's owner: a new name starts afresh */
 	bool used;
@@ -48,11 +89,14 @@ struct service_history {
 	unsigned ring_head;		/* next write */
 	unsigned ring_count;
 	struct history_hour hours[STATUS_HOURS];	/* index: hour % 24 */
+	struct traffic_series served;	/* requests the service answered */
 };
 
 struct status_history {
 	struct service_history *slots;	/* one per registry service slot */
 	size_t n_slots;
+	struct call_series *calls;	/* HISTORY_CALL_SERIES, shared by all slots */
+	size_t n_calls;
 };
 
 int status_history_init(struct status_history *h, size_t n_slots);
@@ -85,6 +129,37 @@ struct history_window {
  */
 int status_history_window(const struct status_history *h, size_t slot, const char *name,
 			  struct history_window *out);
+
+/*
+ * Record the served requests of the service in slot, named name, or its
+ * calls to peer; call status_history_record for the slot first, so a slot
+ * taken by a new name starts afresh. Counters that go down (totals
+ * dropped and begun again) restart the series. Calls return -ENOSPC when
+ * HISTORY_CALL_SERIES pairs are followed already: a pair not seen for
+ * two windows, or of a slot now owned by another name, makes room.
+ */
+void status_history_record_served(struct status_history *h, size_t slot, const char *name,
+				  const struct traffic_sample *now);
+int status_history_record_calls(struct status_history *h, size_t slot, const char *name,
+				const char *peer, const struct traffic_sample *now);
+
+/* The change of a series over the window, same rules as history_window. */
+struct traffic_window {
+	double seconds;		/* 0: no window yet */
+	uint64_t requests;
+	uint64_t failures;
+	uint64_t slots[NET_REQ_SLOTS];
+};
+
+int status_history_served_window(const struct status_history *h, size_t slot,
+				 const char *name, struct traffic_window *out);
+/*
+ * The calls series at index i (0 <= i < h->n_calls) when it belongs to
+ * the service in slot named name: its peer and window. -ENOENT otherwise.
+ */
+int status_history_calls_window(const struct status_history *h, size_t i, size_t slot,
+				const char *name, const char **peer,
+				struct traffic_window *out);
 
 /* The 24 hours ending with local_hour, oldest first. */
 struct history_series {

@@ -2,22 +2,22 @@
 /*
  * The seam between request metrics and the status page. Everything the
  * page says about requests, errors, response times and dependencies comes
- * through these three functions, and nothing else in the status module
- * knows where request counts live. Until the request and dependency
- * collectors exist they report "no data", and the page says so.
+ * through these functions, and nothing else in the status module knows
+ * where request counts live. Until a service has request totals they
+ * report "no data", and the page says so.
  *
  * Wiring them (docs/api.md, "Traffic inputs"):
  *  - status_traffic_totals: the service's pantau_requests_total summed
  *    over protocol and method, and the part of it with status_class 5xx,
  *    both cumulative. The history turns them into requests per minute,
  *    the error share over five minutes and the requests-per-hour chart.
- *  - status_traffic_latency: p50 and p95 over the last five minutes from
- *    pantau_request_duration_seconds (difference of the bucket counts now
- *    and five minutes ago, interpolated inside the bucket, as PromQL's
- *    histogram_quantile does).
- *  - status_traffic_dependencies: one entry per peer with the same
- *    figures over five minutes, from pantau_dependency_requests_total and
- *    pantau_dependency_request_duration_seconds.
+ *  - status_traffic_latency: p50 and p95 over the last five minutes of
+ *    the served requests' durations (difference of the bucket counts now
+ *    and five to six minutes ago, from the history's per-minute samples,
+ *    interpolated inside the bucket as PromQL's histogram_quantile does).
+ *  - status_traffic_dependencies: one entry per peer the service called
+ *    (client role), with the same figures over the same window; failures
+ *    are 5xx answers and failed connects.
  * All three run with the daemon lock held, right after a collection.
  */
 #ifndef PANTAU_STATUS_TRAFFIC_H
@@ -38,6 +38,12 @@ struct traffic_totals {
 
 /* Cumulative request counters of the service in registry slot svc. */
 void status_traffic_totals(struct daemon *d, size_t svc, struct traffic_totals *out);
+
+/*
+ * Sample the service's served requests and its calls per peer into the
+ * status history, at every collection after status_history_record.
+ */
+void status_traffic_record(struct daemon *d, size_t svc, uint64_t now_ns);
 
 /* p50 and p95 response time over the last five minutes; NAN when unknown. */
 void status_traffic_latency(struct daemon *d, size_t svc, double *p50_seconds,

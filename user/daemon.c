@@ -63,6 +63,7 @@ static void record_history(struct daemon *d)
 			.traffic = traffic.present,
 		};
 		status_history_record(&d->history, i, s->name, &c, hour);
+		status_traffic_record(d, i, now);
 	}
 }
 

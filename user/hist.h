@@ -20,4 +20,14 @@ double hist_log2_upper_bound(size_t slot, double unit_seconds);
  */
 void hist_cumulate(const uint64_t *slots, size_t n, uint64_t *cum);
 
+/*
+ * The q-quantile (0 <= q <= 1) of n slot counts (not cumulative) whose
+ * slot i holds values below upper(i) and at or above upper(i - 1), slot 0
+ * from 0, as PromQL's histogram_quantile computes it: find the slot the
+ * rank q * count falls in and interpolate linearly inside it. The last slot
+ * has no finite bound (+Inf): a rank there gives upper(n - 2). NAN when
+ * the slots hold no observation.
+ */
+double hist_quantile(double q, const uint64_t *slots, size_t n, double (*upper)(size_t slot));
+
 #endif

@@ -4,7 +4,7 @@ Busy for the right reason, an idle one Normal, and a killed one Down."""
 
 import time
 
-from pantau_lib import Cgroup, Limited, Pantau, burn, check, wait_for
+from pantau_lib import Cgroup, Limited, Nginx, Pantau, burn, check, http_client, wait_for
 
 # A quota of 0.2 cores: a busy loop uses all of it even on a loaded host.
 QUOTA_US, PERIOD_US = 20000, 100000
@@ -83,6 +83,42 @@ def test_idle_service_is_normal_and_thresholds_come_from_the_config():
             w.kill()
             w.wait()
         cg.remove()
+
+
+def test_nginx_service_shows_requests_errors_and_p95():
+    srv, cli = Cgroup("t-status-web"), Cgroup("t-status-cli")
+    nginx = None
+    try:
+        with Pantau() as p:
+            nginx = Nginx(srv, addrs=("127.0.0.1",))
+            # 40 requests on one connection, 10 of them answered 503. Request
+            # totals exist from a service's first request on, so the rate
+            # needs a second batch once the history has seen the first.
+            got = http_client(cli, "127.0.0.1", nginx.port, "keepalive")
+            check(sum(got.values()) == 40, "client answers %r" % got)
+            wait_for(lambda: (p.status(srv.service) or {}).get("traffic", {}).get("has_data"),
+                     30, "request totals for the nginx service")
+            http_client(cli, "127.0.0.1", nginx.port, "keepalive")
+
+            def served():
+                svc = p.status(srv.service)
+                t = svc and svc["traffic"]
+                return t and t["has_data"] and t["p95_seconds"] is not None and svc
+            svc = wait_for(served, 30, "requests and a p95 for the nginx service")
+            t = svc["traffic"]
+            print("  %s: %.1f requests/min, error ratio %.3f, p50 %s s, p95 %s s" %
+                  (srv.service, t["requests_per_minute"], t["error_ratio"],
+                   t["p50_seconds"], t["p95_seconds"]))
+            check(t["requests_per_minute"] > 0, "requests per minute %r" % t["requests_per_minute"])
+            check(abs(t["error_ratio"] - 0.25) < 0.03, "error ratio %r" % t["error_ratio"])
+            check(0 < t["p95_seconds"] < 1, "p95 %r" % t["p95_seconds"])
+            check(t["p50_seconds"] is not None and t["p50_seconds"] <= t["p95_seconds"],
+                  "p50 %r" % t["p50_seconds"])
+    finally:
+        if nginx:
+            nginx.stop()
+        srv.remove()
+        cli.remove()
 
 
 def test_page_headers_language_and_unknown_service():

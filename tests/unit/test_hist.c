@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "hist.h"
@@ -171,6 +172,58 @@ static void test_cumulate_writes_only_n_slots(void **state)
 	assert_true(cum[3] == 99);
 }
 
+/* Bounds 1, 2, 3 s; the fourth slot is the +Inf bucket. */
+static double unit_upper(size_t slot)
+{
+	return (double)(slot + 1);
+}
+
+static void test_quantile_interpolates_inside_the_slot(void **state)
+{
+	const uint64_t slots[] = { 0, 10, 0, 0 };
+
+	(void)state;
+	/* Rank 5 of the 10 in [1, 2) s: halfway; rank 9.5: 95% of the way. */
+	assert_float_equal(hist_quantile(0.5, slots, 4, unit_upper), 1.5, 1e-12);
+	assert_float_equal(hist_quantile(0.95, slots, 4, unit_upper), 1.95, 1e-12);
+}
+
+static void test_quantile_first_slot_starts_at_zero(void **state)
+{
+	const uint64_t slots[] = { 4, 0, 0, 0 };
+
+	(void)state;
+	assert_float_equal(hist_quantile(0.5, slots, 4, unit_upper), 0.5, 1e-12);
+}
+
+static void test_quantile_rank_is_counted_across_slots(void **state)
+{
+	const uint64_t slots[] = { 10, 0, 10, 0 };
+
+	(void)state;
+	/* Rank 15: the 5th of the 10 in [2, 3) s; the empty slot is passed over. */
+	assert_float_equal(hist_quantile(0.75, slots, 4, unit_upper), 2.5, 1e-12);
+	/* Rank 10 is reached by the first slot: its upper bound, as PromQL says. */
+	assert_float_equal(hist_quantile(0.5, slots, 4, unit_upper), 1.0, 1e-12);
+}
+
+static void test_quantile_in_inf_slot_is_last_finite_bound(void **state)
+{
+	const uint64_t slots[] = { 1, 0, 0, 9 };
+
+	(void)state;
+	assert_float_equal(hist_quantile(0.95, slots, 4, unit_upper), 3.0, 1e-12);
+}
+
+static void test_quantile_of_empty_histogram_is_nan(void **state)
+{
+	const uint64_t slots[] = { 0, 0, 0, 0 };
+
+	(void)state;
+	assert_true(isnan(hist_quantile(0.5, slots, 4, unit_upper)));
+	assert_true(isnan(hist_quantile(0.5, slots, 1, unit_upper)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +240,11 @@ int main(void)
 		cmocka_unit_test(test_cumulate_of_empty_histogram_is_all_zero),
 		cmocka_unit_test(test_cumulate_single_slot_is_that_slot),
 		cmocka_unit_test(test_cumulate_writes_only_n_slots),
+		cmocka_unit_test(test_quantile_interpolates_inside_the_slot),
+		cmocka_unit_test(test_quantile_first_slot_starts_at_zero),
+		cmocka_unit_test(test_quantile_rank_is_counted_across_slots),
+		cmocka_unit_test(test_quantile_in_inf_slot_is_last_finite_bound),
+		cmocka_unit_test(test_quantile_of_empty_histogram_is_nan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "status_history.h"
 
@@ -154,6 +155,140 @@ static void test_hours_sum_the_changes_of_each_hour(void **state)
 		assert_false(series.valid[i]);
 }
 
+/* requests served so far at t, 1% failed, all in duration slot 40. */
+static struct traffic_sample served(uint64_t seconds, uint64_t requests, uint32_t slot40)
+{
+	struct traffic_sample s = { .t_ns = seconds * S, .requests = requests,
+				    .failures = requests / 100, .observed = requests };
+
+	s.slots[40] = slot40;
+	return s;
+}
+
+static void record_both(struct status_history *h, size_t slot, const char *name,
+			uint64_t seconds)
+{
+	struct history_counters c = at(seconds, 0, 0, 0, false);
+
+	status_history_record(h, slot, name, &c, HOUR);
+}
+
+static void test_served_window_is_five_to_six_minutes(void **state)
+{
+	struct status_history *h = *state;
+	struct traffic_window w;
+
+	/* 10 requests a second for 20 minutes, sampled every 5 s. */
+	for (uint64_t t = 0; t <= 1200; t += 5) {
+		struct traffic_sample s = served(1000 + t, 10 * t, (uint32_t)(10 * t));
+
+		record_both(h, 1, "api", 1000 + t);
+		status_history_record_served(h, 1, "api", &s);
+	}
+	assert_int_equal(status_history_served_window(h, 1, "api", &w), 0);
+	assert_true(w.seconds >= HISTORY_WINDOW_SECONDS);
+	assert_true(w.seconds <= HISTORY_WINDOW_SECONDS + TRAFFIC_STEP_SECONDS + 5);
+	assert_int_equal(w.requests, (uint64_t)(10 * w.seconds));
+	assert_int_equal(w.failures, w.requests / 100);
+	assert_int_equal(w.slots[40], w.requests);
+	assert_int_equal(w.slots[39], 0);
+	assert_int_equal(status_history_served_window(h, 1, "other", &w), -ENOENT);
+}
+
+static void test_served_window_early_and_after_wrap(void **state)
+{
+	struct status_history *h = *state;
+	struct traffic_window w;
+	/* The stored slot count wraps at 2^32 within the window. */
+	uint32_t base = UINT32_MAX - 99;
+
+	for (uint64_t t = 0; t <= 20; t += 5) {
+		struct traffic_sample s = served(50 + t, t * 20, base + (uint32_t)(t * 20));
+
+		record_both(h, 2, "db", 50 + t);
+		status_history_record_served(h, 2, "db", &s);
+	}
+	assert_int_equal(status_history_served_window(h, 2, "db", &w), 0);
+	assert_true(w.seconds == 20);
+	assert_int_equal(w.slots[40], 400);
+}
+
+static void test_served_counters_going_back_restart_the_series(void **state)
+{
+	struct status_history *h = *state;
+	struct traffic_sample s = served(100, 1000, 1000);
+	struct traffic_window w;
+
+	record_both(h, 0, "web", 100);
+	status_history_record_served(h, 0, "web", &s);
+	s = served(160, 2000, 2000);
+	status_history_record_served(h, 0, "web", &s);
+	s = served(220, 10, 10);
+	status_history_record_served(h, 0, "web", &s);
+	assert_int_equal(status_history_served_window(h, 0, "web", &w), 0);
+	assert_true(w.seconds == 0);
+	assert_int_equal(w.requests, 0);
+}
+
+static void test_calls_are_kept_per_peer_and_service(void **state)
+{
+	struct status_history *h = *state;
+	struct traffic_window w;
+	const char *peer;
+	size_t found = 0;
+
+	for (uint64_t t = 0; t <= 600; t += 5) {
+		struct traffic_sample pay = served(t, 2 * t, (uint32_t)(2 * t));
+		struct traffic_sample db = served(t, 4 * t, (uint32_t)(4 * t));
+
+		record_both(h, 0, "shop", t);
+		record_both(h, 1, "api", t);
+		assert_int_equal(status_history_record_calls(h, 0, "shop", "payment", &pay), 0);
+		assert_int_equal(status_history_record_calls(h, 0, "shop", "db", &db), 0);
+		assert_int_equal(status_history_record_calls(h, 1, "api", "db", &pay), 0);
+	}
+	for (size_t i = 0; i < h->n_calls; i++) {
+		if (status_history_calls_window(h, i, 0, "shop", &peer, &w) != 0)
+			continue;
+		found++;
+		assert_true(w.seconds >= HISTORY_WINDOW_SECONDS);
+		if (strcmp(peer, "payment") == 0) {
+			assert_int_equal(w.requests, (uint64_t)(2 * w.seconds));
+		} else {
+			assert_string_equal(peer, "db");
+			assert_int_equal(w.requests, (uint64_t)(4 * w.seconds));
+		}
+	}
+	assert_int_equal(found, 2);
+	/* A new owner of the slot sees none of the old owner's calls. */
+	record_both(h, 0, "cart", 605);
+	for (size_t i = 0; i < h->n_calls; i++)
+		assert_int_equal(status_history_calls_window(h, i, 0, "cart", &peer, &w), -ENOENT);
+}
+
+static void test_calls_pool_is_bounded_and_reclaims_stale_pairs(void **state)
+{
+	struct status_history *h = *state;
+	char peer[32];
+
+	record_both(h, 3, "crawler", 10);
+	for (size_t i = 0; i < HISTORY_CALL_SERIES; i++) {
+		struct traffic_sample s = served(10, 1, 1);
+
+		snprintf(peer, sizeof(peer), "host-%zu", i);
+		assert_int_equal(status_history_record_calls(h, 3, "crawler", peer, &s), 0);
+	}
+	{
+		struct traffic_sample s = served(20, 1, 1);
+
+		assert_int_equal(status_history_record_calls(h, 3, "crawler", "one-more", &s),
+				 -ENOSPC);
+		/* Two windows later the old pairs make room. */
+		s.t_ns = (20 + 2 * HISTORY_WINDOW_SECONDS + 1) * S;
+		assert_int_equal(status_history_record_calls(h, 3, "crawler", "one-more", &s), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +299,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_counters_never_go_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reused_slot_starts_afresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hours_sum_the_changes_of_each_hour, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_served_window_is_five_to_six_minutes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_served_window_early_and_after_wrap, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_served_counters_going_back_restart_the_series,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_calls_are_kept_per_peer_and_service, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_calls_pool_is_bounded_and_reclaims_stale_pairs,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
