@@ -66,45 +66,129 @@ static __always_inline void http_conn_init(struct net_sock *ns, const struct tcp
 	h->state = NET_HTTP_UNKNOWN;
 }
 
-static __always_inline void count_request(const struct net_sock *ns, __u8 proto, __u8 method,
-					  __u8 status_class, __u64 dur_ns)
+__noinline int count_request(const struct net_sock *ns, __u32 proto, __u32 method,
+			     __u32 status_class, __u64 dur_ns)
 {
-	struct net_req_key k = {
+	struct net_req_key k = {};
+	struct net_lat_key lk = {};
+	static const __u64 zero;
+	struct net_lat *lat;
+	__u64 *n, us = dur_ns / 1000;
+	__u32 slot;
+
+	if (!ns)
+		return 0;
+	k = (struct net_req_key){
 		.svc = ns->key,
 		.role = is_server(ns) ? NET_ROLE_SERVER : NET_ROLE_CLIENT,
 		.proto = proto,
 		.method = method,
 		.status_class = status_class,
 	};
-	struct net_lat_key lk = { .svc = ns->key, .role = k.role, .proto = proto };
-
+	lk.svc = ns->key;
+	lk.role = k.role;
+	lk.proto = proto;
 	if (!is_server(ns)) {
 		k.peer = ns->peer;
 		lk.peer = ns->peer;
 	}
-	static const __u64 zero;
-	struct net_lat *lat;
-	__u64 *n, us = dur_ns / 1000;
-	__u32 slot;
-
 	n = map_lookup_or_init(&net_requests, &k, &zero);
 	if (!n) {
 		count_drop(NET_DROP_REQ_MAP_FULL);
-		return;
+		return 0;
 	}
 	*n += 1;
 	if (method == NET_METHOD_CONNECT_FAILED)
-		return;	/* not a request: no duration */
+		return 0;	/* not a request: no duration */
 	lat = map_lookup_or_init(&net_latency, &lk, &zero_lat);
 	if (!lat) {
 		count_drop(NET_DROP_REQ_MAP_FULL);
-		return;
+		return 0;
 	}
 	slot = net_req_slot(us, log2_u64(us));
 	barrier_var(slot);
 	if (slot < NET_REQ_SLOTS)
 		lat->slots[slot]++;
 	lat->sum_ns += dur_ns;
+	return 0;
+}
+
+/* Set by user space from events.per_service_per_second; 0 sends none. */
+volatile __u32 event_budget_per_second;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct service_key);
+	__type(value, struct net_event_budget);
+} net_event_budget SEC(".maps");
+
+/*
+ * Whether the service may send one more event this second. Errors have a
+ * budget of their own, so a flood of successes never crowds them out.
+ */
+static __always_inline bool event_allowed(const struct service_key *key, bool error)
+{
+	static const struct net_event_budget fresh;
+	__u32 limit = event_budget_per_second;
+	__u64 now_s = bpf_ktime_get_ns() / 1000000000ULL;
+	struct net_event_budget *b;
+	__u32 *used;
+
+	if (!limit)
+		return false;
+	b = map_lookup_or_init(&net_event_budget, key, &fresh);
+	if (!b)
+		return true;	/* LRU: cannot really be full */
+	if (b->second != now_s) {
+		b->second = now_s;
+		b->ok = b->errors = 0;
+	}
+	used = error ? &b->errors : &b->ok;
+	if (*used >= limit) {
+		__u32 reason = EVENT_DROP_KERNEL_RATE;
+		__u64 *n = bpf_map_lookup_elem(&event_drops, &reason);
+
+		if (n)
+			*n += 1;
+		return false;
+	}
+	*used += 1;
+	return true;
+}
+
+/*
+ * One request's event: idx is its queue slot. A global function: the
+ * verifier checks it once, not again in every place the framer's
+ * callback can reach it.
+ */
+__noinline int send_http_event(const struct net_sock *ns, __u32 idx, __u32 status, __u64 dur_ns)
+{
+	const struct net_http *h;
+	struct event_http *e;
+	__u32 i = idx & (NET_PIPELINE - 1);
+
+	if (!ns)
+		return 0;
+	h = &ns->http;
+	if (!event_allowed(&ns->key, status == 0 || status >= 400))
+		return 0;
+	e = event_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	e->hdr.type = EVENT_HTTP;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ktime_ns = bpf_ktime_get_ns();
+	e->key = ns->key;
+	e->ends = ns->ends;
+	e->duration_ns = dur_ns;
+	e->status = status;
+	e->role = is_server(ns) ? NET_ROLE_SERVER : NET_ROLE_CLIENT;
+	e->method = h->q_method[i];
+	e->line_len = h->q_line_len[i];
+	__builtin_memcpy(e->line, h->q_line[i], NET_LINE_BYTES);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
 }
 
 /* Requests still unanswered when the connection ends count as status none. */
@@ -123,6 +207,7 @@ static __always_inline void http_conn_close(struct net_sock *ns, __u64 now)
 				break;
 			count_request(ns, NET_PROTO_HTTP, h->q_method[idx], 0,
 				      now - h->q_start_ns[idx]);
+			send_http_event(ns, idx, 0, now - h->q_start_ns[idx]);
 		}
 	}
 	h->q_len = 0;
@@ -137,6 +222,7 @@ struct http_feed_ctx {
 	__u64 now;
 	__u32 len;		/* bytes in scratch */
 	__u32 pos;		/* next byte of scratch */
+	__s32 begin;		/* where in scratch the current message began, or -1 */
 	bool requests;		/* s carries requests (else responses) */
 };
 
@@ -153,6 +239,21 @@ static __always_inline void on_request_start(struct http_feed_ctx *c)
 	idx = (h->q_head + h->q_len) & (NET_PIPELINE - 1);
 	h->q_method[idx] = c->s->method;
 	h->q_start_ns[idx] = *c->begin_ns;
+	h->q_line_len[idx] = 0;
+	/* The request line, when it began in this window: for the event's path. */
+	if (c->begin >= 0 && c->begin < HTTP_WINDOW && c->pos > (__u32)c->begin) {
+		__u64 from = (__u32)c->begin, n = c->pos - (__u32)c->begin;
+
+		if (n > NET_LINE_BYTES)
+			n = NET_LINE_BYTES;
+		if (from + n > HTTP_WINDOW)
+			n = HTTP_WINDOW - from;
+		barrier_var(n);
+		barrier_var(from);
+		if (n > 0 && n <= NET_LINE_BYTES && from < HTTP_WINDOW &&
+		    !bpf_probe_read_kernel(h->q_line[idx], n, &c->scratch->buf[from]))
+			h->q_line_len[idx] = (__u8)n;
+	}
 	h->q_len++;
 }
 
@@ -170,6 +271,7 @@ static __always_inline void on_response_start(struct http_feed_ctx *c)
 	if (status >= 100 && status < 200 && status != 101)
 		return;	/* interim: the final response follows */
 	count_request(c->ns, NET_PROTO_HTTP, method, status / 100, c->now - h->q_start_ns[idx]);
+	send_http_event(c->ns, idx, status, c->now - h->q_start_ns[idx]);
 	h->q_head = (h->q_head + 1) & (NET_PIPELINE - 1);
 	h->q_len--;
 }
@@ -189,9 +291,11 @@ static __always_inline void on_events(struct http_feed_ctx *c, __u32 ev)
 		else if (h->state == NET_HTTP_ON)
 			on_response_start(c);
 	}
-	/* A message that follows in the same bytes began now. */
-	if (ev & HTTP_EV_END)
+	/* A message that follows in the same bytes began now, and here. */
+	if (ev & HTTP_EV_END) {
 		*c->begin_ns = c->now;
+		c->begin = (__s32)c->pos;
+	}
 }
 
 /*
@@ -352,6 +456,7 @@ static __always_inline bool http_feed_chunk(struct net_sock *ns, bool rx,
 		}
 		c.len = (__u32)got;
 		c.pos = 0;
+		c.begin = http_idle(c.s) ? 0 : -1;
 		bpf_loop(HTTP_WINDOW, feed_one, &c, 0);
 		off += c.pos;
 	}

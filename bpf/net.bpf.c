@@ -111,6 +111,7 @@ static __always_inline void claim(struct sock *sk, __u8 dir)
 	ns->dir = dir;
 	ns->established = 0;
 	ns->http.state = NET_HTTP_OFF;
+	ns->resets = 0;
 	__builtin_memset(&ns->peer, 0, sizeof(ns->peer));
 	if (dir == NET_DIR_OUT) {
 		const struct sock_common *skc = &sk->__sk_common;
@@ -122,6 +123,54 @@ static __always_inline void claim(struct sock *sk, __u8 dir)
 		else
 			__builtin_memcpy(ns->peer.addr, &skc->skc_v6_daddr, 16);
 	}
+}
+
+/* Source is the client, destination the server, whichever side this is. */
+static __always_inline void record_ends(struct net_sock *ns, const struct sock *sk)
+{
+	const struct sock_common *skc = &sk->__sk_common;
+	struct net_ends *e = &ns->ends;
+	bool in = ns->dir == NET_DIR_IN;
+
+	__builtin_memset(e, 0, sizeof(*e));
+	e->family = skc->skc_family;
+	e->sport = in ? bpf_ntohs(skc->skc_dport) : skc->skc_num;
+	e->dport = in ? skc->skc_num : bpf_ntohs(skc->skc_dport);
+	if (skc->skc_family == AF_INET) {
+		__builtin_memcpy(e->saddr, in ? &skc->skc_daddr : &skc->skc_rcv_saddr, 4);
+		__builtin_memcpy(e->daddr, in ? &skc->skc_rcv_saddr : &skc->skc_daddr, 4);
+	} else {
+		__builtin_memcpy(e->saddr, in ? &skc->skc_v6_daddr : &skc->skc_v6_rcv_saddr, 16);
+		__builtin_memcpy(e->daddr, in ? &skc->skc_v6_rcv_saddr : &skc->skc_v6_daddr, 16);
+	}
+}
+
+/* One connection's end, for the event stream. */
+static __always_inline void send_conn_event(const struct net_sock *ns, const struct tcp_sock *tp,
+					    __u8 outcome)
+{
+	struct event_conn *e;
+
+	if (!event_allowed(&ns->key, outcome != NET_CONN_CLOSED))
+		return;
+	e = event_reserve(sizeof(*e));
+	if (!e)
+		return;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->hdr.type = EVENT_CONN;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ktime_ns = bpf_ktime_get_ns();
+	e->key = ns->key;
+	e->ends = ns->ends;
+	e->duration_ns = e->hdr.ktime_ns - ns->start_ns;
+	if (tp) {
+		e->bytes_received = payload_received(tp);
+		e->bytes_sent = payload_sent(tp);
+		e->retransmits = tp->total_retrans;
+	}
+	e->dir = ns->dir;
+	e->outcome = outcome;
+	bpf_ringbuf_submit(e, 0);
 }
 
 static __always_inline void opened(struct sock *sk, __u8 dir)
@@ -139,6 +188,7 @@ static __always_inline void opened(struct sock *sk, __u8 dir)
 		ns->start_ns = bpf_ktime_get_ns();
 	if (tp)
 		http_conn_init(ns, tp);
+	record_ends(ns, sk);
 	st = stats_of(&ns->key);
 	if (st)
 		st->opened[dir & 1]++;
@@ -160,6 +210,9 @@ static __always_inline void closed(struct sock *sk, int oldstate)
 			st->connect_failures++;
 		count_request(ns, NET_PROTO_TCP, NET_METHOD_CONNECT_FAILED, 0,
 			      bpf_ktime_get_ns() - ns->start_ns);
+		/* Where it was going: the peer, from the local side. */
+		record_ends(ns, sk);
+		send_conn_event(ns, NULL, NET_CONN_FAILED);
 		return;
 	}
 	tp = bpf_skc_to_tcp_sock(sk);
@@ -167,6 +220,7 @@ static __always_inline void closed(struct sock *sk, int oldstate)
 		return;
 	ns->established = 0;
 	http_conn_close(ns, bpf_ktime_get_ns());
+	send_conn_event(ns, tp, ns->resets ? NET_CONN_RESET : NET_CONN_CLOSED);
 	st = stats_of(&ns->key);
 	if (!st)
 		return;
@@ -222,6 +276,7 @@ static __always_inline void count_reset(const struct sock *csk, bool sent)
 	ns = bpf_sk_storage_get(&net_socks, (struct sock *)csk, NULL, 0);
 	if (!ns)
 		return;
+	ns->resets++;
 	st = stats_of(&ns->key);
 	if (!st)
 		return;

@@ -129,6 +129,9 @@ class Pantau:
         with open(self.config, "w") as f:
             f.write(config)
         self.log = open(os.path.join(self.tmp, "pantau.log"), "w+")
+        # "@EVENTS@" in args stands for an events file in this run's directory.
+        self.events_path = os.path.join(self.tmp, "events.jsonl")
+        args = [self.events_path if a == "@EVENTS@" else a for a in args]
         self.proc = subprocess.Popen(
             [PANTAU, "--config", self.config, "--listen", self.listen] + list(args),
             stdout=self.log, stderr=subprocess.STDOUT)

@@ -8,6 +8,7 @@
 #include "daemon.h"
 #include "events.h"
 #include "log.h"
+#include "net_events.h"
 #include "services.h"
 #include "pantau/events.h"
 
@@ -122,6 +123,46 @@ static struct json_object *oom_document(struct events *ev, const struct event_oo
 	return doc;
 }
 
+/* The service of a map key, as the registry names it; the caller holds d->lock. */
+static void key_service(struct daemon *d, const struct service_key *key, char *out, size_t len)
+{
+	struct key_entry *entry = registry_key(&d->registry, key);
+	struct service *s = entry ? registry_service(&d->registry, entry) : NULL;
+
+	snprintf(out, len, "%s", s ? s->name : SERVICE_SHORT_LIVED);
+}
+
+/* A request or connection event; the caller holds d->lock. */
+static struct json_object *net_document(struct events *ev, const void *data)
+{
+	const struct event_header *h = data;
+	char service[SERVICE_NAME_MAX], peer[PEER_NAME_MAX], ts[64];
+	const struct net_ends *ends;
+	struct net_peer p;
+	bool outbound;
+
+	if (h->type == EVENT_HTTP) {
+		const struct event_http *e = data;
+
+		ends = &e->ends;
+		outbound = e->role == NET_ROLE_CLIENT;
+		key_service(ev->d, &e->key, service, sizeof(service));
+	} else {
+		const struct event_conn *e = data;
+
+		ends = &e->ends;
+		outbound = e->dir == NET_DIR_OUT;
+		key_service(ev->d, &e->key, service, sizeof(service));
+	}
+	p = net_events_peer(ends);
+	if (outbound)
+		peers_name(&ev->d->peers, &p, peer, sizeof(peer));
+	event_timestamp(h->ktime_ns, ts, sizeof(ts));
+	if (h->type == EVENT_HTTP)
+		return net_http_document(data, ts, ev->host_name, service, outbound ? peer : NULL);
+	return net_conn_document(data, ts, ev->host_name, service, outbound ? peer : NULL);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct events *ev = ctx;
@@ -141,6 +182,11 @@ static int on_event(void *ctx, void *data, size_t size)
 		memcpy(peer.addr, e->addr, sizeof(peer.addr));
 		peers_learn(&ev->d->peers, &peer, e->data,
 			    e->len < EVENT_HEAD_BYTES ? e->len : EVENT_HEAD_BYTES);
+	} else if ((h->type == EVENT_HTTP && size >= sizeof(struct event_http)) ||
+		   (h->type == EVENT_CONN && size >= sizeof(struct event_conn))) {
+		/* Budgeted in the kernel already, errors apart from successes. */
+		if (ev->have_jsonl)
+			doc = net_document(ev, data);
 	} else if (h->type == EVENT_OOM_KILL && size >= sizeof(struct event_oom_kill)) {
 		struct event_oom_kill copy = *(const struct event_oom_kill *)data;
 

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "net_seed.h"
+#include "net.skel.h"
 #include "prometheus.h"
 #include "services.h"
 
@@ -363,6 +364,10 @@ int main(int argc, char **argv)
 			strerror(-rc));
 	/* Shared cgroups are known before the first event is counted. */
 	d.probes.cgroup_mnt = mnt;
+	/* Request and connection events cost only when a sink wants them. */
+	if (d.probes.net && d.probes.net->bss)
+		d.probes.net->bss->event_budget_per_second =
+			d.cfg.events_file[0] ? d.cfg.events_per_service_per_second : 0;
 	attached = probes_attach(&d.probes);
 	if (attached == 0) {
 		pt_err("nothing could be attached (every probe failed, see above). Run 'pantau --check' for details.");

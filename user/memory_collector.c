@@ -166,6 +166,7 @@ size_t event_drops(struct probes *p, struct drop_count *out, size_t max)
 {
 	static const char *const reasons[EVENT_DROP_REASONS] = {
 		[EVENT_DROP_RINGBUF_FULL] = "ringbuf_full",
+		[EVENT_DROP_KERNEL_RATE] = "rate_limited_in_kernel",
 	};
 	int fd = probes_event_drops_fd(p);
 	size_t n = 0;

@@ -11,12 +11,15 @@
 enum event_type {
 	EVENT_OOM_KILL = 1,
 	EVENT_PEER_HEAD,
+	EVENT_HTTP,
+	EVENT_CONN,
 };
 
 #define EVENT_HEAD_BYTES 256
 
 enum event_drop_reason {
 	EVENT_DROP_RINGBUF_FULL,	/* user space did not keep up */
+	EVENT_DROP_KERNEL_RATE,		/* over a service's budget, dropped in the kernel */
 	EVENT_DROP_REASONS,
 };
 

@@ -4,6 +4,7 @@
 #define PANTAU_NET_H
 
 #include "service_key.h"
+#include "events.h"
 #include "http_parse.h"
 
 /* Log2 slots of microseconds, as the run-queue histogram. */
@@ -25,6 +26,19 @@ struct net_peer {
 	__u8 pad;
 };
 
+/* Both ends of a connection: source is the client, destination the server. */
+struct net_ends {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u16 sport;
+	__u16 dport;
+	__u8 family;
+	__u8 pad[3];
+};
+
+/* Bytes of a request line kept for its event (the path, cut if longer). */
+#define NET_LINE_BYTES 64
+
 /* Requests sent but not yet answered on one connection (pipelining). */
 #define NET_PIPELINE 4
 
@@ -43,13 +57,15 @@ struct net_http {
 	__u64 rx_begin_ns;	/* when the message now being read began */
 	__u64 tx_begin_ns;
 	__u64 q_start_ns[NET_PIPELINE];
+	__u8 q_line[NET_PIPELINE][NET_LINE_BYTES];
+	__u8 q_line_len[NET_PIPELINE];
 	__u32 rx_next;
 	__u32 tx_next;
 	__u8 q_method[NET_PIPELINE];
 	__u8 q_head;
 	__u8 q_len;
 	__u8 state;		/* enum net_http_state */
-	__u8 pad[5];
+	__u8 pad;
 };
 
 enum net_http_state {
@@ -68,6 +84,8 @@ struct net_sock {
 	__u8 established;	/* counted as opened and not yet as closed */
 	__u8 pad[6];
 	struct net_peer peer;	/* outbound: where it goes */
+	struct net_ends ends;	/* set when established */
+	__u64 resets;		/* resets sent or received on it */
 	struct net_http http;
 };
 
@@ -149,6 +167,43 @@ struct net_live {
 	__u64 bytes_received;
 	__u64 bytes_sent;	/* first transmissions, as the application wrote them */
 	__u64 retransmits;
+};
+
+/* One request answered (or left unanswered at close), for the event stream. */
+struct event_http {
+	struct event_header hdr;
+	struct service_key key;
+	struct net_ends ends;
+	__u64 duration_ns;
+	__u16 status;		/* 0: no answer */
+	__u8 role;		/* enum net_role */
+	__u8 method;		/* enum http_method */
+	__u8 line_len;		/* bytes of line that are valid */
+	__u8 pad[3];
+	__u8 line[NET_LINE_BYTES];	/* the request line's start */
+};
+
+enum net_conn_outcome { NET_CONN_CLOSED, NET_CONN_RESET, NET_CONN_FAILED };
+
+/* One connection closed (or failed to open). */
+struct event_conn {
+	struct event_header hdr;
+	struct service_key key;
+	struct net_ends ends;
+	__u64 duration_ns;
+	__u64 bytes_received;
+	__u64 bytes_sent;
+	__u64 retransmits;
+	__u8 dir;		/* enum net_dir */
+	__u8 outcome;		/* enum net_conn_outcome */
+	__u8 pad[6];
+};
+
+/* The kernel side's event budget per service and second (0: no events). */
+struct net_event_budget {
+	__u64 second;
+	__u32 ok;		/* successes sent this second */
+	__u32 errors;		/* errors sent: a budget of their own, kept first */
 };
 
 enum net_drop_reason {
