@@ -100,6 +100,9 @@ static const struct field event_fields[] = {
 	{ .key = "file", .kind = F_PATH, .off = CFG(events_file) },
 	{ .key = "per_service_per_second", .kind = F_UINT,
 	  .off = CFG(events_per_service_per_second), .umin = 1, .umax = 1000000 },
+	{ .key = "rotate_mib", .kind = F_UINT, .off = CFG(events_rotate_mib),
+	  .umin = 1, .umax = 1048576 },
+	{ .key = "keep", .kind = F_UINT, .off = CFG(events_keep), .umin = 0, .umax = 1000 },
 	{ }
 };
 
@@ -1109,6 +1112,8 @@ int config_init(struct pantau_config *cfg)
 	cfg->thresholds_min_requests_per_second = 0.1;
 	cfg->thresholds_filesystem_full_ratio = 0.9;
 	cfg->events_per_service_per_second = 200;
+	cfg->events_rotate_mib = 100;
+	cfg->events_keep = 5;
 
 	cfg->listen = strdup(CONFIG_DEFAULT_LISTEN);
 	cfg->log_level = strdup("info");

@@ -233,7 +233,9 @@ int events_start(struct events *ev, struct daemon *d, int ring_fd, char *err, si
 	if (gethostname(ev->host_name, sizeof(ev->host_name) - 1))
 		snprintf(ev->host_name, sizeof(ev->host_name), "localhost");
 	if (d->cfg.events_file && d->cfg.events_file[0]) {
-		rc = jsonl_open(&ev->jsonl, d->cfg.events_file, err, err_len);
+		rc = jsonl_open(&ev->jsonl, d->cfg.events_file,
+				(uint64_t)d->cfg.events_rotate_mib << 20, d->cfg.events_keep,
+				err, err_len);
 		if (rc)
 			return rc;
 		ev->have_jsonl = true;

@@ -193,6 +193,11 @@ static void test_events_file_takes_path_dash_or_empty(void **state)
 			 "per_service_per_second: 50}\n"), 0);
 	assert_string_equal(fx->cfg.events_file, "/var/log/pantau/events.jsonl");
 	assert_int_equal(fx->cfg.events_per_service_per_second, 50);
+	assert_int_equal(fx->cfg.events_rotate_mib, 100);
+	assert_int_equal(fx->cfg.events_keep, 5);
+	assert_int_equal(load(fx, "events: {rotate_mib: 10, keep: 0}\n"), 0);
+	assert_int_equal(fx->cfg.events_rotate_mib, 10);
+	assert_int_equal(fx->cfg.events_keep, 0);
 	assert_int_equal(load(fx, "events: {file: '-'}\n"), 0);
 	assert_string_equal(fx->cfg.events_file, "-");
 	assert_int_equal(load(fx, "events:\n  file:\n"), 0);
