@@ -158,8 +158,15 @@ static struct json_object *net_document(struct events *ev, const void *data)
 	if (outbound)
 		peers_name(&ev->d->peers, &p, peer, sizeof(peer));
 	event_timestamp(h->ktime_ns, ts, sizeof(ts));
-	if (h->type == EVENT_HTTP)
-		return net_http_document(data, ts, ev->host_name, service, outbound ? peer : NULL);
+	if (h->type == EVENT_HTTP) {
+		struct path_rules routes = {
+			.patterns = (const char *const *)ev->d->cfg.request_routes,
+			.n = ev->d->cfg.n_request_routes,
+		};
+
+		return net_http_document(data, ts, ev->host_name, service, outbound ? peer : NULL,
+					 &routes);
+	}
 	return net_conn_document(data, ts, ev->host_name, service, outbound ? peer : NULL);
 }
 

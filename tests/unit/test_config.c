@@ -213,6 +213,11 @@ static void test_requests_http_is_true_or_false(void **state)
 	assert_false(fx->cfg.requests_http);
 	assert_int_equal(load(fx, "requests:\n  http: true\n"), 0);
 	assert_true(fx->cfg.requests_http);
+	assert_int_equal(load(fx, "requests:\n  routes: ['/orders/{id}', '/users/{u}/cart']\n"), 0);
+	assert_int_equal(fx->cfg.n_request_routes, 2);
+	assert_string_equal(fx->cfg.request_routes[1], "/users/{u}/cart");
+	assert_load_error(fx, "requests:\n  routes: ['orders/{id}']\n",
+			  "t.yaml:2: requests.routes[0] is 'orders/{id}'; a route starts with '/', e.g. /orders/{id}.");
 	assert_load_error(fx, "requests:\n  http: on\n",
 			  "t.yaml:2: requests.http is 'on'; it must be true or false.");
 }
