@@ -12,7 +12,9 @@
       kernel's own per-socket figures (TCP_INFO) read before each close.
 """
 
+import errno
 import json
+import os
 import socket
 import struct
 import sys
@@ -64,7 +66,15 @@ def server(host, port, reset):
 def exchange(s, nbytes, totals):
     payload = b"x" * nbytes
     s.sendall(payload)
-    s.shutdown(socket.SHUT_WR)
+    try:
+        s.shutdown(socket.SHUT_WR)
+    except OSError as e:
+        # A reset that lands between sendall and shutdown has already
+        # closed the socket: shutdown says ENOTCONN, SO_ERROR keeps why.
+        err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if e.errno == errno.ENOTCONN and err == errno.ECONNRESET:
+            raise ConnectionResetError(err, os.strerror(err)) from e
+        raise
     got = 0
     while True:
         data = s.recv(65536)
