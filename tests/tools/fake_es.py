@@ -18,7 +18,10 @@ Modes (POST /_fake/mode, each key optional, null to clear):
   item_status: answer every other item with this status (429, 503);
   reject_dataset: items with this event.dataset get 400 (a mapping error);
   templates_status: answer template PUTs with this status (403);
-  delay: seconds to wait before answering a _bulk.
+  delay: seconds to wait before answering a _bulk;
+  lost_answers: store the next N _bulk requests but answer them 502, as
+               when a proxy loses Elasticsearch's answer (the retry then
+               meets 409s).
 "Down" is the server closing its socket: FakeES.stop() then start() on the
 same port keeps what it stored.
 
@@ -48,7 +51,7 @@ class Store:
         self.mode = {}
         self.stats = {"bulk_requests": 0, "bulk_gzip": 0, "items": 0, "created": 0,
                       "conflicts": 0, "item_errors": 0, "refused_requests": 0,
-                      "template_puts": 0, "bulk_times": []}
+                      "template_puts": 0, "bulk_times": [], "refused_times": []}
 
     def docs(self):
         with self.lock:
@@ -133,7 +136,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, {"docs": st.docs()})
         if self.path == "/_fake/stats":
             with st.lock:
-                return self.reply(200, dict(st.stats))
+                return self.reply(200, json.loads(json.dumps(st.stats)))
         if self.path == "/_fake/templates":
             with st.lock:
                 return self.reply(200, st.templates)
@@ -190,6 +193,7 @@ class Handler(BaseHTTPRequestHandler):
         if mode.get("bulk_status"):
             with st.lock:
                 st.stats["refused_requests"] += 1
+                st.stats["refused_times"].append(time.time())
             s = mode["bulk_status"]
             return self.reply(s, {"error": {"type": "es_rejected_execution_exception" if s == 429
                                             else "unavailable_shards_exception",
@@ -231,6 +235,12 @@ class Handler(BaseHTTPRequestHandler):
             items.append({op: res})
         with st.lock:
             st.stats["items"] += len(items)
+            lost = st.mode.get("lost_answers", 0)
+            if lost:
+                st.mode["lost_answers"] = lost - 1
+                st.stats["lost_answers"] = st.stats.get("lost_answers", 0) + 1
+        if lost:
+            return self.reply(502, {"error": "bad gateway", "status": 502})
         return self.reply(200, {"took": 1, "errors": errors, "items": items})
 
     def one_item(self, st, mode, n, op, index, _id, raw, fields):
@@ -316,7 +326,7 @@ class FakeES:
 
     def stats(self):
         with self.store.lock:
-            return dict(self.store.stats)
+            return json.loads(json.dumps(self.store.stats))
 
 
 def main():
