@@ -431,6 +431,7 @@ static int deliver(struct es_exporter *es, const struct spool_batch *b, bool *se
 		if (st == 200 && es_bulk_parse(es->resp.buf, es->resp.len, results, n) == 0) {
 			size_t left = 0;
 
+
 			mark_reachable(es);
 			for (size_t k = 0; k < n; k++) {
 				size_t i = slot[k];
@@ -457,6 +458,9 @@ static int deliver(struct es_exporter *es, const struct spool_batch *b, bool *se
 			if (!left)
 				return 0;
 			add(&es->retried, left);
+			/* Some got through: Elasticsearch is coping, so the pause need not grow. */
+			if (left < n)
+				attempt = 0;
 		} else {
 			add(&es->retried, n);
 			if (st < 0) {

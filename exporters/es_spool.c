@@ -201,8 +201,9 @@ static void drop_oldest_locked(struct spool *s)
 {
 	const struct spool_segment *seg = &s->segs[0];
 
+	/* Counters are read by scrapes without the lock. */
 	if (seg->records > seg->acked)
-		s->dropped += seg->records - seg->acked;
+		__atomic_fetch_add(&s->dropped, seg->records - seg->acked, __ATOMIC_RELAXED);
 	pop_oldest_locked(s);
 }
 
@@ -313,7 +314,7 @@ static void writer_synced_locked(struct spool *s)
 	struct spool_segment *seg = &s->segs[s->n_segs - 1];
 
 	if (s->write_records > seg->records)
-		s->accepted += s->write_records - seg->records;
+		__atomic_fetch_add(&s->accepted, s->write_records - seg->records, __ATOMIC_RELAXED);
 	seg->valid = s->write_bytes;
 	seg->records = s->write_records;
 }
