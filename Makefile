@@ -11,7 +11,7 @@ VERSION := 0.1.0
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 
-PKGS := libbpf libmicrohttpd yaml-0.1 json-c
+PKGS := libbpf libmicrohttpd yaml-0.1 json-c libcurl libcrypto
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	  -DPANTAU_VERSION='"$(VERSION)"' -Iinclude -Iuser -Iexporters -I$(OUTPUT)
@@ -93,6 +93,22 @@ $(OUTPUT)/status_assets.h: $(STATUS_ASSETS) scripts/embed.sh | $(call DEPS_STAMP
 	$(Q)scripts/embed.sh $@ status_css exporters/status/page.css status_js exporters/status/page.js
 
 $(OUTPUT)/exporters/status_html.o: $(OUTPUT)/status_assets.h
+
+# Elasticsearch index templates and ILM policy, installed by the exporter.
+ES_TEMPLATES := dashboards/elasticsearch/ilm-policy.json \
+		dashboards/elasticsearch/component-settings.json \
+		dashboards/elasticsearch/component-mappings.json \
+		dashboards/elasticsearch/index-template.json
+
+$(OUTPUT)/es_templates.h: $(ES_TEMPLATES) scripts/embed.sh | $(call DEPS_STAMP,build)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)scripts/embed.sh $@ es_ilm_policy dashboards/elasticsearch/ilm-policy.json \
+		es_component_settings dashboards/elasticsearch/component-settings.json \
+		es_component_mappings dashboards/elasticsearch/component-mappings.json \
+		es_index_template dashboards/elasticsearch/index-template.json
+
+$(OUTPUT)/exporters/elasticsearch.o: $(OUTPUT)/es_templates.h
 
 $(OUTPUT)/pantau: $(MAIN_OBJ) $(CORE_OBJS)
 	$(call msg,LINK,$@)

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include "collector.h"
 #include "disk_collector.h"
+#include "elasticsearch.h"
 #include "request_collector.h"
 #include "host.h"
 #include "log.h"
@@ -404,6 +405,7 @@ static void render_bpf(struct daemon *d, struct expo *e)
 static void render_self(struct daemon *d, struct expo *e)
 {
 	struct drop_count drops[MAX_DROPS];
+	struct es_stats es;
 	struct label l[2];
 	size_t n;
 	const struct {
@@ -418,6 +420,7 @@ static void render_self(struct daemon *d, struct expo *e)
 		{ "filesystem_full_ratio", d->cfg.thresholds_filesystem_full_ratio },
 	};
 
+	es_get_stats(d->events.es, &es);
 	l[0].name = "version";
 	l[0].value = PANTAU_VERSION;
 	l[1].name = "kernel";
@@ -462,6 +465,22 @@ static void render_self(struct daemon *d, struct expo *e)
 	l[1].value = "error";
 	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
 			__atomic_load_n(&d->events.jsonl.errors, __ATOMIC_RELAXED));
+	if (d->events.es) {
+		const struct { const char *outcome; uint64_t v; } es_outcomes[] = {
+			{ "accepted", es.accepted }, { "sent", es.sent }, { "retried", es.retried },
+			{ "failed", es.failed }, { "dropped", es.dropped },
+		};
+
+		l[0].value = "elasticsearch";
+		for (size_t i = 0; i < sizeof(es_outcomes) / sizeof(es_outcomes[0]); i++) {
+			l[1].value = es_outcomes[i].outcome;
+			expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2, es_outcomes[i].v);
+		}
+		expo_family(e, M(M_EXPORTER_QUEUE_BYTES));
+		expo_sample_u64(e, M(M_EXPORTER_QUEUE_BYTES), "", l, 1, es.queue_bytes);
+		expo_family(e, M(M_EXPORTER_LAST_SUCCESS));
+		expo_sample(e, M(M_EXPORTER_LAST_SUCCESS), "", l, 1, (double)es.last_success);
+	}
 	l[0].name = "reason";
 
 	expo_family(e, M(M_SERVICES_FOLDED));

@@ -17,6 +17,14 @@ void sbuf_free(struct sbuf *b)
 	sbuf_init(b);
 }
 
+void sbuf_reset(struct sbuf *b)
+{
+	b->len = 0;
+	b->err = 0;
+	if (b->buf)
+		b->buf[0] = '\0';
+}
+
 char *sbuf_take(struct sbuf *b, size_t *len)
 {
 	char *p = b->buf;

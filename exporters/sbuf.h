@@ -21,6 +21,8 @@ struct sbuf {
 
 void sbuf_init(struct sbuf *b);
 void sbuf_free(struct sbuf *b);
+/* Empty it (and clear a sticky error), keeping the memory for reuse. */
+void sbuf_reset(struct sbuf *b);
 /* Hand the buffer to the caller (who frees it with free()); b is reset. */
 char *sbuf_take(struct sbuf *b, size_t *len);
 int sbuf_error(const struct sbuf *b);

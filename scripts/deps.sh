@@ -4,7 +4,7 @@
 set -eu
 
 build="make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
-       libmicrohttpd-dev libyaml-dev libjson-c-dev libcurl4-openssl-dev xxd"
+       libmicrohttpd-dev libyaml-dev libjson-c-dev libcurl4-openssl-dev libssl-dev xxd"
 # prometheus brings promtool; prometheus-alertmanager brings amtool. nodejs
 # and npm run the dashboard schema check (tests/validators/). libclang-rt-14-dev:
 # the libFuzzer and sanitizer runtimes for clang 14.

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <locale.h>
 #include <math.h>
 #include <stdarg.h>
@@ -39,6 +40,10 @@ enum field_kind {
 	F_RULES,	/* services.rules */
 	F_PEER_RULES,	/* peers.rules */
 	F_ROUTES,	/* requests.routes */
+	F_ES_URLS,	/* elasticsearch.urls */
+	F_TEXT,		/* 1..umax bytes without control characters, as char * */
+	F_FILE,		/* absolute path or "" (unset), stored as char * */
+	F_BYTES,	/* umin..umax bytes, optional KiB|MiB|GiB suffix, as uint64_t */
 };
 
 struct field {
@@ -60,6 +65,7 @@ struct rule_in {
 
 struct loader {
 	yaml_document_t *doc;
+	yaml_node_t *es_node;		/* the elasticsearch section, for messages */
 	struct pantau_config *cfg;
 	const char *name;
 	char *err;
@@ -135,6 +141,33 @@ static const struct field request_fields[] = {
 	{ }
 };
 
+static const struct field es_spool_fields[] = {
+	{ .key = "dir", .kind = F_FILE, .off = CFG(es_spool_dir) },
+	/* Below 1 MiB a single large batch would not fit. */
+	{ .key = "max_bytes", .kind = F_BYTES, .off = CFG(es_spool_max_bytes),
+	  .umin = 1UL << 20, .umax = 1UL << 40 },
+	{ }
+};
+
+static const struct field es_fields[] = {
+	{ .key = "urls", .kind = F_ES_URLS },
+	{ .key = "username", .kind = F_TEXT, .off = CFG(es_username), .umax = 256 },
+	{ .key = "password_file", .kind = F_FILE, .off = CFG(es_password_file) },
+	{ .key = "api_key_file", .kind = F_FILE, .off = CFG(es_api_key_file) },
+	{ .key = "ca_file", .kind = F_FILE, .off = CFG(es_ca_file) },
+	{ .key = "verify", .kind = F_BOOL, .off = CFG(es_verify) },
+	{ .key = "gzip", .kind = F_BOOL, .off = CFG(es_gzip) },
+	{ .key = "batch_events", .kind = F_UINT, .off = CFG(es_batch_events),
+	  .umin = 1, .umax = 100000 },
+	/* Elasticsearch refuses requests above http.max_content_length (100 MiB). */
+	{ .key = "batch_bytes", .kind = F_BYTES, .off = CFG(es_batch_bytes),
+	  .umin = 1024, .umax = 100UL << 20 },
+	{ .key = "flush_seconds", .kind = F_UINT, .off = CFG(es_flush_seconds),
+	  .umin = 1, .umax = 3600 },
+	{ .key = "spool", .kind = F_SECTION, .sub = es_spool_fields },
+	{ }
+};
+
 static const struct field root_fields[] = {
 	{ .key = "listen", .kind = F_LISTEN, .off = CFG(listen) },
 	{ .key = "log_level", .kind = F_WORD, .off = CFG(log_level),
@@ -146,8 +179,21 @@ static const struct field root_fields[] = {
 	{ .key = "events", .kind = F_SECTION, .sub = event_fields },
 	{ .key = "requests", .kind = F_SECTION, .sub = request_fields },
 	{ .key = "peers", .kind = F_SECTION, .sub = peer_fields },
+	{ .key = "elasticsearch", .kind = F_SECTION, .sub = es_fields },
 	{ }
 };
+
+/* The string members besides those above with their own copy/free code. */
+static const size_t es_strings[] = {
+	CFG(es_username), CFG(es_password_file), CFG(es_api_key_file),
+	CFG(es_ca_file), CFG(es_spool_dir),
+};
+#define N_ES_STRINGS (sizeof(es_strings) / sizeof(es_strings[0]))
+
+static char **cfg_string(struct pantau_config *cfg, size_t off)
+{
+	return (char **)((char *)cfg + off);
+}
 
 static const struct field rule_fields[] = {
 	{ .key = "cgroup", .kind = F_NODE, .off = offsetof(struct rule_in, cgroup) },
@@ -742,6 +788,179 @@ static int parse_peer_rules(struct loader *ld, yaml_node_t *node, const char *pa
 			  parse_peer_rule);
 }
 
+static void free_es_urls(struct pantau_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_es_urls; i++) {
+		free(cfg->es_urls[i]);
+		cfg->es_urls[i] = NULL;
+	}
+	cfg->n_es_urls = 0;
+}
+
+bool config_es_url_ok(const char *url)
+{
+	const char *host;
+	size_t len;
+
+	if (!url)
+		return false;
+	len = strlen(url);
+	if (!strncmp(url, "http://", 7))
+		host = url + 7;
+	else if (!strncmp(url, "https://", 8))
+		host = url + 8;
+	else
+		return false;
+	if (len >= CONFIG_ES_URL_MAX || !*host || *host == '/' || *host == ':')
+		return false;
+	/* A blank or a quote would end the URL early in a log line or header. */
+	for (const char *c = url; *c; c++)
+		if ((unsigned char)*c <= 0x20 || *c == 0x7f || *c == '"')
+			return false;
+	return true;
+}
+
+/* Without its trailing '/': paths such as "/_bulk" are appended. */
+static char *es_url_copy(const char *url)
+{
+	char *copy = strdup(url);
+	size_t len;
+
+	if (!copy)
+		return NULL;
+	len = strlen(copy);
+	while (len > 8 && copy[len - 1] == '/')
+		copy[--len] = '\0';
+	return copy;
+}
+
+int config_set_es_url(struct pantau_config *cfg, const char *url)
+{
+	char *copy;
+
+	if (!config_es_url_ok(url))
+		return -EINVAL;
+	copy = es_url_copy(url);
+	if (!copy)
+		return -ENOMEM;
+	free_es_urls(cfg);
+	cfg->es_urls[0] = copy;
+	cfg->n_es_urls = 1;
+	return 0;
+}
+
+/* A given list replaces the old one, like the rule lists. */
+static int parse_es_urls(struct loader *ld, yaml_node_t *node, const char *path)
+{
+	struct pantau_config *cfg = ld->cfg;
+	char item_path[PATH_BUF], buf[SHOWN_MAX];
+	yaml_node_item_t *it;
+	int ret;
+
+	ret = want_sequence(ld, node, path, CONFIG_MAX_ES_URLS);
+	if (ret)
+		return ret;
+	free_es_urls(cfg);
+	for (it = node->data.sequence.items.start;
+	     it < node->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(ld->doc, *it);
+		char *copy;
+
+		make_path(item_path, sizeof(item_path), "%s[%zu]", path, cfg->n_es_urls);
+		ret = want_scalar(ld, item, item_path);
+		if (ret)
+			return ret;
+		if (!config_es_url_ok(scalar(item)))
+			return fail(ld, item, "%s is '%s'; it must be an http:// or https:// URL "
+				    "without blanks, e.g. https://es1:9200.", item_path,
+				    shown(item, buf, sizeof(buf)));
+		copy = es_url_copy(scalar(item));
+		if (!copy)
+			return no_memory(ld);
+		cfg->es_urls[cfg->n_es_urls++] = copy;
+	}
+	return 0;
+}
+
+static int parse_text(struct loader *ld, const struct field *f, void *slot,
+		      yaml_node_t *node, const char *path)
+{
+	int ret;
+
+	ret = want_scalar(ld, node, path);
+	if (ret)
+		return ret;
+	/* Empty unsets it, so a later file can drop what an earlier one set. */
+	if (!node->data.scalar.length)
+		return replace_string(ld, slot, "");
+	ret = check_text(ld, node, path, "it", f->umax);
+	if (ret)
+		return ret;
+	return replace_string(ld, slot, scalar(node));
+}
+
+static int parse_file(struct loader *ld, void *slot, yaml_node_t *node, const char *path)
+{
+	char buf[SHOWN_MAX];
+	const char *v;
+	int ret;
+
+	if (is_null(node))
+		return replace_string(ld, slot, "");
+	ret = want_scalar(ld, node, path);
+	if (ret)
+		return ret;
+	v = scalar(node);
+	if (!*v)
+		return replace_string(ld, slot, "");
+	if (v[0] != '/' || strlen(v) >= PATTERN_MAX ||
+	    has_control(v, node->data.scalar.length))
+		return fail(ld, node, "%s is '%s'; it must be an absolute path.", path,
+			    shown(node, buf, sizeof(buf)));
+	return replace_string(ld, slot, v);
+}
+
+/* A whole number of bytes, or with a binary suffix: "5 MiB", "1GiB". */
+static int parse_bytes(struct loader *ld, const struct field *f, void *slot,
+		       yaml_node_t *node, const char *path)
+{
+	static const struct { const char *suffix; unsigned shift; } units[] = {
+		{ "", 0 }, { "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 }, { "TiB", 40 },
+	};
+	char buf[SHOWN_MAX], *end;
+	unsigned long long v = 0;
+	const char *s;
+	bool ok = false;
+	int ret;
+
+	ret = want_scalar(ld, node, path);
+	if (ret)
+		return ret;
+	s = scalar(node);
+	if (*s >= '0' && *s <= '9') {
+		errno = 0;
+		v = strtoull(s, &end, 10);
+		while (*end == ' ')
+			end++;
+		for (size_t i = 0; !errno && i < sizeof(units) / sizeof(units[0]); i++) {
+			if (strcmp(end, units[i].suffix))
+				continue;
+			if (v > (ULLONG_MAX >> units[i].shift))
+				break;
+			v <<= units[i].shift;
+			ok = v >= f->umin && v <= f->umax;
+			break;
+		}
+	}
+	if (!ok)
+		return fail(ld, node,
+			    "%s is '%s'; it must be a number of bytes from %lu to %lu, "
+			    "optionally with KiB, MiB or GiB, e.g. 5 MiB.",
+			    path, shown(node, buf, sizeof(buf)), f->umin, f->umax);
+	*(uint64_t *)slot = v;
+	return 0;
+}
+
 static int parse_node(struct loader *ld, void *slot, yaml_node_t *node,
 		      const char *path)
 {
@@ -762,6 +981,8 @@ static int parse_value(struct loader *ld, const struct field *f,
 
 	switch (f->kind) {
 	case F_SECTION:
+		if (f->sub == es_fields)
+			ld->es_node = node;
 		return walk_map(ld, node, f->sub, path, base);
 	case F_WORD:
 		return parse_word(ld, f, slot, node, path);
@@ -785,6 +1006,14 @@ static int parse_value(struct loader *ld, const struct field *f,
 		return parse_peer_rules(ld, node, path);
 	case F_ROUTES:
 		return parse_routes(ld, node, path);
+	case F_ES_URLS:
+		return parse_es_urls(ld, node, path);
+	case F_TEXT:
+		return parse_text(ld, f, slot, node, path);
+	case F_FILE:
+		return parse_file(ld, slot, node, path);
+	case F_BYTES:
+		return parse_bytes(ld, f, slot, node, path);
 	}
 	return -EINVAL;
 }
@@ -888,6 +1117,32 @@ static int yaml_failed(struct loader *ld, const yaml_parser_t *parser)
 	return -EINVAL;
 }
 
+/* Keys that only make sense together, checked once the whole file is read. */
+static int check_es(struct loader *ld)
+{
+	const struct pantau_config *cfg = ld->cfg;
+	bool user = cfg->es_username && *cfg->es_username;
+	bool password = cfg->es_password_file && *cfg->es_password_file;
+	bool api_key = cfg->es_api_key_file && *cfg->es_api_key_file;
+
+	if (!ld->es_node)
+		return 0;
+	if (user != password)
+		return fail(ld, ld->es_node, "elasticsearch has %s without %s; basic auth needs "
+			    "both username and password_file.",
+			    user ? "username" : "password_file",
+			    user ? "password_file" : "username");
+	if (user && api_key)
+		return fail(ld, ld->es_node, "elasticsearch has both username and api_key_file; "
+			    "use one way to log in.");
+	if (cfg->es_batch_bytes > cfg->es_spool_max_bytes / 2)
+		return fail(ld, ld->es_node, "elasticsearch.batch_bytes (%llu) must be at most half "
+			    "of elasticsearch.spool.max_bytes (%llu).",
+			    (unsigned long long)cfg->es_batch_bytes,
+			    (unsigned long long)cfg->es_spool_max_bytes);
+	return 0;
+}
+
 static int load_document(struct loader *ld, const char *buf, size_t len)
 {
 	yaml_document_t doc, extra;
@@ -922,6 +1177,8 @@ static int load_document(struct loader *ld, const char *buf, size_t len)
 	if (!root || is_null(root))
 		goto out;
 	ret = walk_map(ld, root, root_fields, "", ld->cfg);
+	if (!ret)
+		ret = check_es(ld);
 out:
 	if (have_doc)
 		yaml_document_delete(&doc);
@@ -939,12 +1196,28 @@ static int copy_config(struct pantau_config *dst, const struct pantau_config *sr
 	memset(dst->shared_cgroups, 0, sizeof(dst->shared_cgroups));
 	memset(dst->rules, 0, sizeof(dst->rules));
 	memset(dst->peer_rules, 0, sizeof(dst->peer_rules));
+	dst->n_es_urls = 0;
+	memset(dst->es_urls, 0, sizeof(dst->es_urls));
+	for (size_t i = 0; i < N_ES_STRINGS; i++)
+		*cfg_string(dst, es_strings[i]) = NULL;
 
 	if ((src->listen && !(dst->listen = strdup(src->listen))) ||
 	    (src->log_level && !(dst->log_level = strdup(src->log_level))) ||
 	    (src->language && !(dst->language = strdup(src->language))) ||
 	    (src->events_file && !(dst->events_file = strdup(src->events_file))))
 		goto nomem;
+	for (size_t i = 0; i < N_ES_STRINGS; i++) {
+		const char *v = *cfg_string((struct pantau_config *)src, es_strings[i]);
+
+		if (v && !(*cfg_string(dst, es_strings[i]) = strdup(v)))
+			goto nomem;
+	}
+	for (size_t i = 0; i < src->n_es_urls; i++) {
+		dst->es_urls[i] = strdup(src->es_urls[i]);
+		if (!dst->es_urls[i])
+			goto nomem;
+		dst->n_es_urls++;
+	}
 	for (size_t i = 0; i < src->n_shared_cgroups; i++) {
 		dst->shared_cgroups[i] = strdup(src->shared_cgroups[i]);
 		if (!dst->shared_cgroups[i])
@@ -1162,6 +1435,12 @@ int config_init(struct pantau_config *cfg)
 	cfg->events_per_service_per_second = 200;
 	cfg->events_rotate_mib = 100;
 	cfg->events_keep = 5;
+	cfg->es_verify = true;
+	cfg->es_gzip = true;
+	cfg->es_batch_events = 500;
+	cfg->es_batch_bytes = 5ULL << 20;
+	cfg->es_flush_seconds = 5;
+	cfg->es_spool_max_bytes = 1ULL << 30;
 
 	cfg->listen = strdup(CONFIG_DEFAULT_LISTEN);
 	cfg->log_level = strdup("info");
@@ -1170,6 +1449,12 @@ int config_init(struct pantau_config *cfg)
 	cfg->shared_cgroups[0] = strdup("/");
 	if (cfg->shared_cgroups[0])
 		cfg->n_shared_cgroups = 1;
+	for (size_t i = 0; i < N_ES_STRINGS; i++)
+		*cfg_string(cfg, es_strings[i]) = strdup(es_strings[i] == CFG(es_spool_dir) ?
+							  CONFIG_DEFAULT_SPOOL_DIR : "");
+	for (size_t i = 0; i < N_ES_STRINGS; i++)
+		if (!*cfg_string(cfg, es_strings[i]))
+			goto nomem;
 	if (!cfg->listen || !cfg->log_level || !cfg->language || !cfg->events_file ||
 	    !cfg->n_shared_cgroups)
 		goto nomem;
@@ -1190,4 +1475,9 @@ void config_free(struct pantau_config *cfg)
 	free_rules(cfg);
 	free_peer_rules(cfg);
 	free_routes(cfg);
+	free_es_urls(cfg);
+	for (size_t i = 0; i < N_ES_STRINGS; i++) {
+		free(*cfg_string(cfg, es_strings[i]));
+		*cfg_string(cfg, es_strings[i]) = NULL;
+	}
 }

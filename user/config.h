@@ -5,12 +5,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CONFIG_DEFAULT_PATH "/etc/pantau/pantau.yaml"
 #define CONFIG_DEFAULT_LISTEN "127.0.0.1:9542"
 #define CONFIG_MAX_RULES 64
 #define CONFIG_MAX_SHARED 64
 #define CONFIG_ERR_MAX 512
+#define CONFIG_MAX_ES_URLS 8
+#define CONFIG_ES_URL_MAX 2048
+#define CONFIG_DEFAULT_SPOOL_DIR "/var/lib/pantau/spool"
 
 enum service_rule_kind { RULE_CGROUP, RULE_PROCESS };
 
@@ -48,6 +52,20 @@ struct pantau_config {
 	unsigned peers_max;		/* cardinality cap on peer names */
 	struct peer_rule peer_rules[CONFIG_MAX_RULES];
 	size_t n_peer_rules;
+	/* Elasticsearch exporter: on when at least one URL is set. */
+	char *es_urls[CONFIG_MAX_ES_URLS];
+	size_t n_es_urls;
+	char *es_username;		/* basic auth, with es_password_file */
+	char *es_password_file;
+	char *es_api_key_file;		/* "id:key" or its base64 form */
+	char *es_ca_file;
+	bool es_verify;			/* TLS peer and host name checks */
+	bool es_gzip;			/* compress _bulk bodies */
+	unsigned es_batch_events;
+	uint64_t es_batch_bytes;
+	unsigned es_flush_seconds;
+	char *es_spool_dir;
+	uint64_t es_spool_max_bytes;
 };
 
 /* Fill cfg with the defaults. Returns 0 or -ENOMEM. */
@@ -67,6 +85,14 @@ int config_load_string(struct pantau_config *cfg, const char *yaml,
 /* Validate "ADDR:PORT" (IPv4, [IPv6] or host name). 0 or -EINVAL. */
 int config_parse_listen(const char *value, char *host, size_t host_len,
 			unsigned short *port);
+
+/*
+ * Replace the Elasticsearch URLs with url (what --es-url does). 0, -EINVAL
+ * when url is not an http:// or https:// URL, or -ENOMEM.
+ */
+int config_set_es_url(struct pantau_config *cfg, const char *url);
+/* Whether url is an Elasticsearch URL pantau accepts. */
+bool config_es_url_ok(const char *url);
 
 void config_free(struct pantau_config *cfg);
 

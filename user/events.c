@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 #include "daemon.h"
+#include "elasticsearch.h"
 #include "events.h"
 #include "log.h"
 #include "net_events.h"
@@ -192,7 +193,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	} else if ((h->type == EVENT_HTTP && size >= sizeof(struct event_http)) ||
 		   (h->type == EVENT_CONN && size >= sizeof(struct event_conn))) {
 		/* Budgeted in the kernel already, errors apart from successes. */
-		if (ev->have_jsonl)
+		if (ev->have_jsonl || ev->es)
 			doc = net_document(ev, data);
 	} else if (h->type == EVENT_OOM_KILL && size >= sizeof(struct event_oom_kill)) {
 		struct event_oom_kill copy = *(const struct event_oom_kill *)data;
@@ -205,12 +206,19 @@ static int on_event(void *ctx, void *data, size_t size)
 					    ev->d->cfg.events_per_service_per_second);
 		if (!allowed)
 			ev->rate_limited++;
-		else if (ev->have_jsonl)
+		else if (ev->have_jsonl || ev->es)
 			doc = oom_document(ev, &copy, service);
 	}
 	pthread_mutex_unlock(&ev->d->lock);
 	if (doc) {
-		jsonl_write(&ev->jsonl, doc);
+		const char *text;
+
+		if (ev->have_jsonl)
+			jsonl_write(&ev->jsonl, doc);
+		text = ev->es ? json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
+							       JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+		if (text)
+			es_submit(ev->es, text, strlen(text));
 		json_object_put(doc);
 	}
 	return 0;
@@ -227,6 +235,9 @@ static void *events_thread(void *arg)
 			pt_warn("reading the events ring buffer failed: %s", strerror(-n));
 			break;
 		}
+		/* One fsync per poll: the events of this round count as accepted together. */
+		if (n > 0 && ev->es)
+			es_commit(ev->es);
 	}
 	return NULL;
 }
@@ -246,6 +257,13 @@ int events_start(struct events *ev, struct daemon *d, int ring_fd, char *err, si
 		if (rc)
 			return rc;
 		ev->have_jsonl = true;
+	}
+	if (d->cfg.n_es_urls) {
+		rc = es_start(&ev->es, &d->cfg, err, err_len);
+		if (rc) {
+			events_stop(ev);
+			return rc;
+		}
 	}
 	if (ring_fd < 0)
 		return 0;
@@ -276,9 +294,14 @@ void events_stop(struct events *ev)
 		if (ring_buffer__consume(ev->rb) <= 0)
 			break;
 	ring_buffer__free(ev->rb);
+	if (ev->es) {
+		es_commit(ev->es);
+		es_stop(ev->es);
+	}
 	if (ev->have_jsonl)
 		jsonl_close(&ev->jsonl);
 	ev->rb = NULL;
 	ev->have_jsonl = false;
+	ev->es = NULL;
 	ev->thread_started = false;
 }

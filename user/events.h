@@ -12,6 +12,7 @@
 #include "jsonl.h"
 
 struct daemon;
+struct es_exporter;
 struct ring_buffer;
 
 #define EVENTS_RATE_SLOTS 256
@@ -27,6 +28,7 @@ struct events {
 	struct ring_buffer *rb;
 	struct jsonl_sink jsonl;
 	bool have_jsonl;
+	struct es_exporter *es;		/* NULL when elasticsearch.urls is empty */
 	pthread_t thread;
 	bool thread_started;
 	volatile bool stop;

@@ -36,6 +36,7 @@ struct options {
 	const char *listen;
 	const char *log_level;
 	const char *events_file;
+	const char *es_url;
 	const char *list_metrics;
 	bool check;
 };
@@ -51,6 +52,8 @@ static void usage(FILE *out)
 		"                           (default %s)\n"
 		"      --log-level LEVEL    error, warn, info or debug (default info)\n"
 		"      --events-file PATH   write events as JSON lines to PATH ('-': stdout)\n"
+		"      --es-url URL         send events to the Elasticsearch at URL\n"
+		"                           (replaces elasticsearch.urls)\n"
 		"      --check              say what this kernel can attach, then exit\n"
 		"      --list-metrics[=FMT] print the metric table (FMT: text or markdown)\n"
 		"  -h, --help               show this help\n"
@@ -63,13 +66,14 @@ static void usage(FILE *out)
 /* Returns 0, 1 to exit successfully now, or EXIT_USAGE. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_LOG_LEVEL = 256, OPT_CHECK, OPT_LIST_METRICS, OPT_EVENTS_FILE };
+	enum { OPT_LOG_LEVEL = 256, OPT_CHECK, OPT_LIST_METRICS, OPT_EVENTS_FILE, OPT_ES_URL };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "events-file", required_argument, NULL, OPT_EVENTS_FILE },
+		{ "es-url", required_argument, NULL, OPT_ES_URL },
 		{ "list-metrics", optional_argument, NULL, OPT_LIST_METRICS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -94,6 +98,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_EVENTS_FILE:
 			o->events_file = optarg;
+			break;
+		case OPT_ES_URL:
+			o->es_url = optarg;
 			break;
 		case OPT_LIST_METRICS:
 			o->list_metrics = optarg ? optarg : "text";
@@ -161,6 +168,14 @@ static int load_config(struct pantau_config *cfg, const struct options *o)
 		cfg->events_file = strdup(o->events_file);
 		if (!cfg->events_file)
 			return -ENOMEM;
+	}
+	if (o->es_url) {
+		rc = config_set_es_url(cfg, o->es_url);
+		if (rc == -EINVAL)
+			fprintf(stderr, "pantau: --es-url is '%s'; it must be an http:// or https:// URL, e.g. http://127.0.0.1:9200.\n",
+				o->es_url);
+		if (rc)
+			return rc;
 	}
 	if (o->log_level) {
 		free(cfg->log_level);
@@ -367,7 +382,8 @@ int main(int argc, char **argv)
 	/* Request and connection events cost only when a sink wants them. */
 	if (d.probes.net && d.probes.net->bss)
 		d.probes.net->bss->event_budget_per_second =
-			d.cfg.events_file[0] ? d.cfg.events_per_service_per_second : 0;
+			d.cfg.events_file[0] || d.cfg.n_es_urls ?
+			d.cfg.events_per_service_per_second : 0;
 	attached = probes_attach(&d.probes);
 	if (attached == 0) {
 		pt_err("nothing could be attached (every probe failed, see above). Run 'pantau --check' for details.");

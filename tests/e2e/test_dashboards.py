@@ -17,6 +17,8 @@ import json
 import os
 import re
 import subprocess
+import sys
+import tempfile
 import time
 
 import yaml
@@ -169,6 +171,8 @@ def test_provisioning_files_point_at_the_dashboards():
 
 def test_every_dashboard_query_returns_data():
     check(len(NEEDS_WORKLOAD) <= 3, "more than three expressions excused")
+    sys.path.insert(0, os.path.join(ROOT, "tests", "tools"))
+    from fake_es import FakeES
     exported = exported_metrics()
     limited = Cgroup("t-dash-limited")
     lim = Limited(limited, memory_bytes=256 << 20, cpu_quota_us=20000)
@@ -177,9 +181,13 @@ def test_every_dashboard_query_returns_data():
     procs = []
     stack = nginx = None
     tmp_file = os.path.join(BUILD, "tests", "t-dash-io-%d" % os.getpid())
+    # The exporter panels want an Elasticsearch exporter; the fake one serves.
+    es = FakeES().start()
+    spool = os.path.join(tempfile.mkdtemp(prefix="pantau-dash-"), "spool")
     try:
         # The client's calls to nginx play the payment gateway the overview follows.
-        with Pantau(config="peers:\n  rules:\n    - { cidr: 127.0.0.5/32, name: payment-gateway }\n") as p:
+        with Pantau(config="peers:\n  rules:\n    - { cidr: 127.0.0.5/32, name: payment-gateway }\n"
+                    "elasticsearch:\n  urls: [%s]\n  spool: { dir: %s }\n" % (es.url, spool)) as p:
             # CPU against a quota and memory against a limit.
             procs.append(burn(*(lim.join_args + ["--alloc-mb", "16", "--forever"])))
             # Direct disk writes, bounded: 4 MiB every half second.
@@ -253,6 +261,7 @@ def test_every_dashboard_query_returns_data():
         lim.remove()
         limited.remove()
         disk.remove()
+        es.stop()
         try:
             os.unlink(tmp_file)
         except FileNotFoundError:

@@ -167,20 +167,139 @@ static void test_unknown_top_level_key_lists_allowed_keys(void **state)
 		"listen: 127.0.0.1:1\n"
 		"lsiten: 127.0.0.1:2\n",
 		"t.yaml:3: unknown key 'lsiten' at the top level; allowed keys: "
-		"listen, log_level, language, services, thresholds, events, requests, peers.");
+		"listen, log_level, language, services, thresholds, events, requests, peers, elasticsearch.");
 }
 
-static void test_future_keys_are_not_accepted_yet(void **state)
+static void test_elasticsearch_defaults(void **state)
+{
+	struct pantau_config *cfg = &((struct fixture *)*state)->cfg;
+
+	assert_int_equal(cfg->n_es_urls, 0);
+	assert_true(cfg->es_verify);
+	assert_true(cfg->es_gzip);
+	assert_int_equal(cfg->es_batch_events, 500);
+	assert_true(cfg->es_batch_bytes == 5ULL << 20);
+	assert_int_equal(cfg->es_flush_seconds, 5);
+	assert_string_equal(cfg->es_spool_dir, "/var/lib/pantau/spool");
+	assert_true(cfg->es_spool_max_bytes == 1ULL << 30);
+	assert_string_equal(cfg->es_username, "");
+	assert_string_equal(cfg->es_api_key_file, "");
+}
+
+static void test_elasticsearch_every_key_is_read(void **state)
 {
 	struct fixture *fx = *state;
-	static const char *const future[] = {
-		"elasticsearch: {}\n",
-	};
 
-	for (size_t i = 0; i < sizeof(future) / sizeof(future[0]); i++) {
-		assert_int_equal(load(fx, future[i]), -EINVAL);
-		assert_contains(fx->err, "t.yaml:1: unknown key '");
-	}
+	assert_int_equal(load(fx,
+			      "elasticsearch:\n"
+			      "  urls: [\"https://es1:9200/\", \"http://10.0.0.2:9200\"]\n"
+			      "  username: pantau\n"
+			      "  password_file: /etc/pantau/es.pw\n"
+			      "  ca_file: /etc/pantau/ca.pem\n"
+			      "  verify: false\n"
+			      "  gzip: false\n"
+			      "  batch_events: 100\n"
+			      "  batch_bytes: 2 MiB\n"
+			      "  flush_seconds: 1\n"
+			      "  spool: { dir: /tmp/spool, max_bytes: 64MiB }\n"), 0);
+	assert_int_equal(fx->cfg.n_es_urls, 2);
+	/* The trailing '/' goes: paths are appended to the URL. */
+	assert_string_equal(fx->cfg.es_urls[0], "https://es1:9200");
+	assert_string_equal(fx->cfg.es_urls[1], "http://10.0.0.2:9200");
+	assert_string_equal(fx->cfg.es_username, "pantau");
+	assert_string_equal(fx->cfg.es_password_file, "/etc/pantau/es.pw");
+	assert_string_equal(fx->cfg.es_ca_file, "/etc/pantau/ca.pem");
+	assert_false(fx->cfg.es_verify);
+	assert_false(fx->cfg.es_gzip);
+	assert_int_equal(fx->cfg.es_batch_events, 100);
+	assert_true(fx->cfg.es_batch_bytes == 2ULL << 20);
+	assert_int_equal(fx->cfg.es_flush_seconds, 1);
+	assert_string_equal(fx->cfg.es_spool_dir, "/tmp/spool");
+	assert_true(fx->cfg.es_spool_max_bytes == 64ULL << 20);
+	/* A second load keeps what it does not mention, and copies survive. */
+	assert_int_equal(load(fx, "elasticsearch: { api_key_file: /k, username: '', "
+			      "password_file: '' }\n"), 0);
+	assert_int_equal(fx->cfg.n_es_urls, 2);
+	assert_string_equal(fx->cfg.es_api_key_file, "/k");
+	assert_string_equal(fx->cfg.es_spool_dir, "/tmp/spool");
+}
+
+static void test_elasticsearch_urls_are_checked(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_load_error(fx, "elasticsearch:\n  urls: [\"es1:9200\"]\n",
+			  "t.yaml:2: elasticsearch.urls[0] is 'es1:9200'; it must be an http:// or "
+			  "https:// URL without blanks, e.g. https://es1:9200.");
+	assert_load_error(fx, "elasticsearch:\n  urls:\n    - http://a:1\n    - \"http://b c\"\n",
+			  "t.yaml:4: elasticsearch.urls[1] is 'http://b c'; it must be an http:// or "
+			  "https:// URL without blanks, e.g. https://es1:9200.");
+	assert_int_equal(load(fx, "elasticsearch: { urls: [http://, https://x] }\n"), -EINVAL);
+	assert_int_equal(load(fx, "elasticsearch: { urls: [a, b, c, d, e, f, g, h, i] }\n"),
+			 -EINVAL);
+	assert_contains(fx->err, "at most 8");
+	assert_int_equal(load(fx, "elasticsearch: { urls: http://a:1 }\n"), -EINVAL);
+	assert_contains(fx->err, "must be a list");
+	/* An empty list turns the exporter off. */
+	assert_int_equal(load(fx, "elasticsearch: { urls: [http://a:1] }\n"), 0);
+	assert_int_equal(load(fx, "elasticsearch: { urls: [] }\n"), 0);
+	assert_int_equal(fx->cfg.n_es_urls, 0);
+}
+
+static void test_elasticsearch_sizes_take_binary_suffixes(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx, "elasticsearch: { batch_bytes: 1048576 }\n"), 0);
+	assert_true(fx->cfg.es_batch_bytes == 1048576);
+	assert_int_equal(load(fx, "elasticsearch: { batch_bytes: 512KiB }\n"), 0);
+	assert_true(fx->cfg.es_batch_bytes == 512 * 1024);
+	assert_int_equal(load(fx, "elasticsearch: { spool: { max_bytes: 2 GiB } }\n"), 0);
+	assert_true(fx->cfg.es_spool_max_bytes == 2ULL << 30);
+	assert_load_error(fx, "elasticsearch: { batch_bytes: 5 MB }\n",
+			  "t.yaml:1: elasticsearch.batch_bytes is '5 MB'; it must be a number of bytes "
+			  "from 1024 to 104857600, optionally with KiB, MiB or GiB, e.g. 5 MiB.");
+	assert_int_equal(load(fx, "elasticsearch: { batch_bytes: 101 MiB }\n"), -EINVAL);
+	assert_int_equal(load(fx, "elasticsearch: { batch_bytes: -1 }\n"), -EINVAL);
+	assert_int_equal(load(fx, "elasticsearch: { spool: { max_bytes: 99999999999 TiB } }\n"),
+			 -EINVAL);
+	assert_int_equal(load(fx, "elasticsearch: { spool: { max_bytes: 1000 } }\n"), -EINVAL);
+	assert_load_error(fx, "elasticsearch:\n  batch_bytes: 5 MiB\n  spool: { max_bytes: 4 MiB }\n",
+			  "t.yaml:2: elasticsearch.batch_bytes (5242880) must be at most half of "
+			  "elasticsearch.spool.max_bytes (4194304).");
+}
+
+static void test_elasticsearch_auth_must_be_whole_and_single(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_load_error(fx, "elasticsearch:\n  username: u\n",
+			  "t.yaml:2: elasticsearch has username without password_file; basic auth "
+			  "needs both username and password_file.");
+	assert_load_error(fx, "elasticsearch: { password_file: /p }\n",
+			  "t.yaml:1: elasticsearch has password_file without username; basic auth "
+			  "needs both username and password_file.");
+	assert_load_error(fx, "elasticsearch: { username: u, password_file: /p, api_key_file: /k }\n",
+			  "t.yaml:1: elasticsearch has both username and api_key_file; use one way "
+			  "to log in.");
+	assert_load_error(fx, "elasticsearch: { ca_file: ca.pem }\n",
+			  "t.yaml:1: elasticsearch.ca_file is 'ca.pem'; it must be an absolute path.");
+	assert_int_equal(load(fx, "elasticsearch: { spool: { bogus: 1 } }\n"), -EINVAL);
+	assert_contains(fx->err, "unknown key 'bogus' under 'elasticsearch.spool'; allowed keys: dir, max_bytes.");
+}
+
+static void test_es_url_flag_replaces_urls(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx, "elasticsearch: { urls: [http://a:1, http://b:2] }\n"), 0);
+	assert_int_equal(config_set_es_url(&fx->cfg, "http://127.0.0.1:9200/"), 0);
+	assert_int_equal(fx->cfg.n_es_urls, 1);
+	assert_string_equal(fx->cfg.es_urls[0], "http://127.0.0.1:9200");
+	assert_null(fx->cfg.es_urls[1]);
+	assert_int_equal(config_set_es_url(&fx->cfg, "ftp://x"), -EINVAL);
+	assert_int_equal(config_set_es_url(&fx->cfg, NULL), -EINVAL);
+	assert_int_equal(fx->cfg.n_es_urls, 1);
 }
 
 static void test_events_file_takes_path_dash_or_empty(void **state)
@@ -915,7 +1034,12 @@ int main(void)
 		T(test_failed_load_leaves_config_unchanged),
 		T(test_unknown_key_reports_its_line),
 		T(test_unknown_top_level_key_lists_allowed_keys),
-		T(test_future_keys_are_not_accepted_yet),
+		T(test_elasticsearch_defaults),
+		T(test_elasticsearch_every_key_is_read),
+		T(test_elasticsearch_urls_are_checked),
+		T(test_elasticsearch_sizes_take_binary_suffixes),
+		T(test_elasticsearch_auth_must_be_whole_and_single),
+		T(test_es_url_flag_replaces_urls),
 		T(test_events_file_takes_path_dash_or_empty),
 		T(test_requests_http_is_true_or_false),
 		T(test_peer_rules_are_read_and_checked),

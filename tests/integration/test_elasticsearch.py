@@ -1,0 +1,295 @@
+"""Events to Elasticsearch, against tests/tools/fake_es.py (Elasticsearch
+itself cannot be installed here; see docs/elasticsearch.md). Real traffic
+(nginx in a test service, a client in another) makes request and
+connection events; pantau writes each to its JSON-lines file and to the
+spool, so the file is the ground truth: every line must be stored in the
+fake server exactly once, under the _id hashed from that line, through
+server errors, an outage and a SIGKILL of pantau in the middle."""
+
+import base64
+import collections
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+
+from pantau_lib import (Cgroup, Nginx, Pantau, check, http_client, value, wait_for, ROOT)
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "tools"))
+from fake_es import FakeES  # noqa: E402
+
+
+def doc_id(line):
+    return base64.urlsafe_b64encode(hashlib.sha256(line.encode()).digest()[:15]).decode()
+
+
+def lines_of(path):
+    try:
+        with open(path) as f:
+            return [l.rstrip("\n") for l in f if l.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def config(spool):
+    return ("elasticsearch:\n"
+            "  flush_seconds: 1\n"
+            "  batch_events: 200\n"
+            "  spool: { dir: %s, max_bytes: 64 MiB }\n" % spool)
+
+
+def es_metric(p, outcome):
+    return value(p.metrics(), "pantau_exporter_events_total", exporter="elasticsearch",
+                 outcome=outcome) or 0
+
+
+def stored_ids(es):
+    return {d["_id"] for d in es.docs()}
+
+
+def wait_delivered(es, lines, timeout, what):
+    want = {doc_id(l) for l in lines}
+    wait_for(lambda: want <= stored_ids(es), timeout,
+             "%d %s in the fake Elasticsearch" % (len(want), what))
+
+
+def check_exactly_once(es, lines, what, maybe=()):
+    """Every line stored once, under its id, with its exact text; nothing
+    else, but for lines in maybe (stored or not, once at most)."""
+    docs = es.docs()
+    by_id = collections.Counter(d["_id"] for d in docs)
+    want = {doc_id(l): l for l in lines}
+    check(len(want) == len(lines), "two identical event lines in the JSON-lines file")
+    missing = set(want) - set(by_id)
+    want.update({doc_id(l): l for l in maybe})
+    extra = set(by_id) - set(want)
+    check(not missing, "%s: %d of %d events never reached Elasticsearch" %
+          (what, len(missing), len(want)))
+    check(not extra, "%s: %d documents stored that pantau never wrote: %r" %
+          (what, len(extra), [d["_raw"] for d in docs if d["_id"] in extra][:3]))
+    check(max(by_id.values()) == 1, "%s: a document stored twice" % what)
+    for d in docs:
+        check(d["_raw"] == want[d["_id"]], "document text differs from the line it came from")
+        ds = d["_source"]["event"]["dataset"]
+        check(d["_index"] == "logs-%s-default" % ds, "%s went to %s" % (ds, d["_index"]))
+    return docs
+
+
+def traffic(rounds=1):
+    """Requests and connections between two test services; returns responses."""
+    srv, cli = Cgroup("t-esweb"), Cgroup("t-escli")
+    nginx = None
+    total = 0
+    try:
+        nginx = Nginx(srv)
+        for _ in range(rounds):
+            tally = http_client(cli, "127.0.0.1", nginx.port, "keepalive", "close")
+            total += sum(tally.values())
+    finally:
+        if nginx:
+            nginx.stop()
+        srv.remove()
+        cli.remove()
+    return total
+
+
+def test_every_event_arrives_exactly_once_with_templates():
+    es = FakeES().start()
+    tmp = tempfile.mkdtemp(prefix="pantau-es-")
+    try:
+        with Pantau(config=config(os.path.join(tmp, "spool")),
+                    args=("--events-file", "@EVENTS@", "--es-url", es.url + "/")) as p:
+            n = traffic()
+            wait_for(lambda: len(lines_of(p.events_path)) >= n, 15, "%d events" % n)
+            wait_delivered(es, lines_of(p.events_path), 30, "events")
+            failed = es_metric(p, "failed")
+            sent = es_metric(p, "sent")
+            queue = value(p.metrics(), "pantau_exporter_queue_bytes", exporter="elasticsearch")
+            code = p.stop()
+        lines = lines_of(p.events_path)
+        docs = check_exactly_once(es, lines, "steady traffic")
+        kinds = collections.Counter(d["_index"] for d in docs)
+        st = es.stats()
+        print("  %d requests made %d events: %s; %d _bulk requests, all gzip: %s; sent %d"
+              % (n, len(lines), dict(kinds), st["bulk_requests"],
+                 st["bulk_gzip"] == st["bulk_requests"], sent))
+        check(code == 0, "pantau exited with %s" % code)
+        check(kinds["logs-pantau.http-default"] >= n, "fewer http events than requests")
+        check(kinds["logs-pantau.connection-default"] > 0, "no connection events")
+        check(st["bulk_gzip"] == st["bulk_requests"] > 0, "a _bulk body was not gzip'd")
+        check(failed == 0 and st["item_errors"] == 0,
+              "items rejected (the fake checks ip, long and date fields against the template)")
+        check(queue is not None, "no pantau_exporter_queue_bytes")
+        tpl = es.store.templates
+        it = tpl["index"].get("pantau-events")
+        check(it and it["priority"] > 100 and "logs-pantau.*-*" in it["index_patterns"]
+              and it.get("data_stream") == {}, "index template: %r" % it)
+        check(set(it["composed_of"]) <= set(tpl["component"]), "missing component templates")
+        check("pantau-events" in tpl["ilm"], "no ILM policy")
+        from fake_es import mapped_fields, leaf_fields
+        fields = mapped_fields(es.store)
+        unmapped = {f for d in docs for f, _ in leaf_fields(d["_source"])} - set(fields)
+        check(not unmapped, "fields pantau writes that the template does not map: %r" % unmapped)
+        check(fields["event.duration"] == "long" and fields["source.ip"] == "ip"
+              and fields["destination.ip"] == "ip", "ECS types in the template")
+    finally:
+        es.stop()
+
+
+def test_server_errors_and_busy_phases_lose_and_duplicate_nothing():
+    """Answers lost after storing (the retry meets 409s), 503 for every
+    _bulk, then 429, then half the items 429, then a mapping error for one
+    dataset: everything else is stored once, the
+    rejected ones are in the dead-letter file with their reason."""
+    es = FakeES().start()
+    tmp = tempfile.mkdtemp(prefix="pantau-es-")
+    spool = os.path.join(tmp, "spool")
+    try:
+        with Pantau(config=config(spool),
+                    args=("--events-file", "@EVENTS@", "--es-url", es.url)) as p:
+            wait_for(lambda: es.store.templates["index"], 10, "templates installed")
+            es.set_mode(lost_answers=2)
+            wait_for(lambda: es.stats().get("lost_answers", 0) >= 2 and es.stats()["conflicts"],
+                     30, "a retry of a stored batch")
+            es.set_mode(bulk_status=503)
+            n = traffic()
+            wait_for(lambda: es.stats()["refused_requests"] >= 3, 20, "three refused _bulk")
+            es.set_mode(bulk_status=429)
+            t429 = es.stats()["refused_requests"]
+            wait_for(lambda: es.stats()["refused_requests"] >= t429 + 2, 30, "two 429s")
+            refused_times = es.stats()["refused_times"]
+            es.set_mode(bulk_status=None, item_status=429)
+            traffic()
+            wait_for(lambda: es.stats()["item_errors"] >= 3, 30, "item-level 429s")
+            es.set_mode(item_status=None, reject_dataset="pantau.connection")
+            traffic()
+            wait_for(lambda: lines_of(os.path.join(spool, "dead-letter.ndjson")), 60,
+                     "a rejected connection event in the dead-letter file")
+            es.set_mode(reject_dataset=None)
+            dead_path = os.path.join(spool, "dead-letter.ndjson")
+            # Other traffic on the host keeps adding events: wait for those so far.
+            so_far = {doc_id(l) for l in lines_of(p.events_path)}
+            wait_for(lambda: so_far - stored_ids(es)
+                     <= {doc_id(json.loads(d)["document"]) for d in lines_of(dead_path)},
+                     120, "%d events stored or dead-lettered" % len(so_far))
+            retried = es_metric(p, "retried")
+            failed = es_metric(p, "failed")
+            p.stop()
+        lines = lines_of(p.events_path)
+        dead = [json.loads(l) for l in lines_of(os.path.join(spool, "dead-letter.ndjson"))]
+        dead_docs = {d["document"] for d in dead}
+        stored = [l for l in lines if l not in dead_docs]
+        # A batch stored before its answer was lost may be retried after the
+        # mapping error began: Elasticsearch parses a document before it
+        # checks its _id, so such an event is both stored and dead-lettered.
+        check_exactly_once(es, stored, "errors then recovery", maybe=dead_docs)
+        gaps = [b - a for a, b in zip(refused_times, refused_times[1:])]
+        st = es.stats()
+        print("  %d requests, %d events; %d _bulk (%d refused whole, %d items refused), "
+              "%d wire duplicates (409); retried %d, dead-lettered %d; gaps between "
+              "failing tries %s s" % (n, len(lines), st["bulk_requests"], st["refused_requests"],
+                                      st["item_errors"], st["conflicts"], retried, failed,
+                                      [round(g, 2) for g in gaps[-6:]]))
+        check(retried > 0, "nothing was counted as retried")
+        check(max(gaps) > 1.0, "no back-off between failing tries: %r" % gaps)
+        check(dead and all(d["status"] == 400 and "told to reject" in d["error"]["reason"]
+                           and json.loads(d["document"])["event"]["dataset"] == "pantau.connection"
+                           for d in dead), "dead-letter file: %r" % dead[:2])
+        check(failed == len(dead), "failed %d, dead-letter lines %d" % (failed, len(dead)))
+    finally:
+        es.stop()
+
+
+def test_outage_and_sigkill_restart_deliver_what_was_spooled():
+    """Elasticsearch down from the start; traffic; pantau killed with
+    SIGKILL once its events are accepted; a new pantau on the same spool,
+    still during the outage; then the server comes back."""
+    es = FakeES().start()
+    port = es.port
+    es.stop()
+    tmp = tempfile.mkdtemp(prefix="pantau-es-")
+    spool = os.path.join(tmp, "spool")
+    url = "http://127.0.0.1:%d" % port
+    p1 = Pantau(config=config(spool), args=("--events-file", "@EVENTS@", "--es-url", url))
+    p2 = None
+    try:
+        traffic()
+        first = lines_of(p1.events_path)
+        check(first, "no events from the traffic")
+        wait_for(lambda: es_metric(p1, "accepted") >= len(first), 15,
+                 "%d events accepted into the spool" % len(first))
+        check(es_metric(p1, "sent") == 0, "sent while Elasticsearch was down")
+        p1.proc.kill()
+        p1.proc.wait()
+        p1.log.close()
+        p2 = Pantau(config=config(spool), args=("--events-file", "@EVENTS@", "--es-url", url))
+        check("events from an earlier run" in p2.log_text(), "restart did not find the spool: " +
+              p2.log_text())
+        traffic()
+        time.sleep(2)
+        es = FakeES(port, es.store).start()
+        wait_delivered(es, first, 60, "events of the killed pantau")
+        second = lines_of(p2.events_path)
+        wait_delivered(es, second, 60, "events of the restarted pantau")
+        p2.stop()
+        # Lines the killed pantau wrote after the snapshot may or may not have
+        # been made durable before SIGKILL; they count as written, not as owed.
+        both = lines_of(p1.events_path) + lines_of(p2.events_path)
+        ids = collections.Counter(doc_id(l) for l in both)
+        docs = es.docs()
+        stored = collections.Counter(d["_id"] for d in docs)
+        print("  killed pantau wrote %d events, its successor %d; stored %d, wire duplicates %d"
+              % (len(lines_of(p1.events_path)), len(lines_of(p2.events_path)), len(docs),
+                 es.stats()["conflicts"]))
+        check(all(stored[i] == 1 for i in ids if i in stored), "a document stored twice")
+        check(all(doc_id(l) in stored for l in first), "an event of the killed pantau was lost")
+        # The killed pantau may have written lines it never made durable; what it
+        # accepted is the first len(first) lines, all checked above.
+        check(set(stored) <= set(ids), "stored documents no pantau wrote")
+    finally:
+        if p1.proc.poll() is None:
+            p1.stop()
+        if p2:
+            p2.stop()
+        es.stop()
+
+
+def test_kibana_objects_and_install_script_use_only_mapped_fields():
+    """The saved objects parse, reference the data view they ship with, and
+    name only fields the template maps; the install script puts every
+    template file where pantau itself puts it (run against the fake)."""
+    import re
+    import subprocess
+    from fake_es import mapped_fields
+    es = FakeES().start()
+    try:
+        out = subprocess.run([os.path.join(ROOT, "scripts", "es-install.sh"), es.url],
+                             capture_output=True, text=True, timeout=30)
+        check(out.returncode == 0, "es-install.sh failed: %s" % out.stderr)
+        tpl = es.store.templates
+        check(set(tpl["component"]) == {"pantau-events-settings", "pantau-events-mappings"}
+              and set(tpl["index"]) == {"pantau-events"} and set(tpl["ilm"]) == {"pantau-events"},
+              "es-install.sh installed %r" % {k: list(v) for k, v in tpl.items()})
+        fields = mapped_fields(es.store)
+    finally:
+        es.stop()
+    with open(os.path.join(ROOT, "dashboards", "kibana", "pantau.ndjson")) as f:
+        objs = [json.loads(l) for l in f if l.strip()]
+    ids = {(o["type"], o["id"]) for o in objs}
+    views = [o for o in objs if o["type"] == "index-pattern"]
+    check(len(views) == 1 and views[0]["attributes"]["title"] == "logs-pantau.*"
+          and views[0]["attributes"]["timeFieldName"] == "@timestamp", "data view: %r" % views)
+    used = set()
+    for o in objs:
+        for r in o.get("references", []):
+            check((r["type"], r["id"]) in ids, "%s refers to missing %r" % (o["id"], r))
+        if o["type"] == "search":
+            used |= set(o["attributes"]["columns"])
+            src = json.loads(o["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
+            used |= set(re.findall(r"([a-z@][a-z_.]*)\s*[:<>]", src["query"]["query"]))
+        used |= set(json.loads(o["attributes"].get("fieldFormatMap", "{}")))
+    unmapped = used - set(fields)
+    print("  %d saved objects use %d fields, all mapped: %s" % (len(objs), len(used), not unmapped))
+    check(not unmapped, "saved objects use fields the template does not map: %r" % unmapped)
