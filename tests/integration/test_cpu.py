@@ -64,11 +64,18 @@ def test_voluntary_switches_count_each_sleep():
     n = 200
     try:
         with Pantau(CONFIG) as p:
-            burn("--cgroup", cg.path, "--sleeps", str(n), "--sleep-us", "500").wait(timeout=30)
+            w = burn("--cgroup", cg.path, "--sleeps", str(n), "--sleep-us", "500")
+            out, _ = w.communicate(timeout=30)
+            # The process's own count (getrusage): under load a sleep whose
+            # timer fires while the task is preempted does not block at all.
+            kernel_vol = int(out.split("switches ")[1].split()[0])
             m = p.metrics()
             vol = value(m, "pantau_cpu_context_switches_total", service=cg.service, type="voluntary")
-            print("  %d sleeps -> %s voluntary switches" % (n, vol))
-            check(vol is not None and vol >= n, "expected >= %d voluntary switches, got %s" % (n, vol))
+            print("  %d sleeps -> %s voluntary switches (the kernel counted %d for the process)" %
+                  (n, vol, kernel_vol))
+            check(vol is not None and vol >= kernel_vol,
+                  "pantau %s voluntary switches, the kernel %d" % (vol, kernel_vol))
+            check(vol >= 0.95 * n, "expected about %d voluntary switches, got %s" % (n, vol))
     finally:
         cg.remove()
 
