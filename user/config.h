@@ -11,6 +11,7 @@
 #define CONFIG_MAX_RULES 64
 #define CONFIG_MAX_SHARED 64
 #define CONFIG_ERR_MAX 512
+#define CONFIG_NAMESPACE_MAX 255
 
 enum service_rule_kind { RULE_CGROUP, RULE_PROCESS };
 
@@ -44,6 +45,9 @@ struct pantau_config {
 	unsigned peers_max;		/* cardinality cap on peer names */
 	struct peer_rule peer_rules[CONFIG_MAX_RULES];
 	size_t n_peer_rules;
+	char *cloudwatch_emf_file;	/* EMF lines: a path, "-" for stdout, "" off */
+	unsigned cloudwatch_interval_seconds;
+	char *cloudwatch_namespace;	/* CloudWatch's namespace rules, checked */
 };
 
 /* Fill cfg with the defaults. Returns 0 or -ENOMEM. */
