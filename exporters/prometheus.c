@@ -462,6 +462,13 @@ static void render_self(struct daemon *d, struct expo *e)
 	l[1].value = "error";
 	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
 			__atomic_load_n(&d->events.jsonl.errors, __ATOMIC_RELAXED));
+	l[0].value = "cloudwatch";
+	l[1].value = "written";
+	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
+			__atomic_load_n(&d->cloudwatch.written, __ATOMIC_RELAXED));
+	l[1].value = "error";
+	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
+			__atomic_load_n(&d->cloudwatch.errors, __ATOMIC_RELAXED));
 	l[0].name = "reason";
 
 	expo_family(e, M(M_SERVICES_FOLDED));
