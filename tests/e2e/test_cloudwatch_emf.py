@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import time
 
-from pantau_lib import BUILD, VALIDATORS, check, npm_ci
+from pantau_lib import BUILD, ROOT, VALIDATORS, check, npm_ci
 
 EMF_SAMPLE = os.path.join(BUILD, "tests", "tools", "emf_sample")
 
@@ -107,3 +107,139 @@ def test_emf_documents_match_aws_embedded_metrics():
         counts.append(compare(o, t, where))
     print("  %d documents agree field by field; metrics per document: %s" %
           (len(ours), counts))
+
+
+DEPLOY = os.path.join(ROOT, "deploy", "aws")
+TEMPLATE = os.path.join(DEPLOY, "pantau-cloudwatch.yaml")
+AGENT = os.path.join(DEPLOY, "amazon-cloudwatch-agent.json")
+PARAMS = {"AlarmEmail": "ops@example.com", "HostName": "web-1", "ServiceName": "shop"}
+
+
+def load_template():
+    """The template as plain data; CloudFormation's short tags become
+    {"Fn::X": value} (and {"Ref": name}) as the long forms are written."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def tag(loader, suffix, node):
+        if isinstance(node, yaml.ScalarNode):
+            value = loader.construct_scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        return {"Ref" if suffix == "Ref" else "Fn::" + suffix: value}
+
+    Loader.add_multi_constructor("!", tag)
+    with open(TEMPLATE) as f:
+        return yaml.load(f, Loader=Loader)
+
+
+def emf_series():
+    """(namespace parameter default, {(metric, dimension names)}) of what
+    pantau writes for figures that have every metric."""
+    fig = figures()
+    docs = lines([EMF_SAMPLE], stdin=json.dumps(fig))
+    out = set()
+    for d in docs:
+        dr = directive(d)
+        for dims in dr["Dimensions"]:
+            for m in dr["Metrics"]:
+                out.add((m["Name"], tuple(dims)))
+    return out
+
+
+def alarm_series(props):
+    """(metric, dimension names) of every metric an alarm reads."""
+    if "MetricName" in props:
+        yield props["MetricName"], tuple(d["Name"] for d in props["Dimensions"])
+        return
+    for q in props["Metrics"]:
+        if "MetricStat" in q:
+            m = q["MetricStat"]["Metric"]
+            check(m["Namespace"] == {"Ref": "Namespace"}, "a query not in the Namespace parameter")
+            yield m["MetricName"], tuple(d["Name"] for d in m["Dimensions"])
+
+
+def test_cloudformation_template_passes_cfn_lint():
+    npm_ci()
+    params = ",".join("%s=%s" % kv for kv in PARAMS.items())
+    p = subprocess.run([os.path.join(VALIDATORS, "node_modules", ".bin", "cfn-lint"), "validate",
+                        TEMPLATE, "--parameters", params, "--no-guess-parameters"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    print("  " + p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "  (no output)")
+    check(p.returncode == 0 and "Template valid!" in p.stdout, "cfn-lint:\n" + p.stdout)
+
+
+def test_every_alarm_and_dashboard_metric_is_in_the_emf_output():
+    t = load_template()
+    written = emf_series()
+    params = t["Parameters"]
+    # pantau's defaults (config.c, docs/configuration.md), so that an
+    # unchanged stack alarms where the unchanged Prometheus rules do.
+    want = {"Namespace": "Pantau", "CpuBusyRatio": 0.8, "MemoryBusyRatio": 0.9,
+            "ErrorRatio": 0.05, "LatencyP95Seconds": 1.0, "MinRequestsPerSecond": 0.1}
+    for k, v in want.items():
+        check(params[k]["Default"] == v, "%s defaults to %r, pantau to %r" %
+              (k, params[k]["Default"], v))
+    alarms = {n: r for n, r in t["Resources"].items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    check(len(alarms) == 8, "%d alarms: %s" % (len(alarms), sorted(alarms)))
+    read = 0
+    for name, r in alarms.items():
+        props = r["Properties"]
+        check(props["AlarmActions"] == [{"Ref": "AlarmTopic"}], "%s sends nowhere" % name)
+        for series in alarm_series(props):
+            check(series in written, "%s reads %s with dimensions %s, which pantau never writes"
+                  % (name, series[0], list(series[1])))
+            read += 1
+    topic = [r for r in t["Resources"].values() if r["Type"] == "AWS::SNS::Subscription"]
+    check(topic and topic[0]["Properties"]["Protocol"] == "email", "no e-mail subscription")
+
+    # The dashboard: its body with the parameters put in must be JSON, and
+    # every metric it shows one pantau writes.
+    body = t["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    values = {k: str(v.get("Default", "")) for k, v in params.items()}
+    values.update(PARAMS)
+    values.update({"AWS::Region": "ap-southeast-3", "AWS::StackName": "shop"})
+
+    def sub(m):
+        key = m.group(1)
+        if key.endswith(".Arn"):
+            check(key[:-4] in alarms, "the dashboard names an unknown alarm %s" % key)
+            return "arn:aws:cloudwatch:ap-southeast-3:123456789012:alarm:" + key[:-4]
+        check(key in values, "the dashboard uses an unknown parameter %s" % key)
+        return values[key]
+
+    import re
+    dash = json.loads(re.sub(r"\$\{([^}]+)\}", sub, body))
+    shown = 0
+    for w in dash["widgets"]:
+        if w["type"] != "metric":
+            continue
+        prev = None
+        for row in w["properties"]["metrics"]:
+            row = [x for x in row if not isinstance(x, dict)]
+            if prev:
+                row = [p if x == "." else x for x, p in zip(row, prev)]
+            prev = row
+            check(row[0] == "Pantau", "widget %r: namespace %r" % (w["properties"]["title"], row[0]))
+            series = (row[1], tuple(row[2::2]))
+            check(series in written, "widget %r shows %s with dimensions %s, which pantau never "
+                  "writes" % (w["properties"]["title"], series[0], list(series[1])))
+            shown += 1
+    print("  %d alarm queries and %d dashboard series, all in pantau's EMF output" %
+          (read, shown))
+
+
+def test_cloudwatch_agent_tails_the_documented_emf_file():
+    with open(AGENT) as f:
+        agent = json.load(f)
+    files = agent["logs"]["logs_collected"]["files"]["collect_list"]
+    paths = [x["file_path"] for x in files]
+    check(paths == ["/var/log/pantau/emf.jsonl"], "the agent tails %r" % paths)
+    docs_dir = os.path.join(ROOT, "docs")
+    for doc in ("aws.md", "configuration.md"):
+        with open(os.path.join(docs_dir, doc)) as f:
+            check("/var/log/pantau/emf.jsonl" in f.read(), "%s does not name %s" % (doc, paths[0]))
