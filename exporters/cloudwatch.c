@@ -171,6 +171,9 @@ static struct cw_sample *find(struct cw_sample *rows, size_t n, bool is_peer,
 {
 	struct cw_sample key;
 
+	/* bsearch's base must not be NULL, even with no element. */
+	if (!n)
+		return NULL;
 	key.is_peer = is_peer;
 	snprintf(key.service, sizeof(key.service), "%s", service);
 	snprintf(key.peer, sizeof(key.peer), "%s", is_peer ? peer : "");

@@ -115,7 +115,8 @@ def test_vcpu_of_a_busy_service_matches_cpu_stat():
                 truth = (u1 - u0) / d["IntervalSeconds"]
                 err = abs(d["vCPU"] - truth) / truth
                 compared.append((d["vCPU"], truth, err))
-                check(abs(d["IntervalSeconds"] - INTERVAL) < 0.5,
+                # A late tick (a loaded host) shortens the next interval, never bunches them.
+                check(0.5 * INTERVAL < d["IntervalSeconds"] < 1.5 * INTERVAL,
                       "interval of %.3fs, configured %ds" % (d["IntervalSeconds"], INTERVAL))
             check(len(compared) >= 2, "only %d intervals inside the sampled span" % len(compared))
             for vcpu, truth, err in compared:
