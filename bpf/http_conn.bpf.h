@@ -363,7 +363,7 @@ struct http_source {
  * buffer of the caller ends. Returns the bytes copied, or negative.
  */
 static __always_inline long source_read(const struct http_source *src, __u32 off,
-					__u8 *buf, __u32 want)
+					__u8 *buf, __u32 want, const bool skb)
 {
 	const struct iov_iter *it = src->iter;
 	__u64 n = want, skip;
@@ -372,8 +372,10 @@ static __always_inline long source_read(const struct http_source *src, __u32 off
 	barrier_var(n);
 	if (n == 0 || n > HTTP_WINDOW)
 		return -1;
-	if (src->skb)
+	if (skb)
 		return bpf_skb_load_bytes(src->skb, src->skb_off + off, buf, n) ?: (long)n;
+	if (!it)
+		return -1;
 	skip = it->iov_offset + off;
 	if (it->iter_type == ITER_UBUF)
 		return bpf_probe_read_user(buf, n, (const char *)it->ubuf + skip) ?: (long)n;
@@ -405,69 +407,114 @@ static __always_inline long source_read(const struct http_source *src, __u32 off
  * Feed len bytes of a chunk, from chunk offset off, through stream s.
  * Returns false when bytes the framer needed could not be read.
  */
-static __always_inline bool http_feed_chunk(struct net_sock *ns, bool rx,
+/* One chunk being fed, window by window. */
+struct http_chunk_ctx {
+	struct http_feed_ctx c;
+	struct http_source src;
+	__u32 off;
+	__u32 len;
+	int failed;		/* bytes the framer needed could not be read */
+};
+
+/*
+ * One window of a chunk: a run of body bytes skipped, or up to
+ * HTTP_WINDOW bytes copied and stepped. A callback, so that the verifier
+ * checks it once rather than once per window.
+ */
+static __always_inline long feed_window(struct http_chunk_ctx *cc, const bool skb)
+{
+	struct http_feed_ctx *c = &cc->c;
+	struct net_http *h = &c->ns->http;
+	__u32 n, ev;
+	long got;
+	__u64 k;
+
+	if (cc->off >= cc->len)
+		return 1;
+	n = cc->len - cc->off;
+	k = http_skippable(c->s);
+	if (k) {
+		if (k < n)
+			n = (__u32)k;
+		ev = http_skip(c->s, n);
+		cc->off += n;
+		if (ev)
+			on_events(c, ev);
+		return 0;
+	}
+	if (n > HTTP_WINDOW)
+		n = HTTP_WINDOW;
+	got = source_read(&cc->src, cc->off, c->scratch->buf, n, skb);
+	if (got <= 0) {
+		cc->failed = 1;
+		return 1;
+	}
+	/* A TLS handshake record first: encrypted from here on. */
+	if (h->state == NET_HTTP_UNKNOWN && c->requests && c->scratch->buf[0] == TLS_HANDSHAKE) {
+		h->state = NET_HTTP_TLS;
+		cc->off = cc->len;
+		return 1;
+	}
+	c->len = (__u32)got;
+	c->pos = 0;
+	c->begin = http_idle(c->s) ? 0 : -1;
+	bpf_loop(HTTP_WINDOW, feed_one, c, 0);
+	cc->off += c->pos;
+	return 0;
+}
+
+/* One callback per source kind: the verifier then knows which it reads. */
+static long feed_window_skb(__u32 w, struct http_chunk_ctx *cc)
+{
+	return feed_window(cc, true);
+}
+
+static long feed_window_iter(__u32 w, struct http_chunk_ctx *cc)
+{
+	return feed_window(cc, false);
+}
+
+/*
+ * Feed len bytes of a chunk, from chunk offset off, through one stream.
+ * Returns false when bytes the framer needed could not be read.
+ */
+static __always_inline bool http_feed_chunk(struct net_sock *ns, const bool rx,
 					    const struct http_source *src, __u32 off, __u32 len,
 					    __u64 now)
 {
 	struct net_http *h = &ns->http;
-	struct http_feed_ctx c = {
-		.ns = ns,
-		.now = now,
-		.requests = rx == is_server(ns),
+	struct http_chunk_ctx cc = {
+		.c = {
+			.ns = ns,
+			.now = now,
+			.requests = rx == is_server(ns),
+		},
+		.src = *src,
+		.off = off,
+		.len = len,
 	};
-	__u32 zero = 0;
+	__u32 zero = 0, ev;
 
-	c.s = rx ? &h->rx : &h->tx;
-	c.begin_ns = rx ? &h->rx_begin_ns : &h->tx_begin_ns;
-	c.scratch = bpf_map_lookup_elem(&http_scratch, &zero);
-	if (!c.scratch)
+	cc.c.s = rx ? &h->rx : &h->tx;
+	cc.c.begin_ns = rx ? &h->rx_begin_ns : &h->tx_begin_ns;
+	cc.c.scratch = bpf_map_lookup_elem(&http_scratch, &zero);
+	if (!cc.c.scratch)
 		return false;
-	if (http_idle(c.s))
-		*c.begin_ns = now;
-	for (int w = 0; w < HTTP_WINDOWS; w++) {
-		long got;
-		__u64 k;
-		__u32 n;
-
-		if (off >= len)
-			return true;
-		n = len - off;
-		k = http_skippable(c.s);
-		if (k) {
-			__u32 ev;
-
-			if (k < n)
-				n = (__u32)k;
-			ev = http_skip(c.s, n);
-			off += n;
-			if (ev)
-				on_events(&c, ev);
-			continue;
-		}
-		if (n > HTTP_WINDOW)
-			n = HTTP_WINDOW;
-		got = source_read(src, off, c.scratch->buf, n);
-		if (got <= 0)
-			return false;
-		/* A TLS handshake record first: encrypted from here on. */
-		if (h->state == NET_HTTP_UNKNOWN && c.requests && c.scratch->buf[0] == TLS_HANDSHAKE) {
-			h->state = NET_HTTP_TLS;
-			return true;
-		}
-		c.len = (__u32)got;
-		c.pos = 0;
-		c.begin = http_idle(c.s) ? 0 : -1;
-		bpf_loop(HTTP_WINDOW, feed_one, &c, 0);
-		off += c.pos;
-	}
-	if (off < len) {
-		__u32 ev;
-
-		if (http_skippable(c.s) < len - off)
+	if (http_idle(cc.c.s))
+		*cc.c.begin_ns = now;
+	/* Received bytes come from packets, sent ones from the caller's buffers. */
+	if (rx)
+		bpf_loop(HTTP_WINDOWS, feed_window_skb, &cc, 0);
+	else
+		bpf_loop(HTTP_WINDOWS, feed_window_iter, &cc, 0);
+	if (cc.failed)
+		return false;
+	if (cc.off < len) {
+		if (http_skippable(cc.c.s) < len - cc.off)
 			return false;	/* more header bytes than HTTP_WINDOWS hold */
-		ev = http_skip(c.s, len - off);
+		ev = http_skip(cc.c.s, len - cc.off);
 		if (ev)
-			on_events(&c, ev);
+			on_events(&cc.c, ev);
 	}
 	return true;
 }

@@ -179,8 +179,13 @@ static __always_inline void opened(struct sock *sk, __u8 dir)
 	struct net_stats *st;
 	struct tcp_sock *tp;
 
-	if (!ns || ns->established)
-		return;	/* opened before pantau attached */
+	if (!ns) {
+		/* Accepted from a listener pantau never saw opened: counted, not followed. */
+		count_drop(NET_DROP_UNOWNED);
+		return;
+	}
+	if (ns->established)
+		return;
 	tp = bpf_skc_to_tcp_sock(sk);
 	ns->dir = dir;
 	ns->established = 1;
@@ -302,7 +307,6 @@ int BPF_PROG(net_send_reset, const struct sock *sk, const struct sk_buff *skb)
 
 #define ETH_P_IP 0x0800
 #define ETH_P_IPV6 0x86DD
-#define TCP_FLAG_SYN 0x02
 
 /*
  * Received bytes, before TCP's own processing: only the segment that
@@ -313,44 +317,49 @@ int BPF_PROG(net_send_reset, const struct sock *sk, const struct sk_buff *skb)
 SEC("cgroup_skb/ingress")
 int net_ingress(struct __sk_buff *skb)
 {
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	__u32 l4, hlen, seq, len;
 	struct bpf_sock *bsk;
 	struct net_sock *ns;
-	__u8 proto, doff, flags;
+	struct tcphdr *th;
 	__s32 ahead;
 
+	/* Headers are in the linear part: read them directly, no helper calls. */
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = data;
+
+		if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_TCP)
+			return 1;
+		l4 = ip->ihl * 4;
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = data;
+
+		if ((void *)(ip6 + 1) > end || ip6->nexthdr != IPPROTO_TCP)
+			return 1;
+		l4 = sizeof(*ip6);	/* extension headers are not followed */
+	} else {
+		return 1;
+	}
+	if (l4 > 60)
+		return 1;
+	th = data + l4;
+	if ((void *)(th + 1) > end || th->syn)
+		return 1;
+	hlen = l4 + th->doff * 4;
+	/* Pure acknowledgements, most of what arrives, stop here. */
+	if (skb->len <= hlen)
+		return 1;
+	len = skb->len - hlen;
+	seq = bpf_ntohl(th->seq);
 	bsk = skb->sk;
 	if (!bsk)
 		return 1;
 	bsk = bpf_sk_fullsock(bsk);
-	if (!bsk || bsk->protocol != IPPROTO_TCP)
+	if (!bsk)
 		return 1;
 	ns = bpf_sk_storage_get(&net_socks, bsk, NULL, 0);
 	if (!ns || (ns->http.state != NET_HTTP_UNKNOWN && ns->http.state != NET_HTTP_ON))
 		return 1;
-	if (skb->protocol == bpf_htons(ETH_P_IP)) {
-		__u8 vihl;
-
-		if (bpf_skb_load_bytes(skb, 0, &vihl, 1) ||
-		    bpf_skb_load_bytes(skb, 9, &proto, 1))
-			return 1;
-		l4 = (vihl & 0xf) * 4;
-	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		if (bpf_skb_load_bytes(skb, 6, &proto, 1))
-			return 1;
-		l4 = 40;	/* extension headers are not followed */
-	} else {
-		return 1;
-	}
-	if (proto != IPPROTO_TCP || bpf_skb_load_bytes(skb, l4 + 4, &seq, 4) ||
-	    bpf_skb_load_bytes(skb, l4 + 12, &doff, 1) ||
-	    bpf_skb_load_bytes(skb, l4 + 13, &flags, 1))
-		return 1;
-	hlen = l4 + (doff >> 4) * 4;
-	if (skb->len <= hlen || (flags & TCP_FLAG_SYN))
-		return 1;
-	len = skb->len - hlen;
-	seq = bpf_ntohl(seq);
 	ahead = (__s32)(ns->http.rx_next - seq);
 	if (ahead < 0) {
 		ns->http.state = NET_HTTP_LOST;
@@ -394,7 +403,7 @@ static __always_inline void send_peer_head(const struct net_sock *ns,
 	e->family = ns->peer.family;
 	e->pad = 0;
 	got = source_read(src, off, e->data,
-			  count - off < EVENT_HEAD_BYTES ? count - off : EVENT_HEAD_BYTES);
+			  count - off < EVENT_HEAD_BYTES ? count - off : EVENT_HEAD_BYTES, false);
 	e->len = got > 0 ? (__u32)got : 0;
 	bpf_ringbuf_submit(e, 0);
 }

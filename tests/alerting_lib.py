@@ -2,7 +2,9 @@
 Prometheus with pantau's shipped configuration and rules, Alertmanager with
 the shipped configuration pointed at an SMTP sink (python3-aiosmtpd writing
 to a maildir). Only what a test must change is changed: the intervals, the
-addresses and the paths; every rule and route is the shipped one."""
+addresses and the paths; every rule and route is the shipped one, unless a
+test passes rule files of its own (a copy of the shipped rules with shorter
+windows, say)."""
 
 import email
 import email.policy
@@ -132,14 +134,18 @@ class Alertmanager:
 
 class Prometheus:
     """Prometheus with the shipped prometheus.yml: the shipped rules, the
-    pantau job fed by file_sd, short intervals for the test."""
+    pantau job fed by file_sd, short intervals for the test. rule_files,
+    if given, are loaded instead of the shipped rules (absolute paths)."""
 
-    def __init__(self, tmp, targets, alertmanager=None, interval="1s"):
+    def __init__(self, tmp, targets, alertmanager=None, interval="1s", rule_files=None):
         with open(os.path.join(PROM_DIR, "prometheus.yml")) as f:
             cfg = yaml.safe_load(f)
         g = cfg["global"]
         g["scrape_interval"] = g["evaluation_interval"] = g["scrape_timeout"] = interval
-        cfg["rule_files"] = [os.path.join(PROM_DIR, r) for r in cfg["rule_files"]]
+        if rule_files is None:
+            cfg["rule_files"] = [os.path.join(PROM_DIR, r) for r in cfg["rule_files"]]
+        else:
+            cfg["rule_files"] = list(rule_files)
         if alertmanager:
             cfg["alerting"]["alertmanagers"][0]["static_configs"] = [
                 {"targets": [alertmanager]}]
@@ -200,14 +206,15 @@ class Prometheus:
 class Stack:
     """SMTP sink, Alertmanager and Prometheus in one temporary directory."""
 
-    def __init__(self, targets, with_alerts=True):
+    def __init__(self, targets, with_alerts=True, rule_files=None):
         self.tmp = tempfile.mkdtemp(prefix="pantau-alerting-")
         self.smtp = self.am = self.prom = None
         try:
             if with_alerts:
                 self.smtp = SmtpSink(self.tmp)
                 self.am = Alertmanager(self.tmp, self.smtp.addr)
-            self.prom = Prometheus(self.tmp, targets, self.am.addr if self.am else None)
+            self.prom = Prometheus(self.tmp, targets, self.am.addr if self.am else None,
+                                   rule_files=rule_files)
         except BaseException:
             self.stop()
             raise

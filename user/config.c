@@ -38,6 +38,7 @@ enum field_kind {
 	F_CGROUPS,	/* services.shared_cgroups */
 	F_RULES,	/* services.rules */
 	F_PEER_RULES,	/* peers.rules */
+	F_ROUTES,	/* requests.routes */
 	F_NAMESPACE,	/* a CloudWatch namespace, stored as char * */
 };
 
@@ -101,6 +102,9 @@ static const struct field event_fields[] = {
 	{ .key = "file", .kind = F_PATH, .off = CFG(events_file) },
 	{ .key = "per_service_per_second", .kind = F_UINT,
 	  .off = CFG(events_per_service_per_second), .umin = 1, .umax = 1000000 },
+	{ .key = "rotate_mib", .kind = F_UINT, .off = CFG(events_rotate_mib),
+	  .umin = 1, .umax = 1048576 },
+	{ .key = "keep", .kind = F_UINT, .off = CFG(events_keep), .umin = 0, .umax = 1000 },
 	{ }
 };
 
@@ -128,6 +132,7 @@ static const struct field peer_rule_fields[] = {
 
 static const struct field request_fields[] = {
 	{ .key = "http", .kind = F_BOOL, .off = CFG(requests_http) },
+	{ .key = "routes", .kind = F_ROUTES },
 	{ }
 };
 
@@ -532,6 +537,15 @@ static void free_shared(struct pantau_config *cfg)
 	cfg->n_shared_cgroups = 0;
 }
 
+static void free_routes(struct pantau_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_request_routes; i++) {
+		free(cfg->request_routes[i]);
+		cfg->request_routes[i] = NULL;
+	}
+	cfg->n_request_routes = 0;
+}
+
 static void free_rules(struct pantau_config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_rules; i++) {
@@ -745,6 +759,34 @@ static int parse_peer_rule(struct loader *ld, yaml_node_t *node, const char *pat
 	return 0;
 }
 
+/* A route: a path of literal and {name} segments, e.g. /orders/{id}/items. */
+static int parse_route(struct loader *ld, yaml_node_t *node, const char *path)
+{
+	char buf[SHOWN_MAX];
+	char *copy;
+	int ret;
+
+	ret = want_scalar(ld, node, path);
+	if (ret)
+		return ret;
+	ret = check_text(ld, node, path, "a route", PATTERN_MAX);
+	if (ret)
+		return ret;
+	if (scalar(node)[0] != '/')
+		return fail(ld, node, "%s is '%s'; a route starts with '/', e.g. /orders/{id}.",
+			    path, shown(node, buf, sizeof(buf)));
+	copy = strdup(scalar(node));
+	if (!copy)
+		return no_memory(ld);
+	ld->cfg->request_routes[ld->cfg->n_request_routes++] = copy;
+	return 0;
+}
+
+static int parse_routes(struct loader *ld, yaml_node_t *node, const char *path)
+{
+	return parse_list(ld, node, path, free_routes, &ld->cfg->n_request_routes, parse_route);
+}
+
 static int parse_peer_rules(struct loader *ld, yaml_node_t *node, const char *path)
 {
 	return parse_list(ld, node, path, free_peer_rules, &ld->cfg->n_peer_rules,
@@ -792,6 +834,8 @@ static int parse_value(struct loader *ld, const struct field *f,
 		return parse_rules(ld, node, path);
 	case F_PEER_RULES:
 		return parse_peer_rules(ld, node, path);
+	case F_ROUTES:
+		return parse_routes(ld, node, path);
 	case F_NAMESPACE:
 		return parse_namespace(ld, slot, node, path);
 	}
@@ -944,7 +988,8 @@ static int copy_config(struct pantau_config *dst, const struct pantau_config *sr
 	*dst = *src;
 	dst->listen = dst->log_level = dst->language = dst->events_file = NULL;
 	dst->cloudwatch_emf_file = dst->cloudwatch_namespace = NULL;
-	dst->n_shared_cgroups = dst->n_rules = dst->n_peer_rules = 0;
+	dst->n_shared_cgroups = dst->n_rules = dst->n_peer_rules = dst->n_request_routes = 0;
+	memset(dst->request_routes, 0, sizeof(dst->request_routes));
 	memset(dst->shared_cgroups, 0, sizeof(dst->shared_cgroups));
 	memset(dst->rules, 0, sizeof(dst->rules));
 	memset(dst->peer_rules, 0, sizeof(dst->peer_rules));
@@ -973,6 +1018,12 @@ static int copy_config(struct pantau_config *dst, const struct pantau_config *sr
 		dst->n_rules++;
 		if (!r->pattern || !r->name)
 			goto nomem;
+	}
+	for (size_t i = 0; i < src->n_request_routes; i++) {
+		dst->request_routes[i] = strdup(src->request_routes[i]);
+		if (!dst->request_routes[i])
+			goto nomem;
+		dst->n_request_routes++;
 	}
 	for (size_t i = 0; i < src->n_peer_rules; i++) {
 		struct peer_rule *r = &dst->peer_rules[i];
@@ -1167,6 +1218,8 @@ int config_init(struct pantau_config *cfg)
 	cfg->thresholds_min_requests_per_second = 0.1;
 	cfg->thresholds_filesystem_full_ratio = 0.9;
 	cfg->events_per_service_per_second = 200;
+	cfg->events_rotate_mib = 100;
+	cfg->events_keep = 5;
 	cfg->cloudwatch_interval_seconds = 60;
 
 	cfg->listen = strdup(CONFIG_DEFAULT_LISTEN);
@@ -1200,4 +1253,5 @@ void config_free(struct pantau_config *cfg)
 	free_shared(cfg);
 	free_rules(cfg);
 	free_peer_rules(cfg);
+	free_routes(cfg);
 }

@@ -41,7 +41,11 @@ struct pantau_config {
 	double thresholds_filesystem_full_ratio;
 	char *events_file;		/* JSON lines: a path, "-" for stdout, "" off */
 	unsigned events_per_service_per_second;
+	unsigned events_rotate_mib;	/* rotate the events file at this size */
+	unsigned events_keep;		/* rotated files kept; 0: never rotate */
 	bool requests_http;		/* follow HTTP/1.x requests in the kernel */
+	char *request_routes[CONFIG_MAX_RULES];	/* path templates, e.g. /orders/{id} */
+	size_t n_request_routes;
 	unsigned peers_max;		/* cardinality cap on peer names */
 	struct peer_rule peer_rules[CONFIG_MAX_RULES];
 	size_t n_peer_rules;

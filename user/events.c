@@ -158,8 +158,15 @@ static struct json_object *net_document(struct events *ev, const void *data)
 	if (outbound)
 		peers_name(&ev->d->peers, &p, peer, sizeof(peer));
 	event_timestamp(h->ktime_ns, ts, sizeof(ts));
-	if (h->type == EVENT_HTTP)
-		return net_http_document(data, ts, ev->host_name, service, outbound ? peer : NULL);
+	if (h->type == EVENT_HTTP) {
+		struct path_rules routes = {
+			.patterns = (const char *const *)ev->d->cfg.request_routes,
+			.n = ev->d->cfg.n_request_routes,
+		};
+
+		return net_http_document(data, ts, ev->host_name, service, outbound ? peer : NULL,
+					 &routes);
+	}
 	return net_conn_document(data, ts, ev->host_name, service, outbound ? peer : NULL);
 }
 
@@ -233,7 +240,9 @@ int events_start(struct events *ev, struct daemon *d, int ring_fd, char *err, si
 	if (gethostname(ev->host_name, sizeof(ev->host_name) - 1))
 		snprintf(ev->host_name, sizeof(ev->host_name), "localhost");
 	if (d->cfg.events_file && d->cfg.events_file[0]) {
-		rc = jsonl_open(&ev->jsonl, d->cfg.events_file, err, err_len);
+		rc = jsonl_open(&ev->jsonl, d->cfg.events_file,
+				(uint64_t)d->cfg.events_rotate_mib << 20, d->cfg.events_keep,
+				err, err_len);
 		if (rc)
 			return rc;
 		ev->have_jsonl = true;

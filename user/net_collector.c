@@ -126,6 +126,7 @@ size_t net_drops(struct probes *p, struct drop_count *out, size_t max)
 		[NET_DROP_REQ_MAP_FULL] = "request_map_full",
 		[NET_DROP_PIPELINE_FULL] = "http_pipeline_full",
 		[NET_DROP_STREAM_GAP] = "tcp_stream_gap",
+		[NET_DROP_UNOWNED] = "tcp_connection_without_owner",
 	};
 	size_t n = 0;
 

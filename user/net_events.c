@@ -3,7 +3,6 @@
 #include <string.h>
 #include "http_head.h"
 #include "net_events.h"
-#include "path_template.h"
 
 #define PATH_OUT_MAX 256
 
@@ -63,7 +62,8 @@ static struct json_object *common(const char *dataset, const struct net_ends *en
 }
 
 struct json_object *net_http_document(const struct event_http *e, const char *timestamp,
-				      const char *host, const char *service, const char *peer)
+				      const char *host, const char *service, const char *peer,
+				      const struct path_rules *routes)
 {
 	bool inbound = e->role == NET_ROLE_SERVER, failed = e->status == 0 || e->status >= 400;
 	struct json_object *doc, *ev, *http;
@@ -89,7 +89,7 @@ struct json_object *net_http_document(const struct event_http *e, const char *ti
 	if (len && http_request_head_parse(e->line, len, &req) == 0 && req.path[0]) {
 		char path[PATH_OUT_MAX];
 
-		if (path_template(req.path, NULL, path, sizeof(path)) == 0)
+		if (path_template(req.path, routes, path, sizeof(path)) == 0)
 			json_object_object_add(child(doc, "url"), "path", json_object_new_string(path));
 	}
 	return doc;

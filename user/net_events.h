@@ -4,15 +4,18 @@
 #define PANTAU_NET_EVENTS_H
 
 #include <json-c/json.h>
+#include "path_template.h"
 #include "pantau/net.h"
 
 /*
  * Build the document of one event. service is its service's name, peer the
  * peer's name for calls the service made (NULL otherwise), timestamp an
- * RFC 3339 time. NULL when out of memory.
+ * RFC 3339 time; routes template the path (may be NULL). NULL when out of
+ * memory.
  */
 struct json_object *net_http_document(const struct event_http *e, const char *timestamp,
-				      const char *host, const char *service, const char *peer);
+				      const char *host, const char *service, const char *peer,
+				      const struct path_rules *routes);
 struct json_object *net_conn_document(const struct event_conn *e, const char *timestamp,
 				      const char *host, const char *service, const char *peer);
 

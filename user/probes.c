@@ -127,10 +127,20 @@ static void attach_all(struct probes *p, struct bpf_object *obj, const char *dom
 			link = bpf_program__attach(prog);
 		if (!link) {
 			int err = -errno;
+			bool packet = strncmp(sec, "cgroup_skb/", 11) == 0;
 
 			st->kind = "none";
-			snprintf(st->why, sizeof(st->why), "cannot attach %s: %s",
-				 tp, explain(err));
+			if (packet && (!p->cgroup_mnt || !p->cgroup_mnt[0]))
+				snprintf(st->why, sizeof(st->why), "cannot attach %s: no cgroup2 mount "
+					 "to attach it to (mount cgroup2; HTTP requests are not counted)",
+					 bpf_program__name(prog));
+			else if (packet)
+				snprintf(st->why, sizeof(st->why), "cannot attach %s to the cgroup2 root "
+					 "%s: %s (HTTP requests are not counted)", bpf_program__name(prog),
+					 p->cgroup_mnt, strerror(-err));
+			else
+				snprintf(st->why, sizeof(st->why), "cannot attach %s: %s",
+					 tp, explain(err));
 			pt_warn("%s; the other probes keep running.", st->why);
 		} else {
 			st->attached = true;

@@ -212,6 +212,7 @@ enum net_drop_reason {
 	NET_DROP_REQ_MAP_FULL,
 	NET_DROP_PIPELINE_FULL,	/* more unanswered requests than NET_PIPELINE */
 	NET_DROP_STREAM_GAP,	/* out-of-order or unreadable bytes: stopped following */
+	NET_DROP_UNOWNED,	/* a connection established on a socket with no owner */
 	NET_DROP_REASONS,
 };
 

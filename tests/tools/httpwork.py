@@ -8,7 +8,9 @@ Scenarios: keepalive (5 connections x 8 requests over /ok /created
 /missing /broken), close (6 requests, one connection each, GET and
 DELETE), pipelined (three requests in one write), split (headers in four
 writes), chunked (a chunked POST body in three writes, then a GET), head
-(HEAD requests, whose responses have no body). The Host header is
+(HEAD requests, whose responses have no body), errors (20 requests on one
+keep-alive connection, 15 of them to /broken), healthy (20 requests on one
+keep-alive connection to /ok and /created). The Host header is
 $HTTPWORK_HOST, "test" by default. Prints one JSON object:
 "METHOD STATUS" -> responses received.
 """
@@ -144,7 +146,24 @@ def head(host, port, tally):
     s.close()
 
 
-SCENARIOS = {f.__name__: f for f in (keepalive, close, pipelined, split, chunked, head)}
+def errors(host, port, tally):
+    s = connect(host, port)
+    for i in range(20):
+        s.sendall(request("GET", "/ok" if i % 4 == 0 else "/broken"))
+        read_response(s, "GET", tally)
+    s.close()
+
+
+def healthy(host, port, tally):
+    s = connect(host, port)
+    for i in range(20):
+        s.sendall(request("GET", "/created" if i % 4 == 0 else "/ok"))
+        read_response(s, "GET", tally)
+    s.close()
+
+
+SCENARIOS = {f.__name__: f for f in (keepalive, close, pipelined, split, chunked, head,
+                                     errors, healthy)}
 
 
 def main():

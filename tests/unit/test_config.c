@@ -194,6 +194,11 @@ static void test_events_file_takes_path_dash_or_empty(void **state)
 			 "per_service_per_second: 50}\n"), 0);
 	assert_string_equal(fx->cfg.events_file, "/var/log/pantau/events.jsonl");
 	assert_int_equal(fx->cfg.events_per_service_per_second, 50);
+	assert_int_equal(fx->cfg.events_rotate_mib, 100);
+	assert_int_equal(fx->cfg.events_keep, 5);
+	assert_int_equal(load(fx, "events: {rotate_mib: 10, keep: 0}\n"), 0);
+	assert_int_equal(fx->cfg.events_rotate_mib, 10);
+	assert_int_equal(fx->cfg.events_keep, 0);
 	assert_int_equal(load(fx, "events: {file: '-'}\n"), 0);
 	assert_string_equal(fx->cfg.events_file, "-");
 	assert_int_equal(load(fx, "events:\n  file:\n"), 0);
@@ -293,6 +298,11 @@ static void test_requests_http_is_true_or_false(void **state)
 	assert_false(fx->cfg.requests_http);
 	assert_int_equal(load(fx, "requests:\n  http: true\n"), 0);
 	assert_true(fx->cfg.requests_http);
+	assert_int_equal(load(fx, "requests:\n  routes: ['/orders/{id}', '/users/{u}/cart']\n"), 0);
+	assert_int_equal(fx->cfg.n_request_routes, 2);
+	assert_string_equal(fx->cfg.request_routes[1], "/users/{u}/cart");
+	assert_load_error(fx, "requests:\n  routes: ['orders/{id}']\n",
+			  "t.yaml:2: requests.routes[0] is 'orders/{id}'; a route starts with '/', e.g. /orders/{id}.");
 	assert_load_error(fx, "requests:\n  http: on\n",
 			  "t.yaml:2: requests.http is 'on'; it must be true or false.");
 }
