@@ -112,8 +112,6 @@ static int copy_locked(struct daemon *d, struct cw_copy *c)
 	size_t n_used = 0, n_client;
 
 	memset(c, 0, sizeof(*c));
-	c->t_ns = monotonic_ns();
-	c->wall_ms = wall_ms();
 	c->n_disk = disk_totals(&disk);
 	c->n_req = request_totals(&req);
 	c->n_lat = latency_totals(&lat);
@@ -391,13 +389,23 @@ static void write_interval(struct cloudwatch *cw, struct cw_copy *c)
 static void cw_tick(struct cloudwatch *cw, bool write)
 {
 	struct daemon *d = cw->d;
+	uint64_t t_ns;
+	int64_t t_ms;
 	struct cw_copy c;
 	int rc;
 
 	pthread_mutex_lock(&d->lock);
+	/*
+	 * The CPU collector runs first and reads the maps right away: the
+	 * interval's edges are taken here, not after the slower collectors.
+	 */
+	t_ns = monotonic_ns();
+	t_ms = wall_ms();
 	daemon_collect(d);
 	rc = copy_locked(d, &c);
 	pthread_mutex_unlock(&d->lock);
+	c.t_ns = t_ns;
+	c.wall_ms = t_ms;
 	if (rc) {
 		pt_warn("cloudwatch: out of memory copying the totals; this interval is not written");
 		__atomic_fetch_add(&cw->errors, 1, __ATOMIC_RELAXED);
