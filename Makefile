@@ -124,6 +124,12 @@ $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBS) $(wildcard include/panta
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIBS) -o $@
 
+# Test tools that build pantau's own documents link the core objects.
+$(OUTPUT)/tests/tools/emf_sample: tests/tools/emf_sample.c $(CORE_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $< $(CORE_OBJS) $(LDLIBS) -o $@
+
 $(OUTPUT)/tests/tools/%: tests/tools/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)

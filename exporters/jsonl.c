@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,10 +85,21 @@ int jsonl_write(struct jsonl_sink *s, struct json_object *doc)
 {
 	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
 							  JSON_C_TO_STRING_NOSLASHESCAPE);
+	bool ok;
 
-	/* A line is whole on disk before it counts as written. */
-	if (!text || fputs(text, s->out) == EOF || fputc('\n', s->out) == EOF ||
-	    fflush(s->out) == EOF) {
+	/*
+	 * A line is whole on disk before it counts as written; the lock keeps
+	 * it whole when the CloudWatch exporter shares standard output.
+	 */
+	if (text) {
+		flockfile(s->out);
+		ok = fputs(text, s->out) != EOF && fputc('\n', s->out) != EOF &&
+		     fflush(s->out) != EOF;
+		funlockfile(s->out);
+	} else {
+		ok = false;
+	}
+	if (!ok) {
 		/* Scrapes read the counters from another thread. */
 		__atomic_fetch_add(&s->errors, 1, __ATOMIC_RELAXED);
 		return -EIO;

@@ -465,6 +465,13 @@ static void render_self(struct daemon *d, struct expo *e)
 	l[1].value = "error";
 	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
 			__atomic_load_n(&d->events.jsonl.errors, __ATOMIC_RELAXED));
+	l[0].value = "cloudwatch";
+	l[1].value = "written";
+	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
+			__atomic_load_n(&d->cloudwatch.written, __ATOMIC_RELAXED));
+	l[1].value = "error";
+	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
+			__atomic_load_n(&d->cloudwatch.errors, __ATOMIC_RELAXED));
 	if (d->events.es) {
 		const struct { const char *outcome; uint64_t v; } es_outcomes[] = {
 			{ "accepted", es.accepted }, { "sent", es.sent }, { "retried", es.retried },

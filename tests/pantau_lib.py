@@ -2,6 +2,7 @@
 make cgroups that act as services, run workloads with known figures, and
 parse the exposition. Standard library only (Debian's /usr/bin/python3)."""
 
+import hashlib
 import json
 import os
 import random
@@ -20,6 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("PANTAU_BUILD", os.path.join(ROOT, "build"))
 PANTAU = os.path.join(BUILD, "pantau")
 BURN = os.path.join(BUILD, "tests", "tools", "burn")
+VALIDATORS = os.path.join(ROOT, "tests", "validators")
 
 
 class TestFailure(AssertionError):
@@ -389,3 +391,22 @@ def http_client(cg, host, port, *scenarios, host_header=None):
     out, _ = p.communicate(timeout=120)
     check(p.returncode == 0, "http client failed (%s): %r" % (p.returncode, out))
     return json.loads(out.strip().splitlines()[-1])
+
+
+def npm_ci():
+    """Install the validators' locked npm packages once per lock file."""
+    with open(os.path.join(VALIDATORS, "package-lock.json"), "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    stamp = os.path.join(VALIDATORS, "node_modules", ".pantau-lock-sha256")
+    try:
+        with open(stamp) as f:
+            if f.read() == digest:
+                return
+    except OSError:
+        pass
+    p = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                       cwd=VALIDATORS, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=600)
+    check(p.returncode == 0, "npm ci in tests/validators failed:\n" + p.stdout)
+    with open(stamp, "w") as f:
+        f.write(digest)

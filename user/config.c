@@ -44,6 +44,7 @@ enum field_kind {
 	F_TEXT,		/* 1..umax bytes without control characters, as char * */
 	F_FILE,		/* absolute path or "" (unset), stored as char * */
 	F_BYTES,	/* umin..umax bytes, optional KiB|MiB|GiB suffix, as uint64_t */
+	F_NAMESPACE,	/* a CloudWatch namespace, stored as char * */
 };
 
 struct field {
@@ -168,6 +169,15 @@ static const struct field es_fields[] = {
 	{ }
 };
 
+static const struct field cloudwatch_fields[] = {
+	{ .key = "emf_file", .kind = F_PATH, .off = CFG(cloudwatch_emf_file) },
+	/* Up to an hour: a longer gap reads as "pantau silent" to the alarms. */
+	{ .key = "interval_seconds", .kind = F_UINT,
+	  .off = CFG(cloudwatch_interval_seconds), .umin = 1, .umax = 3600 },
+	{ .key = "namespace", .kind = F_NAMESPACE, .off = CFG(cloudwatch_namespace) },
+	{ }
+};
+
 static const struct field root_fields[] = {
 	{ .key = "listen", .kind = F_LISTEN, .off = CFG(listen) },
 	{ .key = "log_level", .kind = F_WORD, .off = CFG(log_level),
@@ -180,6 +190,7 @@ static const struct field root_fields[] = {
 	{ .key = "requests", .kind = F_SECTION, .sub = request_fields },
 	{ .key = "peers", .kind = F_SECTION, .sub = peer_fields },
 	{ .key = "elasticsearch", .kind = F_SECTION, .sub = es_fields },
+	{ .key = "cloudwatch", .kind = F_SECTION, .sub = cloudwatch_fields },
 	{ }
 };
 
@@ -408,6 +419,46 @@ static int parse_path(struct loader *ld, const struct field *f, void *slot,
 			    "standard output, or empty for off.", path,
 			    shown(node, buf, sizeof(buf)));
 	return replace_string(ld, slot, v);
+}
+
+/*
+ * CloudWatch's rules for a namespace: 1 to 255 ASCII characters from
+ * letters, digits and . - _ / # : space, not only blanks, and not AWS/
+ * (reserved for AWS's own services). PutLogEvents would take anything; the
+ * agent would then drop every metric of the line without a word to pantau.
+ */
+static bool namespace_ok(const char *s, size_t len)
+{
+	bool blank = true;
+
+	if (!len || len > CONFIG_NAMESPACE_MAX || !strncmp(s, "AWS/", 4))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || strchr(".-_/#: ", c)))
+			return false;
+		if (c != ' ')
+			blank = false;
+	}
+	return !blank;
+}
+
+static int parse_namespace(struct loader *ld, void *slot, yaml_node_t *node,
+			   const char *path)
+{
+	char buf[SHOWN_MAX];
+	int ret;
+
+	ret = want_scalar(ld, node, path);
+	if (ret)
+		return ret;
+	if (!namespace_ok(scalar(node), node->data.scalar.length))
+		return fail(ld, node, "%s is '%s'; a CloudWatch namespace is 1 to %d characters "
+			    "from letters, digits, space and . - _ / # :, and does not start with AWS/.",
+			    path, shown(node, buf, sizeof(buf)), CONFIG_NAMESPACE_MAX);
+	return replace_string(ld, slot, scalar(node));
 }
 
 /* strto* skip blanks and take signs, so only a leading digit is accepted. */
@@ -1014,6 +1065,8 @@ static int parse_value(struct loader *ld, const struct field *f,
 		return parse_file(ld, slot, node, path);
 	case F_BYTES:
 		return parse_bytes(ld, f, slot, node, path);
+	case F_NAMESPACE:
+		return parse_namespace(ld, slot, node, path);
 	}
 	return -EINVAL;
 }
@@ -1191,6 +1244,7 @@ static int copy_config(struct pantau_config *dst, const struct pantau_config *sr
 {
 	*dst = *src;
 	dst->listen = dst->log_level = dst->language = dst->events_file = NULL;
+	dst->cloudwatch_emf_file = dst->cloudwatch_namespace = NULL;
 	dst->n_shared_cgroups = dst->n_rules = dst->n_peer_rules = dst->n_request_routes = 0;
 	memset(dst->request_routes, 0, sizeof(dst->request_routes));
 	memset(dst->shared_cgroups, 0, sizeof(dst->shared_cgroups));
@@ -1204,7 +1258,11 @@ static int copy_config(struct pantau_config *dst, const struct pantau_config *sr
 	if ((src->listen && !(dst->listen = strdup(src->listen))) ||
 	    (src->log_level && !(dst->log_level = strdup(src->log_level))) ||
 	    (src->language && !(dst->language = strdup(src->language))) ||
-	    (src->events_file && !(dst->events_file = strdup(src->events_file))))
+	    (src->events_file && !(dst->events_file = strdup(src->events_file))) ||
+	    (src->cloudwatch_emf_file &&
+	     !(dst->cloudwatch_emf_file = strdup(src->cloudwatch_emf_file))) ||
+	    (src->cloudwatch_namespace &&
+	     !(dst->cloudwatch_namespace = strdup(src->cloudwatch_namespace))))
 		goto nomem;
 	for (size_t i = 0; i < N_ES_STRINGS; i++) {
 		const char *v = *cfg_string((struct pantau_config *)src, es_strings[i]);
@@ -1441,11 +1499,14 @@ int config_init(struct pantau_config *cfg)
 	cfg->es_batch_bytes = 5ULL << 20;
 	cfg->es_flush_seconds = 5;
 	cfg->es_spool_max_bytes = 1ULL << 30;
+	cfg->cloudwatch_interval_seconds = 60;
 
 	cfg->listen = strdup(CONFIG_DEFAULT_LISTEN);
 	cfg->log_level = strdup("info");
 	cfg->language = strdup("id");
 	cfg->events_file = strdup("");
+	cfg->cloudwatch_emf_file = strdup("");
+	cfg->cloudwatch_namespace = strdup("Pantau");
 	cfg->shared_cgroups[0] = strdup("/");
 	if (cfg->shared_cgroups[0])
 		cfg->n_shared_cgroups = 1;
@@ -1456,7 +1517,7 @@ int config_init(struct pantau_config *cfg)
 		if (!*cfg_string(cfg, es_strings[i]))
 			goto nomem;
 	if (!cfg->listen || !cfg->log_level || !cfg->language || !cfg->events_file ||
-	    !cfg->n_shared_cgroups)
+	    !cfg->cloudwatch_emf_file || !cfg->cloudwatch_namespace || !cfg->n_shared_cgroups)
 		goto nomem;
 	return 0;
 nomem:
@@ -1470,7 +1531,10 @@ void config_free(struct pantau_config *cfg)
 	free(cfg->log_level);
 	free(cfg->language);
 	free(cfg->events_file);
+	free(cfg->cloudwatch_emf_file);
+	free(cfg->cloudwatch_namespace);
 	cfg->listen = cfg->log_level = cfg->language = cfg->events_file = NULL;
+	cfg->cloudwatch_emf_file = cfg->cloudwatch_namespace = NULL;
 	free_shared(cfg);
 	free_rules(cfg);
 	free_peer_rules(cfg);

@@ -15,6 +15,7 @@
 #define CONFIG_MAX_ES_URLS 8
 #define CONFIG_ES_URL_MAX 2048
 #define CONFIG_DEFAULT_SPOOL_DIR "/var/lib/pantau/spool"
+#define CONFIG_NAMESPACE_MAX 255
 
 enum service_rule_kind { RULE_CGROUP, RULE_PROCESS };
 
@@ -66,6 +67,9 @@ struct pantau_config {
 	unsigned es_flush_seconds;
 	char *es_spool_dir;
 	uint64_t es_spool_max_bytes;
+	char *cloudwatch_emf_file;	/* EMF lines: a path, "-" for stdout, "" off */
+	unsigned cloudwatch_interval_seconds;
+	char *cloudwatch_namespace;	/* CloudWatch's namespace rules, checked */
 };
 
 /* Fill cfg with the defaults. Returns 0 or -ENOMEM. */

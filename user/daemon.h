@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include "cloudwatch.h"
 #include "config.h"
 #include "events.h"
 #include "peers.h"
@@ -26,6 +27,7 @@ struct daemon {
 	struct registry registry;
 	struct peers peers;		/* names of the peers services call */
 	struct events events;
+	struct cloudwatch cloudwatch;	/* EMF lines for CloudWatch, when configured */
 	/* Guards probes' maps reads, the registry and results. */
 	pthread_mutex_t lock;
 	struct collector_result results[COLLECTORS_MAX];

@@ -400,8 +400,15 @@ int main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto cleanup;
 	}
+	rc = cloudwatch_start(&d.cloudwatch, &d, err, sizeof(err));
+	if (rc) {
+		pt_err("%s", err);
+		rc = EXIT_USAGE;
+		goto cleanup;
+	}
 	rc = serve(&d) ? 1 : 0;
 cleanup:
+	cloudwatch_stop(&d.cloudwatch);
 	events_stop(&d.events);
 	cpu_collector_cleanup();
 	disk_collector_cleanup();

@@ -12,7 +12,6 @@ each with the workload the test does not make; docs/dashboards.md names
 them."""
 
 import glob
-import hashlib
 import json
 import os
 import re
@@ -25,7 +24,7 @@ import yaml
 
 from alerting_lib import Stack
 from pantau_lib import (BUILD, HTTPWORK, PANTAU, ROOT, Cgroup, Limited, Nginx, Pantau, burn,
-                        check, spawn_in, wait_for)
+                        check, npm_ci, spawn_in, wait_for)
 
 GRAFANA = os.path.join(ROOT, "dashboards", "grafana")
 VALIDATORS = os.path.join(ROOT, "tests", "validators")
@@ -107,25 +106,6 @@ def test_dashboards_match_their_generator():
     p = subprocess.run(["/usr/bin/python3", os.path.join(GRAFANA, "generate.py"), "--check"],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     check(p.returncode == 0, p.stdout)
-
-
-def npm_ci():
-    """Install the validators' locked npm packages once per lock file."""
-    with open(os.path.join(VALIDATORS, "package-lock.json"), "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()
-    stamp = os.path.join(VALIDATORS, "node_modules", ".pantau-lock-sha256")
-    try:
-        with open(stamp) as f:
-            if f.read() == digest:
-                return
-    except OSError:
-        pass
-    p = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                       cwd=VALIDATORS, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       text=True, timeout=600)
-    check(p.returncode == 0, "npm ci in tests/validators failed:\n" + p.stdout)
-    with open(stamp, "w") as f:
-        f.write(digest)
 
 
 def test_dashboards_validate_against_grafana_schema():

@@ -167,7 +167,8 @@ static void test_unknown_top_level_key_lists_allowed_keys(void **state)
 		"listen: 127.0.0.1:1\n"
 		"lsiten: 127.0.0.1:2\n",
 		"t.yaml:3: unknown key 'lsiten' at the top level; allowed keys: "
-		"listen, log_level, language, services, thresholds, events, requests, peers, elasticsearch.");
+		"listen, log_level, language, services, thresholds, events, requests, peers, "
+		"elasticsearch, cloudwatch.");
 }
 
 static void test_elasticsearch_defaults(void **state)
@@ -321,6 +322,90 @@ static void test_events_file_takes_path_dash_or_empty(void **state)
 	assert_string_equal(fx->cfg.events_file, "-");
 	assert_int_equal(load(fx, "events:\n  file:\n"), 0);
 	assert_string_equal(fx->cfg.events_file, "");
+}
+
+static void test_cloudwatch_is_off_by_default_and_read(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_string_equal(fx->cfg.cloudwatch_emf_file, "");
+	assert_int_equal(fx->cfg.cloudwatch_interval_seconds, 60);
+	assert_string_equal(fx->cfg.cloudwatch_namespace, "Pantau");
+	assert_int_equal(load(fx, "cloudwatch:\n"
+			 "  emf_file: /var/log/pantau/emf.jsonl\n"
+			 "  interval_seconds: 10\n"
+			 "  namespace: 'Shop/Prod #1: web_api-v2.0'\n"), 0);
+	assert_string_equal(fx->cfg.cloudwatch_emf_file, "/var/log/pantau/emf.jsonl");
+	assert_int_equal(fx->cfg.cloudwatch_interval_seconds, 10);
+	assert_string_equal(fx->cfg.cloudwatch_namespace, "Shop/Prod #1: web_api-v2.0");
+	assert_int_equal(load(fx, "cloudwatch: {emf_file: '-'}\n"), 0);
+	assert_string_equal(fx->cfg.cloudwatch_emf_file, "-");
+	assert_string_equal(fx->cfg.cloudwatch_namespace, "Shop/Prod #1: web_api-v2.0");
+	assert_int_equal(load(fx, "cloudwatch:\n  emf_file:\n"), 0);
+	assert_string_equal(fx->cfg.cloudwatch_emf_file, "");
+}
+
+static void test_cloudwatch_emf_file_must_be_absolute(void **state)
+{
+	assert_load_error(*state, "cloudwatch:\n  emf_file: emf.jsonl\n",
+		"t.yaml:2: cloudwatch.emf_file is 'emf.jsonl'; it must be an absolute "
+		"path, '-' for standard output, or empty for off.");
+}
+
+static void test_cloudwatch_interval_range(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_load_error(fx, "cloudwatch: {interval_seconds: 0}\n",
+		"t.yaml:1: cloudwatch.interval_seconds is '0'; it must be a whole number "
+		"from 1 to 3600.");
+	assert_load_error(fx, "cloudwatch: {interval_seconds: 60s}\n",
+		"t.yaml:1: cloudwatch.interval_seconds is '60s'; it must be a whole number "
+		"from 1 to 3600.");
+	assert_int_equal(load(fx, "cloudwatch: {interval_seconds: 3600}\n"), 0);
+	assert_int_equal(fx->cfg.cloudwatch_interval_seconds, 3600);
+}
+
+static void test_cloudwatch_namespace_follows_cloudwatch_rules(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const bad[] = {
+		"cloudwatch: {namespace: ''}\n",
+		"cloudwatch: {namespace: '   '}\n",
+		"cloudwatch: {namespace: AWS/EC2}\n",
+		"cloudwatch: {namespace: 'Pan\u00e9tau'}\n",
+		"cloudwatch: {namespace: 'a,b'}\n",
+		"cloudwatch: {namespace: \"a\\tb\"}\n",
+	};
+	char long_ns[400];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(load(fx, bad[i]), -EINVAL);
+		assert_contains(fx->err, "t.yaml:1: cloudwatch.namespace is '");
+		assert_contains(fx->err, "does not start with AWS/.");
+	}
+	assert_string_equal(fx->cfg.cloudwatch_namespace, "Pantau");
+	/* 255 characters is the most CloudWatch takes. */
+	snprintf(long_ns, sizeof(long_ns), "cloudwatch: {namespace: %.*s}\n", 255,
+		 "NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN"
+		 "NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN"
+		 "NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN");
+	assert_int_equal(load(fx, long_ns), 0);
+	assert_int_equal(strlen(fx->cfg.cloudwatch_namespace), 255);
+	snprintf(long_ns, sizeof(long_ns), "cloudwatch: {namespace: N%s}\n", fx->cfg.cloudwatch_namespace);
+	assert_int_equal(load(fx, long_ns), -EINVAL);
+}
+
+static void test_cloudwatch_survives_a_later_load(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx, "cloudwatch: {emf_file: '-', namespace: Shop}\n"), 0);
+	assert_int_equal(load(fx, "log_level: warn\n"), 0);
+	assert_string_equal(fx->cfg.cloudwatch_emf_file, "-");
+	assert_string_equal(fx->cfg.cloudwatch_namespace, "Shop");
+	assert_int_equal(load(fx, "cloudwatch: {namespace: 'bad,'}\n"), -EINVAL);
+	assert_string_equal(fx->cfg.cloudwatch_namespace, "Shop");
 }
 
 static void test_requests_http_is_true_or_false(void **state)
@@ -1044,6 +1129,11 @@ int main(void)
 		T(test_requests_http_is_true_or_false),
 		T(test_peer_rules_are_read_and_checked),
 		T(test_events_file_must_be_absolute),
+		T(test_cloudwatch_is_off_by_default_and_read),
+		T(test_cloudwatch_emf_file_must_be_absolute),
+		T(test_cloudwatch_interval_range),
+		T(test_cloudwatch_namespace_follows_cloudwatch_rules),
+		T(test_cloudwatch_survives_a_later_load),
 		T(test_unknown_key_under_thresholds_lists_its_keys),
 		T(test_bad_number_names_value_and_range),
 		T(test_whole_numbers_reject_sign_garbage_and_range),
