@@ -1240,6 +1240,18 @@ out:
 	return ret;
 }
 
+/* Copy a list of strings; *n_dst counts what was copied, for the caller's cleanup. */
+static int copy_strings(char **dst, size_t *n_dst, char *const *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		dst[i] = strdup(src[i]);
+		if (!dst[i])
+			return -ENOMEM;
+		(*n_dst)++;
+	}
+	return 0;
+}
+
 static int copy_config(struct pantau_config *dst, const struct pantau_config *src)
 {
 	*dst = *src;
@@ -1270,18 +1282,12 @@ static int copy_config(struct pantau_config *dst, const struct pantau_config *sr
 		if (v && !(*cfg_string(dst, es_strings[i]) = strdup(v)))
 			goto nomem;
 	}
-	for (size_t i = 0; i < src->n_es_urls; i++) {
-		dst->es_urls[i] = strdup(src->es_urls[i]);
-		if (!dst->es_urls[i])
-			goto nomem;
-		dst->n_es_urls++;
-	}
-	for (size_t i = 0; i < src->n_shared_cgroups; i++) {
-		dst->shared_cgroups[i] = strdup(src->shared_cgroups[i]);
-		if (!dst->shared_cgroups[i])
-			goto nomem;
-		dst->n_shared_cgroups++;
-	}
+	if (copy_strings(dst->es_urls, &dst->n_es_urls, src->es_urls, src->n_es_urls) ||
+	    copy_strings(dst->shared_cgroups, &dst->n_shared_cgroups, src->shared_cgroups,
+			 src->n_shared_cgroups) ||
+	    copy_strings(dst->request_routes, &dst->n_request_routes, src->request_routes,
+			 src->n_request_routes))
+		goto nomem;
 	for (size_t i = 0; i < src->n_rules; i++) {
 		struct service_rule *r = &dst->rules[i];
 
@@ -1291,12 +1297,6 @@ static int copy_config(struct pantau_config *dst, const struct pantau_config *sr
 		dst->n_rules++;
 		if (!r->pattern || !r->name)
 			goto nomem;
-	}
-	for (size_t i = 0; i < src->n_request_routes; i++) {
-		dst->request_routes[i] = strdup(src->request_routes[i]);
-		if (!dst->request_routes[i])
-			goto nomem;
-		dst->n_request_routes++;
 	}
 	for (size_t i = 0; i < src->n_peer_rules; i++) {
 		struct peer_rule *r = &dst->peer_rules[i];
