@@ -635,6 +635,51 @@ static int want_sequence(struct loader *ld, yaml_node_t *node, const char *path,
 }
 
 /*
+ * A given list replaces the old one as a whole; item parses one entry
+ * and counts it in *count, at most max entries.
+ */
+static int parse_list(struct loader *ld, yaml_node_t *node, const char *path, size_t max,
+		      void (*clear)(struct pantau_config *cfg), const size_t *count,
+		      int (*item)(struct loader *ld, yaml_node_t *node, const char *path))
+{
+	char item_path[PATH_BUF];
+	yaml_node_item_t *it;
+	int ret;
+
+	ret = want_sequence(ld, node, path, max);
+	if (ret)
+		return ret;
+	clear(ld->cfg);
+	for (it = node->data.sequence.items.start;
+	     it < node->data.sequence.items.top; it++) {
+		make_path(item_path, sizeof(item_path), "%s[%zu]", path, *count);
+		ret = item(ld, yaml_document_get_node(ld->doc, *it), item_path);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int parse_cgroup_item(struct loader *ld, yaml_node_t *item, const char *path)
+{
+	struct pantau_config *cfg = ld->cfg;
+	char *copy;
+	int ret;
+
+	ret = want_scalar(ld, item, path);
+	if (ret)
+		return ret;
+	ret = check_cgroup(ld, item, path);
+	if (ret)
+		return ret;
+	copy = strdup(scalar(item));
+	if (!copy)
+		return no_memory(ld);
+	cfg->shared_cgroups[cfg->n_shared_cgroups++] = copy;
+	return 0;
+}
+
+/*
  * A given list replaces the default instead of adding to it, so a host
  * with systemd can stop treating the root cgroup as shared. The old list is
  * dropped before the new one is filled; on error the whole copy being
@@ -642,34 +687,8 @@ static int want_sequence(struct loader *ld, yaml_node_t *node, const char *path,
  */
 static int parse_cgroups(struct loader *ld, yaml_node_t *node, const char *path)
 {
-	struct pantau_config *cfg = ld->cfg;
-	char item_path[PATH_BUF];
-	yaml_node_item_t *it;
-	int ret;
-
-	ret = want_sequence(ld, node, path, CONFIG_MAX_SHARED);
-	if (ret)
-		return ret;
-	free_shared(cfg);
-	for (it = node->data.sequence.items.start;
-	     it < node->data.sequence.items.top; it++) {
-		yaml_node_t *item = yaml_document_get_node(ld->doc, *it);
-		char *copy;
-
-		make_path(item_path, sizeof(item_path), "%s[%zu]", path,
-			 cfg->n_shared_cgroups);
-		ret = want_scalar(ld, item, item_path);
-		if (ret)
-			return ret;
-		ret = check_cgroup(ld, item, item_path);
-		if (ret)
-			return ret;
-		copy = strdup(scalar(item));
-		if (!copy)
-			return no_memory(ld);
-		cfg->shared_cgroups[cfg->n_shared_cgroups++] = copy;
-	}
-	return 0;
+	return parse_list(ld, node, path, CONFIG_MAX_SHARED, free_shared,
+			  &ld->cfg->n_shared_cgroups, parse_cgroup_item);
 }
 
 static int walk_map(struct loader *ld, yaml_node_t *node,
@@ -723,35 +742,9 @@ static int parse_rule(struct loader *ld, yaml_node_t *node, const char *path)
 	return 0;
 }
 
-/*
- * A list of rules replaces the old list as a whole, like shared_cgroups;
- * item parses one entry and counts it in *count.
- */
-static int parse_list(struct loader *ld, yaml_node_t *node, const char *path,
-		      void (*clear)(struct pantau_config *cfg), const size_t *count,
-		      int (*item)(struct loader *ld, yaml_node_t *node, const char *path))
-{
-	char item_path[PATH_BUF];
-	yaml_node_item_t *it;
-	int ret;
-
-	ret = want_sequence(ld, node, path, CONFIG_MAX_RULES);
-	if (ret)
-		return ret;
-	clear(ld->cfg);
-	for (it = node->data.sequence.items.start;
-	     it < node->data.sequence.items.top; it++) {
-		make_path(item_path, sizeof(item_path), "%s[%zu]", path, *count);
-		ret = item(ld, yaml_document_get_node(ld->doc, *it), item_path);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 static int parse_rules(struct loader *ld, yaml_node_t *node, const char *path)
 {
-	return parse_list(ld, node, path, free_rules, &ld->cfg->n_rules, parse_rule);
+	return parse_list(ld, node, path, CONFIG_MAX_RULES, free_rules, &ld->cfg->n_rules, parse_rule);
 }
 
 static int parse_peer_rule(struct loader *ld, yaml_node_t *node, const char *path)
@@ -830,12 +823,12 @@ static int parse_route(struct loader *ld, yaml_node_t *node, const char *path)
 
 static int parse_routes(struct loader *ld, yaml_node_t *node, const char *path)
 {
-	return parse_list(ld, node, path, free_routes, &ld->cfg->n_request_routes, parse_route);
+	return parse_list(ld, node, path, CONFIG_MAX_RULES, free_routes, &ld->cfg->n_request_routes, parse_route);
 }
 
 static int parse_peer_rules(struct loader *ld, yaml_node_t *node, const char *path)
 {
-	return parse_list(ld, node, path, free_peer_rules, &ld->cfg->n_peer_rules,
+	return parse_list(ld, node, path, CONFIG_MAX_RULES, free_peer_rules, &ld->cfg->n_peer_rules,
 			  parse_peer_rule);
 }
 
@@ -900,37 +893,30 @@ int config_set_es_url(struct pantau_config *cfg, const char *url)
 	return 0;
 }
 
-/* A given list replaces the old one, like the rule lists. */
-static int parse_es_urls(struct loader *ld, yaml_node_t *node, const char *path)
+static int parse_es_url(struct loader *ld, yaml_node_t *item, const char *path)
 {
 	struct pantau_config *cfg = ld->cfg;
-	char item_path[PATH_BUF], buf[SHOWN_MAX];
-	yaml_node_item_t *it;
+	char buf[SHOWN_MAX], *copy;
 	int ret;
 
-	ret = want_sequence(ld, node, path, CONFIG_MAX_ES_URLS);
+	ret = want_scalar(ld, item, path);
 	if (ret)
 		return ret;
-	free_es_urls(cfg);
-	for (it = node->data.sequence.items.start;
-	     it < node->data.sequence.items.top; it++) {
-		yaml_node_t *item = yaml_document_get_node(ld->doc, *it);
-		char *copy;
-
-		make_path(item_path, sizeof(item_path), "%s[%zu]", path, cfg->n_es_urls);
-		ret = want_scalar(ld, item, item_path);
-		if (ret)
-			return ret;
-		if (!config_es_url_ok(scalar(item)))
-			return fail(ld, item, "%s is '%s'; it must be an http:// or https:// URL "
-				    "without blanks, e.g. https://es1:9200.", item_path,
-				    shown(item, buf, sizeof(buf)));
-		copy = es_url_copy(scalar(item));
-		if (!copy)
-			return no_memory(ld);
-		cfg->es_urls[cfg->n_es_urls++] = copy;
-	}
+	if (!config_es_url_ok(scalar(item)))
+		return fail(ld, item, "%s is '%s'; it must be an http:// or https:// URL "
+			    "without blanks, e.g. https://es1:9200.", path,
+			    shown(item, buf, sizeof(buf)));
+	copy = es_url_copy(scalar(item));
+	if (!copy)
+		return no_memory(ld);
+	cfg->es_urls[cfg->n_es_urls++] = copy;
 	return 0;
+}
+
+static int parse_es_urls(struct loader *ld, yaml_node_t *node, const char *path)
+{
+	return parse_list(ld, node, path, CONFIG_MAX_ES_URLS, free_es_urls, &ld->cfg->n_es_urls,
+			  parse_es_url);
 }
 
 static int parse_text(struct loader *ld, const struct field *f, void *slot,
