@@ -66,8 +66,8 @@ def test_voluntary_switches_count_each_sleep():
         with Pantau(CONFIG) as p:
             w = burn("--cgroup", cg.path, "--sleeps", str(n), "--sleep-us", "500")
             out, _ = w.communicate(timeout=30)
-            # The process's own count (getrusage): under load a sleep whose
-            # timer fires while the task is preempted does not block at all.
+            # The process's own count over its sleeps (getrusage): under load a
+            # sleep whose timer fires while the task is preempted does not block.
             kernel_vol = int(out.split("switches ")[1].split()[0])
             m = p.metrics()
             vol = value(m, "pantau_cpu_context_switches_total", service=cg.service, type="voluntary")
