@@ -299,13 +299,14 @@ static __always_inline void on_events(struct http_feed_ctx *c, __u32 ev)
 }
 
 /*
- * One byte stepped, a run of body bytes skipped, or up to eight bytes of
- * an ignored header value passed over; 1 stops the loop. Every index into
- * the window is checked right where it is used, as the verifier needs.
+ * A run of body bytes skipped, or what of the next eight bytes needs no
+ * event passed in bulk and then one byte stepped; 1 stops the loop.
+ * Every index into the window is checked right where it is used, as the
+ * verifier needs.
  */
 static long feed_one(__u32 i, struct http_feed_ctx *c)
 {
-	__u64 k = http_skippable(c->s), idx;
+	__u64 k = http_skippable(c->s), idx, p8;
 	__u32 ev, pos = c->pos, len = c->len;
 
 	if (pos >= len)
@@ -321,29 +322,16 @@ static long feed_one(__u32 i, struct http_feed_ctx *c)
 			on_events(c, ev);
 		return 0;
 	}
-	if (http_wants_newline(c->s)) {
-		/*
-		 * Eight bytes at a time, find the first '\n' with the
-		 * has-zero-byte trick (a false match can only follow a true
-		 * one, so the lowest is right).
-		 */
-		__u64 p8 = pos, x, m;
-
-		barrier_var(p8);
-		if (p8 + 8 <= len && p8 <= HTTP_WINDOW - 8) {
-			x = *(__u64 *)&c->scratch->buf[p8] ^ 0x0a0a0a0a0a0a0a0aULL;
-			m = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
-			if (!m) {
-				c->pos = (__u32)p8 + 8;
-				return 0;
-			}
-			pos = (__u32)p8 + (__u32)((((m & -m) >> 7) * 0x0001020304050607ULL) >> 56);
-		}
-	}
+	p8 = pos;
+	barrier_var(p8);
+	if (p8 + 8 <= len && p8 <= HTTP_WINDOW - 8)
+		pos = (__u32)p8 + http_step8(c->s, *(__u64 *)&c->scratch->buf[p8]);
 	idx = pos;
 	barrier_var(idx);
-	if (idx >= len || idx >= HTTP_WINDOW)
+	if (idx >= len || idx >= HTTP_WINDOW) {
+		c->pos = pos;
 		return 1;
+	}
 	ev = http_step(c->s, c->scratch->buf[idx]);
 	c->pos = (__u32)idx + 1;
 	if (ev)

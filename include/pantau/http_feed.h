@@ -27,6 +27,7 @@ enum http_feed_mode {
 	HTTP_FEED_SKIP,		/* the documented loop: skip bodies, step the rest */
 	HTTP_FEED_STEP,		/* step every byte, never skip */
 	HTTP_FEED_NEWLINE,	/* also jump to '\n' where http_wants_newline() */
+	HTTP_FEED_WORD,		/* as the BPF programs: http_step8(), then one byte */
 };
 
 struct http_feed {
@@ -112,7 +113,9 @@ static inline int http_feed_equal(const struct http_feed *a, const struct http_f
 {
 	if (a->n_msgs != b->n_msgs || a->n_done != b->n_done || a->n_errors != b->n_errors ||
 	    a->error_at != b->error_at || a->n_bad != b->n_bad || a->s.state != b->s.state ||
-	    a->s.n != b->s.n || a->s.cl != b->s.cl || a->s.flags != b->s.flags)
+	    a->s.n != b->s.n || a->s.cl != b->s.cl || a->s.flags != b->s.flags ||
+	    a->s.pos != b->s.pos || a->s.aux != b->s.aux || a->s.hdr != b->s.hdr ||
+	    a->s.method != b->s.method || a->s.status != b->s.status)
 		return 0;
 	for (__u32 i = 0; i < a->n_msgs && i < HTTP_FEED_MSGS; i++) {
 		const struct http_msg *x = &a->msg[i], *y = &b->msg[i];
@@ -153,6 +156,15 @@ static inline __u32 http_feed(struct http_feed *f, const __u8 *buf, __u32 len)
 		}
 		if (http_idle(&f->s))
 			f->begin = f->off + i;
+		if (f->mode == HTTP_FEED_WORD && len - i >= 8) {
+			__u64 w = 0;
+
+			for (int b = 7; b >= 0; b--)
+				w = w << 8 | buf[i + b];
+			i += http_step8(&f->s, w);
+			if (i == len)
+				continue;
+		}
 		ev = http_step(&f->s, buf[i]);
 		http_feed_record(f, ev, f->off + i);
 		i++;

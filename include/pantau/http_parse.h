@@ -692,6 +692,170 @@ static __always_inline int http_wants_newline(const struct http_stream *s)
 	       s->state == HTTP_S_CHUNK_EXT;
 }
 
+/*
+ * Eight bytes at a time. w holds the next eight bytes as a little-endian
+ * load gives them (byte i in bits 8i..8i+7). These helpers flag bytes with
+ * 0x80 in their own byte of the result and never carry into a neighbour,
+ * so every flag is exact, not just the lowest.
+ */
+#define HTTP_ONES	0x0101010101010101ULL
+#define HTTP_HIGHS	0x8080808080808080ULL
+#define HTTP_LOWS	0x7f7f7f7f7f7f7f7fULL
+
+/* Eight bytes packed in load order, byte a first. */
+#define HTTP_PACK_LE(a, b, c, d, e, f, g, h)	HTTP_PACK(h, g, f, e, d, c, b, a)
+
+#define HTTP_LE_VERSION	HTTP_PACK_LE('H', 'T', 'T', 'P', '/', '1', '.', 0)
+#define HTTP_LE_CL0	HTTP_PACK_LE('c', 'o', 'n', 't', 'e', 'n', 't', '-')
+#define HTTP_LE_CL1	HTTP_PACK_LE('l', 'e', 'n', 'g', 't', 'h', 0, 0)
+#define HTTP_LE_TE0	HTTP_PACK_LE('t', 'r', 'a', 'n', 's', 'f', 'e', 'r')
+#define HTTP_LE_TE1	HTTP_PACK_LE('-', 'e', 'n', 'c', 'o', 'd', 'i', 'n')
+#define HTTP_LE_TE2	HTTP_PACK_LE('g', 0, 0, 0, 0, 0, 0, 0)
+
+static __always_inline __u64 http_zero_bytes(__u64 w)
+{
+	return ~(((w & HTTP_LOWS) + HTTP_LOWS) | w | HTTP_LOWS);
+}
+
+/* Bytes in [lo, hi]; every byte of w must be below 0x80. */
+static __always_inline __u64 http_in_range(__u64 w, __u8 lo, __u8 hi)
+{
+	return (w + HTTP_ONES * (__u8)(0x80 - lo)) & ~(w + HTTP_ONES * (__u8)(0x7f - hi)) &
+	       HTTP_HIGHS;
+}
+
+/* How many bytes lead w before the first one not flagged in ok (0..8). */
+static __always_inline __u32 http_run(__u64 ok)
+{
+	__u64 bad = ~ok & HTTP_HIGHS;
+
+	if (!bad)
+		return 8;
+	/* The lowest flag is 1 << (8i + 7); the multiply moves i to the top byte. */
+	return (__u32)((((bad & -bad) >> 7) * 0x0001020304050607ULL) >> 56);
+}
+
+/* The first n (1..8) bytes of w, first byte highest, as http_step packs them. */
+static __always_inline __u64 http_append(__u64 n, __u64 w, __u32 len)
+{
+	__u64 be = __builtin_bswap64(w);
+
+	return len >= 8 ? be : n << (8 * len) | be >> (64 - 8 * len);
+}
+
+/* Header name bytes that may be passed in bulk: letters, digits and '-'. */
+static __always_inline __u64 http_name_bytes(__u64 w)
+{
+	__u64 low = w & HTTP_LOWS, ascii = ~w & HTTP_HIGHS;
+
+	return (http_in_range(low | 0x2020202020202020ULL, 'a', 'z') |
+		http_in_range(low, '0', '9') | http_zero_bytes(w ^ (HTTP_ONES * '-'))) & ascii;
+}
+
+/* Up to len bytes of a header name being matched against content-length etc. */
+static __always_inline __u32 http_name8(struct http_stream *s, __u64 w, __u32 len)
+{
+	__u32 run = http_run(http_name_bytes(w)), pos = s->pos;
+	__u64 lit, next, miss;
+
+	if (run > len)
+		run = len;
+	if (!run || s->hdr == HTTP_H_NONE)
+		return run;
+	/* The name's bytes from pos on; past its end, zeros, which no name byte is. */
+	if (s->hdr == HTTP_H_CL) {
+		lit = pos < 8 ? HTTP_LE_CL0 : pos < 16 ? HTTP_LE_CL1 : 0;
+		next = pos < 8 ? HTTP_LE_CL1 : 0;
+	} else {
+		lit = pos < 8 ? HTTP_LE_TE0 : pos < 16 ? HTTP_LE_TE1 : HTTP_LE_TE2;
+		next = pos < 8 ? HTTP_LE_TE1 : pos < 16 ? HTTP_LE_TE2 : 0;
+	}
+	if (pos & 7)
+		lit = lit >> (8 * (pos & 7)) | next << (64 - 8 * (pos & 7));
+	miss = ~http_zero_bytes((w | 0x2020202020202020ULL) ^ lit) & HTTP_HIGHS;
+	if (run < 8)
+		miss &= (1ULL << (8 * run)) - 1;
+	if (!miss) {
+		s->pos = (__u8)(pos + run);
+	} else {
+		s->pos = (__u8)(pos + http_run(~miss));
+		s->hdr = HTTP_H_NONE;
+	}
+	return run;
+}
+
+/*
+ * Consume what of the next eight bytes needs no event, exactly as
+ * http_step() would one by one; returns how many (0..8). The byte after
+ * them is the caller's to step. An optimisation only, like
+ * http_wants_newline(): the unit tests and the fuzzer check that it
+ * changes nothing.
+ */
+static __always_inline __u32 http_step8(struct http_stream *s, __u64 w)
+{
+	__u32 run;
+
+	if (s->flags & HTTP_F_CR)
+		return 0;
+	switch (s->state) {
+	case HTTP_S_REQ_METHOD:
+		/* Uppercase letters; the space, and anything rarer, one by one. */
+		run = http_run(http_in_range(w & HTTP_LOWS, 'A', 'Z') & ~w & HTTP_HIGHS);
+		if (s->pos + run > HTTP_METHOD_MAX)
+			return 0;
+		if (run) {
+			s->n = http_append(s->n, w, run);
+			s->pos += run;
+		}
+		return run;
+	case HTTP_S_REQ_TARGET: {
+		/* Anything but control bytes; the CR and LF one by one. */
+		__u64 ctl = ~(((w & HTTP_LOWS) + HTTP_ONES * 0x60) | w) & HTTP_HIGHS;
+
+		run = http_run(~(ctl | http_zero_bytes(w ^ HTTP_LOWS)));
+		if (run) {
+			s->aux = (__u8)(s->n >> (64 - 8 * run));
+			s->n = http_append(s->n, w, run);
+			s->pos = s->pos + run > 255 ? 255 : s->pos + run;
+		}
+		return run;
+	}
+	case HTTP_S_RES_VERSION:
+		if (s->pos || (w & 0x00ffffffffffffffULL) != HTTP_LE_VERSION ||
+		    ((w >> 56) != '0' && (w >> 56) != '1'))
+			return 0;
+		s->pos = 8;
+		return 8;
+	case HTTP_S_RES_STATUS: {
+		__u8 d0 = (__u8)w, d1 = (__u8)(w >> 8), d2 = (__u8)(w >> 16);
+
+		if (s->pos || d0 < '1' || d0 > '9' || d1 < '0' || d1 > '9' || d2 < '0' || d2 > '9')
+			return 0;
+		s->status = (__u16)((d0 - '0') * 100 + (d1 - '0') * 10 + (d2 - '0'));
+		s->pos = 3;
+		return 3;
+	}
+	case HTTP_S_HDR_START: {
+		__u8 c = (__u8)w, lc = c | 0x20;
+
+		/* A name's first letter, then as much of the name as can go. */
+		if (lc < 'a' || lc > 'z' || (s->flags & HTTP_F_TRAILER))
+			return 0;
+		s->hdr = lc == 'c' ? HTTP_H_CL : lc == 't' ? HTTP_H_TE : HTTP_H_NONE;
+		s->pos = 1;
+		s->state = HTTP_S_HDR_NAME;
+		return 1 + http_name8(s, w >> 8, 7);
+	}
+	case HTTP_S_HDR_NAME:
+		return http_name8(s, w, 8);
+	case HTTP_S_RES_REASON:
+	case HTTP_S_HDR_IGNORE:
+	case HTTP_S_CHUNK_EXT:
+		return http_run(~http_zero_bytes(w ^ (HTTP_ONES * '\n')));
+	}
+	return 0;
+}
+
 /* Consume one byte; returns HTTP_EV_* bits. */
 static __always_inline __u32 http_step(struct http_stream *s, __u8 c)
 {

@@ -98,6 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(http_feed_equal(&whole, &other), "stepping every byte differs from skipping");
 	run(&in, HTTP_FEED_NEWLINE, NULL, 0, &other);
 	check(http_feed_equal(&whole, &other), "jumping to newlines differs");
+	run(&in, HTTP_FEED_WORD, NULL, 0, &other);
+	check(http_feed_equal(&whole, &other), "eight bytes at a time differs");
 
 	cuts[0] = in.len ? data[3] % (in.len + 1) : 0;
 	cuts[1] = cuts[0] + (in.len - cuts[0]) / 2;
@@ -105,6 +107,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(http_feed_equal(&whole, &other), "split in two differs");
 	run(&in, HTTP_FEED_NEWLINE, cuts, 2, &other);
 	check(http_feed_equal(&whole, &other), "split in three differs");
+	run(&in, HTTP_FEED_WORD, cuts, 2, &other);
+	check(http_feed_equal(&whole, &other), "split in three, eight bytes at a time, differs");
 
 	http_feed_init(&other, in.kind, HTTP_FEED_SKIP);
 	other.head_mask = in.head_mask;

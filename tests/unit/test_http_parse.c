@@ -58,6 +58,11 @@ static void assert_same(const struct http_feed *a, const struct http_feed *b, co
 	assert_int_equal(a->s.n, b->s.n);
 	assert_int_equal(a->s.cl, b->s.cl);
 	assert_int_equal(a->s.flags, b->s.flags);
+	assert_int_equal(a->s.pos, b->s.pos);
+	assert_int_equal(a->s.aux, b->s.aux);
+	assert_int_equal(a->s.hdr, b->s.hdr);
+	assert_int_equal(a->s.method, b->s.method);
+	assert_int_equal(a->s.status, b->s.status);
 }
 
 /* Frame buf every way; returns the record of the whole buffer in out. */
@@ -85,6 +90,11 @@ static void frame_bytes_opts(enum http_kind kind, const void *buf, __u32 len,
 	feed_end(&f, o);
 	assert_same(out, &f, "jump to newlines");
 
+	feed_init(&f, kind, HTTP_FEED_WORD, o);
+	http_feed(&f, b, len);
+	feed_end(&f, o);
+	assert_same(out, &f, "eight bytes at a time");
+
 	feed_init(&f, kind, HTTP_FEED_SKIP, o);
 	for (__u32 i = 0; i < len; i++)
 		http_feed(&f, b + i, 1);
@@ -92,7 +102,11 @@ static void frame_bytes_opts(enum http_kind kind, const void *buf, __u32 len,
 	assert_same(out, &f, "byte by byte");
 
 	for (__u32 at = 0; at <= len; at++) {
-		feed_init(&f, kind, at & 1 ? HTTP_FEED_NEWLINE : HTTP_FEED_SKIP, o);
+		static const enum http_feed_mode modes[] = {
+			HTTP_FEED_SKIP, HTTP_FEED_NEWLINE, HTTP_FEED_WORD,
+		};
+
+		feed_init(&f, kind, modes[at % 3], o);
 		http_feed(&f, b, at);
 		http_feed(&f, b + at, len - at);
 		feed_end(&f, o);
