@@ -299,14 +299,48 @@ static __always_inline void on_events(struct http_feed_ctx *c, __u32 ev)
 }
 
 /*
- * A run of body bytes skipped, or what of the next eight bytes needs no
- * event passed in bulk and then one byte stepped; 1 stops the loop.
- * Every index into the window is checked right where it is used, as the
- * verifier needs.
+ * The framer's steps as global functions: the verifier checks each once on
+ * its own, not again for every state the byte loop's callback can be in.
+ */
+__noinline __u32 framer_step(struct http_stream *s, __u32 byte)
+{
+	return s ? http_step(s, (__u8)byte) : 0;
+}
+
+__noinline __u32 framer_step8(struct http_stream *s, __u64 w)
+{
+	return s ? http_step8(s, w) : 0;
+}
+
+/* Up to HTTP_BULK_WORDS words of bytes that need no event, from pos on. */
+#define HTTP_BULK_WORDS 3
+
+static __always_inline __u32 feed_bulk(struct http_feed_ctx *c, __u32 pos)
+{
+	for (int w = 0; w < HTTP_BULK_WORDS; w++) {
+		__u64 p8 = pos;
+		__u32 n;
+
+		barrier_var(p8);
+		if (p8 + 8 > c->len || p8 > HTTP_WINDOW - 8)
+			break;
+		n = framer_step8(c->s, *(__u64 *)&c->scratch->buf[p8]);
+		pos = (__u32)p8 + n;
+		if (n < 8)
+			break;
+	}
+	return pos;
+}
+
+/*
+ * A run of body bytes skipped, or the event-free bytes ahead passed in
+ * bulk and then one byte stepped (two for a CR and the LF after it); 1
+ * stops the loop. Every index into the window is checked right where it
+ * is used, as the verifier needs.
  */
 static long feed_one(__u32 i, struct http_feed_ctx *c)
 {
-	__u64 k = http_skippable(c->s), idx, p8;
+	__u64 k = http_skippable(c->s), idx;
 	__u32 ev, pos = c->pos, len = c->len;
 
 	if (pos >= len)
@@ -322,17 +356,23 @@ static long feed_one(__u32 i, struct http_feed_ctx *c)
 			on_events(c, ev);
 		return 0;
 	}
-	p8 = pos;
-	barrier_var(p8);
-	if (p8 + 8 <= len && p8 <= HTTP_WINDOW - 8)
-		pos = (__u32)p8 + http_step8(c->s, *(__u64 *)&c->scratch->buf[p8]);
+	pos = feed_bulk(c, pos);
 	idx = pos;
 	barrier_var(idx);
 	if (idx >= len || idx >= HTTP_WINDOW) {
 		c->pos = pos;
 		return 1;
 	}
-	ev = http_step(c->s, c->scratch->buf[idx]);
+	ev = framer_step(c->s, c->scratch->buf[idx]);
+	if (!ev && (c->s->flags & HTTP_F_CR)) {
+		__u64 lf = idx + 1;
+
+		barrier_var(lf);
+		if (lf < len && lf < HTTP_WINDOW) {
+			ev = framer_step(c->s, c->scratch->buf[lf]);
+			idx = lf;
+		}
+	}
 	c->pos = (__u32)idx + 1;
 	if (ev)
 		on_events(c, ev);

@@ -156,18 +156,30 @@ static inline __u32 http_feed(struct http_feed *f, const __u8 *buf, __u32 len)
 		}
 		if (http_idle(&f->s))
 			f->begin = f->off + i;
-		if (f->mode == HTTP_FEED_WORD && len - i >= 8) {
-			__u64 w = 0;
+		if (f->mode == HTTP_FEED_WORD) {
+			/* As the BPF loop does: up to three words, then one byte. */
+			for (int n = 0, words = 0; words < 3 && len - i >= 8; words++) {
+				__u64 w = 0;
 
-			for (int b = 7; b >= 0; b--)
-				w = w << 8 | buf[i + b];
-			i += http_step8(&f->s, w);
+				for (int b = 7; b >= 0; b--)
+					w = w << 8 | buf[i + b];
+				n = (int)http_step8(&f->s, w);
+				i += n;
+				if (n < 8)
+					break;
+			}
 			if (i == len)
 				continue;
 		}
 		ev = http_step(&f->s, buf[i]);
 		http_feed_record(f, ev, f->off + i);
 		i++;
+		/* ... and the LF after a CR in the same round. */
+		if (f->mode == HTTP_FEED_WORD && !ev && (f->s.flags & HTTP_F_CR) && i < len) {
+			ev = http_step(&f->s, buf[i]);
+			http_feed_record(f, ev, f->off + i);
+			i++;
+		}
 	}
 	f->off += len;
 	return f->n_done - done;
