@@ -127,11 +127,10 @@ struct {
  * Whether the service may send one more event this second. Errors have a
  * budget of their own, so a flood of successes never crowds them out.
  */
-static __always_inline bool event_allowed(const struct service_key *key, bool error)
+static __always_inline bool event_allowed(const struct service_key *key, bool error, __u64 now)
 {
 	static const struct net_event_budget fresh;
 	__u32 limit = event_budget_per_second;
-	__u64 now_s = bpf_ktime_get_ns() / 1000000000ULL;
 	struct net_event_budget *b;
 	__u32 *used;
 
@@ -140,8 +139,9 @@ static __always_inline bool event_allowed(const struct service_key *key, bool er
 	b = map_lookup_or_init(&net_event_budget, key, &fresh);
 	if (!b)
 		return true;	/* LRU: cannot really be full */
-	if (b->second != now_s) {
-		b->second = now_s;
+	/* A window of one second from its first event: no division on this path. */
+	if (now - b->window_ns >= 1000000000ULL) {
+		b->window_ns = now;
 		b->ok = b->errors = 0;
 	}
 	used = error ? &b->errors : &b->ok;
@@ -162,7 +162,8 @@ static __always_inline bool event_allowed(const struct service_key *key, bool er
  * verifier checks it once, not again in every place the framer's
  * callback can reach it.
  */
-__noinline int send_http_event(const struct net_sock *ns, __u32 idx, __u32 status, __u64 dur_ns)
+__noinline int send_http_event(const struct net_sock *ns, __u32 idx, __u32 status, __u64 dur_ns,
+			       __u64 now)
 {
 	const struct net_http *h;
 	struct event_http *e;
@@ -171,14 +172,14 @@ __noinline int send_http_event(const struct net_sock *ns, __u32 idx, __u32 statu
 	if (!ns)
 		return 0;
 	h = &ns->http;
-	if (!event_allowed(&ns->key, status == 0 || status >= 400))
+	if (!event_allowed(&ns->key, status == 0 || status >= 400, now))
 		return 0;
 	e = event_reserve(sizeof(*e));
 	if (!e)
 		return 0;
 	e->hdr.type = EVENT_HTTP;
 	e->hdr.size = sizeof(*e);
-	e->hdr.ktime_ns = bpf_ktime_get_ns();
+	e->hdr.ktime_ns = now;
 	e->key = ns->key;
 	e->ends = ns->ends;
 	e->duration_ns = dur_ns;
@@ -207,7 +208,7 @@ static __always_inline void http_conn_close(struct net_sock *ns, __u64 now)
 				break;
 			count_request(ns, NET_PROTO_HTTP, h->q_method[idx], 0,
 				      now - h->q_start_ns[idx]);
-			send_http_event(ns, idx, 0, now - h->q_start_ns[idx]);
+			send_http_event(ns, idx, 0, now - h->q_start_ns[idx], now);
 		}
 	}
 	h->q_len = 0;
@@ -271,7 +272,7 @@ static __always_inline void on_response_start(struct http_feed_ctx *c)
 	if (status >= 100 && status < 200 && status != 101)
 		return;	/* interim: the final response follows */
 	count_request(c->ns, NET_PROTO_HTTP, method, status / 100, c->now - h->q_start_ns[idx]);
-	send_http_event(c->ns, idx, status, c->now - h->q_start_ns[idx]);
+	send_http_event(c->ns, idx, status, c->now - h->q_start_ns[idx], c->now);
 	h->q_head = (h->q_head + 1) & (NET_PIPELINE - 1);
 	h->q_len--;
 }

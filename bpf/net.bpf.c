@@ -149,9 +149,10 @@ static __always_inline void record_ends(struct net_sock *ns, const struct sock *
 static __always_inline void send_conn_event(const struct net_sock *ns, const struct tcp_sock *tp,
 					    __u8 outcome)
 {
+	__u64 now = bpf_ktime_get_ns();
 	struct event_conn *e;
 
-	if (!event_allowed(&ns->key, outcome != NET_CONN_CLOSED))
+	if (!event_allowed(&ns->key, outcome != NET_CONN_CLOSED, now))
 		return;
 	e = event_reserve(sizeof(*e));
 	if (!e)
@@ -159,7 +160,7 @@ static __always_inline void send_conn_event(const struct net_sock *ns, const str
 	__builtin_memset(e, 0, sizeof(*e));
 	e->hdr.type = EVENT_CONN;
 	e->hdr.size = sizeof(*e);
-	e->hdr.ktime_ns = bpf_ktime_get_ns();
+	e->hdr.ktime_ns = now;
 	e->key = ns->key;
 	e->ends = ns->ends;
 	e->duration_ns = e->hdr.ktime_ns - ns->start_ns;

@@ -201,7 +201,7 @@ struct event_conn {
 
 /* The kernel side's event budget per service and second (0: no events). */
 struct net_event_budget {
-	__u64 second;
+	__u64 window_ns;	/* when this one-second window began */
 	__u32 ok;		/* successes sent this second */
 	__u32 errors;		/* errors sent: a budget of their own, kept first */
 };
