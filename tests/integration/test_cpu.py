@@ -47,7 +47,9 @@ def test_cpu_matches_cpu_stat_while_running():
             got = cpu_seconds(p.metrics(), cg.service)
             after = cg.usage_usec() / 1e6
             check(got is not None, "the running service is missing")
-            truth = (before + after) / 2
+            # A scrape on a busy host can take a while: any value inside
+            # the window is right, and the error is the distance outside it.
+            truth = min(max(got, before), after)
             err = abs(got - truth) / truth
             print("  cpu while running: pantau %.4fs, cpu.stat %.4f..%.4fs, error %.2f%%" %
                   (got, before, after, err * 100))
