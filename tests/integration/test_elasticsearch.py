@@ -293,3 +293,17 @@ def test_kibana_objects_and_install_script_use_only_mapped_fields():
     unmapped = used - set(fields)
     print("  %d saved objects use %d fields, all mapped: %s" % (len(objs), len(used), not unmapped))
     check(not unmapped, "saved objects use fields the template does not map: %r" % unmapped)
+
+
+def test_template_fields_have_their_ecs_types():
+    """Every ECS field the mappings name has the type of the ECS field list
+    in Elastic's @elastic/ecs package; the rest are under pantau.*."""
+    import subprocess
+    from pantau_lib import VALIDATORS, npm_ci
+    npm_ci()
+    p = subprocess.run(["node", os.path.join(VALIDATORS, "validate-ecs.mjs"),
+                        os.path.join(ROOT, "dashboards", "elasticsearch", "component-mappings.json")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    print("  " + p.stdout.strip().replace("\n", "\n  "))
+    check(p.returncode == 0, "the template departs from ECS:\n" + p.stdout)
+    check(" ECS fields with ECS " in p.stdout, "the validator checked nothing: " + p.stdout)
