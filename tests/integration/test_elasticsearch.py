@@ -256,13 +256,65 @@ def test_outage_and_sigkill_restart_deliver_what_was_spooled():
         es.stop()
 
 
+KQL_FIELD = r"([a-z@][a-z0-9_.]*)\s*(?::|<|>)"
+NUMERIC = {"long", "integer", "short", "byte", "double", "float", "scaled_float"}
+
+
+def lens_fields(where, attrs, dv_ref):
+    """Fields one Lens visualisation names, each with the operation that
+    uses it; checks its accessors name its own columns and its layers the
+    data view."""
+    import re
+    used = []
+    state = attrs["state"]
+    layers = state["datasourceStates"]["formBased"]["layers"]
+    refs = {r["name"]: r["id"] for r in attrs["references"]}
+    accessors = []
+    vis = state["visualization"]
+    for k in ("xAccessor", "yAccessor", "valueAccessor", "splitAccessor", "metricAccessor"):
+        if k in vis:
+            accessors.append(vis[k])
+    for lay in vis.get("layers", []):
+        accessors += lay.get("accessors", [])
+        accessors += [lay[k] for k in ("xAccessor", "splitAccessor") if k in lay]
+    accessors += [c["columnId"] for c in vis.get("columns", [])]
+    if "sorting" in vis:
+        accessors.append(vis["sorting"]["columnId"])
+    for lid, layer in layers.items():
+        check(refs.get("indexpattern-datasource-layer-" + lid) == dv_ref,
+              "%s: layer %s does not use the data view" % (where, lid))
+        cols = layer["columns"]
+        check(sorted(layer["columnOrder"]) == sorted(cols), "%s: columnOrder" % where)
+        for cid, col in cols.items():
+            if col.get("sourceField") and col["sourceField"] != "___records___":
+                used.append((col["sourceField"], col["operationType"]))
+            if col.get("filter"):
+                used += [(m, "kql") for m in re.findall(KQL_FIELD, col["filter"]["query"])]
+            for f in col.get("params", {}).get("filters", []):
+                used += [(m, "kql") for m in re.findall(KQL_FIELD, f["input"]["query"])]
+            order = col.get("params", {}).get("orderBy", {})
+            if order.get("type") == "column":
+                check(order["columnId"] in cols, "%s: %s ordered by a missing column" % (where, cid))
+        missing = [a for a in accessors if a not in cols]
+        check(not missing, "%s: accessors %r name no column" % (where, missing))
+    used += [(m, "kql") for m in re.findall(KQL_FIELD, state["query"]["query"])]
+    check(not state.get("filters"), "%s: filters are not checked by this test" % where)
+    return used
+
+
 def test_kibana_objects_and_install_script_use_only_mapped_fields():
-    """The saved objects parse, reference the data view they ship with, and
-    name only fields the template maps; the install script puts every
-    template file where pantau itself puts it (run against the fake)."""
+    """The saved objects are what dashboards/kibana/generate.py writes,
+    parse, reference objects they ship with, and name only fields the
+    template maps (or runtime fields of the data view that read only mapped
+    fields), with numeric operations on numeric fields; the install script
+    puts every template file where pantau itself puts it (run against the
+    fake)."""
     import re
     import subprocess
     from fake_es import mapped_fields
+    gen = subprocess.run([os.path.join(ROOT, "dashboards", "kibana", "generate.py"), "--check"],
+                         capture_output=True, text=True, timeout=30)
+    check(gen.returncode == 0, gen.stderr)
     es = FakeES().start()
     try:
         out = subprocess.run([os.path.join(ROOT, "scripts", "es-install.sh"), es.url],
@@ -281,18 +333,61 @@ def test_kibana_objects_and_install_script_use_only_mapped_fields():
     views = [o for o in objs if o["type"] == "index-pattern"]
     check(len(views) == 1 and views[0]["attributes"]["title"] == "logs-pantau.*"
           and views[0]["attributes"]["timeFieldName"] == "@timestamp", "data view: %r" % views)
-    used = set()
+    dv = views[0]["id"]
+    runtime = json.loads(views[0]["attributes"]["runtimeFieldMap"])
+    known = dict(fields)
+    for name, rf in runtime.items():
+        reads = set(re.findall(r"doc\['([^']+)'\]", rf["script"]["source"]))
+        check(reads and reads <= set(fields),
+              "runtime field %s reads %r, not all mapped" % (name, reads))
+        check(name.startswith("pantau.") and name not in fields, "runtime field %s" % name)
+        known[name] = rf["type"]
+    used = []
+    dashboards = {}
+    panels = 0
     for o in objs:
         for r in o.get("references", []):
             check((r["type"], r["id"]) in ids, "%s refers to missing %r" % (o["id"], r))
+        a = o["attributes"]
         if o["type"] == "search":
-            used |= set(o["attributes"]["columns"])
-            src = json.loads(o["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
-            used |= set(re.findall(r"([a-z@][a-z_.]*)\s*[:<>]", src["query"]["query"]))
-        used |= set(json.loads(o["attributes"].get("fieldFormatMap", "{}")))
-    unmapped = used - set(fields)
-    print("  %d saved objects use %d fields, all mapped: %s" % (len(objs), len(used), not unmapped))
-    check(not unmapped, "saved objects use fields the template does not map: %r" % unmapped)
+            used += [(c, "column") for c in a["columns"]]
+            src = json.loads(a["kibanaSavedObjectMeta"]["searchSourceJSON"])
+            used += [(m, "kql") for m in re.findall(KQL_FIELD, src["query"]["query"])]
+        if o["type"] == "dashboard":
+            refs = {r["name"]: r for r in o["references"]}
+            kinds = []
+            for p in json.loads(a["panelsJSON"]):
+                panels += 1
+                where = "%s/%s" % (a["title"], p.get("title"))
+                check(p["gridData"]["i"] == p["panelIndex"], where + ": gridData.i")
+                if p["type"] == "lens":
+                    attrs = p["embeddableConfig"]["attributes"]
+                    kinds.append(attrs["visualizationType"])
+                    for r in attrs["references"]:
+                        outer = refs.get("%s:%s" % (p["panelIndex"], r["name"]))
+                        check(outer and outer["id"] == r["id"] == dv,
+                              where + ": reference %s not in the dashboard's" % r["name"])
+                    used += lens_fields(where, attrs, dv)
+                else:
+                    r = refs.get("%s:%s" % (p["panelIndex"], p["panelRefName"]))
+                    check(p["type"] == "search" and r and r["type"] == "search",
+                          where + ": panel reference")
+                    kinds.append("search")
+            dashboards[a["title"]] = kinds
+        used += [(f, "format") for f in json.loads(a.get("fieldFormatMap", "{}"))]
+    check(set(dashboards) == {"pantau: Traffic", "pantau: Errors", "pantau: Payment gateway"},
+          "dashboards: %r" % list(dashboards))
+    check("lnsHeatmap" in dashboards["pantau: Traffic"], "Traffic has no heat map")
+    check("search" in dashboards["pantau: Errors"], "Errors has no table of error events")
+    unknown = {f for f, _ in used} - set(known)
+    check(not unknown, "saved objects use fields the template does not map: %r" % unknown)
+    not_numeric = {f for f, op in used if op in ("percentile", "average", "sum", "max", "median")
+                   and known[f] not in NUMERIC}
+    check(not not_numeric, "numeric operations on non-numeric fields: %r" % not_numeric)
+    dates = {f for f, op in used if op == "date_histogram"}
+    check(all(known[f].startswith("date") for f in dates), "date histogram on %r" % dates)
+    print("  %d saved objects, %d dashboards with %d panels, use %d fields, all mapped"
+          % (len(objs), len(dashboards), panels, len({f for f, _ in used})))
 
 
 def test_template_fields_have_their_ecs_types():
