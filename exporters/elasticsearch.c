@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <curl/curl.h>
 #include <json-c/json.h>
 #include <zlib.h>
@@ -29,6 +32,12 @@
 #define KIND_MAX 96
 /* On SIGTERM, one try per batch for at most this long; the rest stays spooled. */
 #define STOP_FLUSH_S 5
+/*
+ * In the spool directory while Elasticsearch does not answer: the unix time
+ * the outage began. A restart keeps that time, and `pantau --check` reads it.
+ */
+#define UNREACHABLE_FILE "unreachable-since"
+#define CHECK_TIMEOUT_S 3L
 
 struct es_exporter {
 	struct spool spool;
@@ -43,6 +52,7 @@ struct es_exporter {
 	size_t batch_bytes;
 	unsigned flush_seconds;
 	char *dead_letter_path;
+	char *unreachable_path;
 
 	pthread_t thread;
 	bool thread_started;
@@ -367,19 +377,54 @@ static void item_failed(struct es_exporter *es, const char *doc, size_t len,
 			r->status, r->type[0] ? r->type : "no type", r->reason, es->dead_letter_path);
 }
 
+/* The outage's start recorded in dir, or 0. */
+static int64_t read_unreachable(const char *path)
+{
+	long long since = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lld", &since) != 1 || since < 0)
+		since = 0;
+	fclose(f);
+	return (int64_t)since;
+}
+
+static void write_unreachable(struct es_exporter *es, int64_t since)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	/* Renamed into place: a reader never sees half a line. */
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", es->unreachable_path) >= (int)sizeof(tmp))
+		return;
+	f = fopen(tmp, "we");
+	if (!f)
+		return;
+	fprintf(f, "%lld %s\n", (long long)since, es->urls[es->cur]);
+	if (fclose(f) == 0)
+		rename(tmp, es->unreachable_path);
+	else
+		unlink(tmp);
+}
+
 static void mark_unreachable(struct es_exporter *es, const char *why)
 {
-	int64_t zero = 0;
+	int64_t zero = 0, now = wall_s();
 
-	if (__atomic_compare_exchange_n(&es->unreachable_since, &zero, wall_s(), false,
-					__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+	if (__atomic_compare_exchange_n(&es->unreachable_since, &zero, now, false,
+					__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		write_unreachable(es, now);
 		pt_warn("Elasticsearch at %s is unreachable (%s); events stay in the spool "
 			"and are sent when it is back.", es->urls[es->cur], why);
+	}
 }
 
 static void mark_reachable(struct es_exporter *es)
 {
 	if (__atomic_exchange_n(&es->unreachable_since, 0, __ATOMIC_RELAXED)) {
+		unlink(es->unreachable_path);
 		pt_info("Elasticsearch at %s is reachable again.", es->urls[es->cur]);
 		/* It may have been replaced, templates and all. */
 		es->templates_done = false;
@@ -613,6 +658,7 @@ static void es_free(struct es_exporter *es)
 	free(es->password);
 	free(es->ca_file);
 	free(es->dead_letter_path);
+	free(es->unreachable_path);
 	if (es->spool_open)
 		spool_close(&es->spool);
 	pthread_cond_destroy(&es->wake);
@@ -659,6 +705,10 @@ int es_start(struct es_exporter **out, const struct pantau_config *cfg, char *er
 		es->dead_letter_path = NULL;
 		goto nomem;
 	}
+	if (asprintf(&es->unreachable_path, "%s/" UNREACHABLE_FILE, cfg->es_spool_dir) < 0) {
+		es->unreachable_path = NULL;
+		goto nomem;
+	}
 	if (cfg->es_api_key_file[0]) {
 		rc = api_key_header(es, cfg->es_api_key_file, err, err_len);
 		if (rc)
@@ -679,6 +729,11 @@ int es_start(struct es_exporter **out, const struct pantau_config *cfg, char *er
 	if (es->spool.recovered)
 		pt_info("Elasticsearch spool %s: %llu events from an earlier run to send.",
 			cfg->es_spool_dir, (unsigned long long)es->spool.recovered);
+	es->unreachable_since = read_unreachable(es->unreachable_path);
+	if (es->unreachable_since)
+		pt_info("Elasticsearch was unreachable when pantau last ran, since %lld (unix time); "
+			"that outage goes on until a request gets an answer.",
+			(long long)es->unreachable_since);
 	rc = setup_curl(es);
 	if (rc)
 		goto nomem;
@@ -752,4 +807,81 @@ void es_get_stats(struct es_exporter *es, struct es_stats *st)
 	st->queue_bytes = spool_bytes(&es->spool);
 	st->last_success = __atomic_load_n(&es->last_success, __ATOMIC_RELAXED);
 	st->unreachable_since = __atomic_load_n(&es->unreachable_since, __ATOMIC_RELAXED);
+}
+
+static uint64_t spool_dir_bytes(const char *dir)
+{
+	uint64_t total = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		struct stat st;
+
+		if (len > 4 && !strcmp(de->d_name + len - 4, ".seg") &&
+		    fstatat(dirfd(d), de->d_name, &st, 0) == 0)
+			total += (uint64_t)st.st_size;
+	}
+	closedir(d);
+	return total;
+}
+
+static size_t discard_body(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	(void)data;
+	(void)ctx;
+	return size * nmemb;
+}
+
+void es_check(const struct pantau_config *cfg, FILE *out)
+{
+	char marker[PATH_MAX], when[64];
+	time_t since;
+	struct tm tm;
+
+	if (!cfg->n_es_urls)
+		return;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	for (size_t i = 0; i < cfg->n_es_urls; i++) {
+		char err[CURL_ERROR_SIZE] = "";
+		CURL *c = curl_easy_init();
+		long status = 0;
+		CURLcode rc;
+
+		if (!c) {
+			fprintf(out, "Elasticsearch at %s: not checked (out of memory)\n", cfg->es_urls[i]);
+			continue;
+		}
+		curl_easy_setopt(c, CURLOPT_URL, cfg->es_urls[i]);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CHECK_TIMEOUT_S);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, CHECK_TIMEOUT_S);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, cfg->es_verify ? 1L : 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, cfg->es_verify ? 2L : 0L);
+		if (cfg->es_ca_file[0])
+			curl_easy_setopt(c, CURLOPT_CAINFO, cfg->es_ca_file);
+		rc = curl_easy_perform(c);
+		if (rc == CURLE_OK) {
+			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+			fprintf(out, "Elasticsearch at %s: answers (HTTP %ld)\n", cfg->es_urls[i], status);
+		} else {
+			fprintf(out, "Elasticsearch at %s: unreachable (%s)\n", cfg->es_urls[i],
+				err[0] ? err : curl_easy_strerror(rc));
+		}
+		curl_easy_cleanup(c);
+	}
+	if (snprintf(marker, sizeof(marker), "%s/" UNREACHABLE_FILE, cfg->es_spool_dir) >=
+	    (int)sizeof(marker))
+		return;
+	since = (time_t)read_unreachable(marker);
+	if (since && localtime_r(&since, &tm) && strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", &tm))
+		fprintf(out, "Elasticsearch unreachable since %s, as pantau recorded in %s; "
+			"%.1f MiB of events wait in its spool\n", when, cfg->es_spool_dir,
+			(double)spool_dir_bytes(cfg->es_spool_dir) / (1024.0 * 1024.0));
 }

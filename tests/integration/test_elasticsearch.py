@@ -202,13 +202,41 @@ def test_server_errors_and_busy_phases_lose_and_duplicate_nothing():
         es.stop()
 
 
+OUTAGE_SECONDS = 30
+
+
+def unreachable_since(p):
+    return value(p.metrics(), "pantau_exporter_unreachable_since_timestamp_seconds",
+                 exporter="elasticsearch")
+
+
+def check_says_unreachable(p, url):
+    """The status page, its JSON API and `pantau --check` name the outage."""
+    import subprocess
+    from pantau_lib import PANTAU
+    html = p.get("/?lang=en")
+    check("Elasticsearch unreachable since" in html, "status page does not name the outage")
+    es = p.status()["elasticsearch"]
+    check(es["reachable"] is False and es["unreachable_since"], "JSON API: %r" % es)
+    out = subprocess.run([PANTAU, "--config", p.config, "--es-url", url, "--check"],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+    lines = [l for l in out.stdout.splitlines() if "Elasticsearch" in l]
+    print("  --check: " + "\n           ".join(lines))
+    check(any(l.startswith("Elasticsearch at %s: unreachable" % url) for l in lines)
+          and any(l.startswith("Elasticsearch unreachable since ") for l in lines),
+          "--check did not say Elasticsearch is unreachable:\n" + out.stdout)
+
+
 def test_outage_and_sigkill_restart_deliver_what_was_spooled():
-    """Elasticsearch down from the start; traffic; pantau killed with
-    SIGKILL once its events are accepted; a new pantau on the same spool,
-    still during the outage; then the server comes back."""
+    """Elasticsearch down for 30 s while traffic flows; pantau killed with
+    SIGKILL once its events are accepted, and a new pantau on the same
+    spool, during the outage; the status page, the metric and --check say
+    since when it is unreachable; then the server comes back and every
+    event either pantau accepted is stored, once."""
     es = FakeES().start()
     port = es.port
     es.stop()
+    down_at = time.time()
     tmp = tempfile.mkdtemp(prefix="pantau-es-")
     spool = os.path.join(tmp, "spool")
     url = "http://127.0.0.1:%d" % port
@@ -220,6 +248,9 @@ def test_outage_and_sigkill_restart_deliver_what_was_spooled():
         check(first, "no events from the traffic")
         wait_for(lambda: es_metric(p1, "accepted") >= len(first), 15,
                  "%d events accepted into the spool" % len(first))
+        wait_for(lambda: unreachable_since(p1), 15, "pantau to find Elasticsearch unreachable")
+        since = unreachable_since(p1)
+        check(down_at - 1 <= since <= time.time(), "unreachable since %s, down at %s" % (since, down_at))
         check(es_metric(p1, "sent") == 0, "sent while Elasticsearch was down")
         p1.proc.kill()
         p1.proc.wait()
@@ -227,12 +258,27 @@ def test_outage_and_sigkill_restart_deliver_what_was_spooled():
         p2 = Pantau(config=config(spool), args=("--events-file", "@EVENTS@", "--es-url", url))
         check("events from an earlier run" in p2.log_text(), "restart did not find the spool: " +
               p2.log_text())
+        check(unreachable_since(p2) == since, "the restart forgot when the outage began")
+        rounds = 1
         traffic()
-        time.sleep(2)
+        check_says_unreachable(p2, url)
+        while time.time() - down_at < OUTAGE_SECONDS - 5:
+            traffic()
+            rounds += 1
+            time.sleep(1)   # a steady flow, without taking the host's CPUs
+        time.sleep(max(0, OUTAGE_SECONDS - (time.time() - down_at)))
+        outage = time.time() - down_at
         es = FakeES(port, es.store).start()
         wait_delivered(es, first, 60, "events of the killed pantau")
         second = lines_of(p2.events_path)
         wait_delivered(es, second, 60, "events of the restarted pantau")
+        wait_for(lambda: unreachable_since(p2) == 0, 10, "pantau to find Elasticsearch back")
+        check(not os.path.exists(os.path.join(spool, "unreachable-since")),
+              "the outage's marker file outlived it")
+        check(p2.status()["elasticsearch"]["reachable"] is True, "JSON API still says unreachable")
+        last_ok = value(p2.metrics(), "pantau_exporter_last_success_timestamp_seconds",
+                        exporter="elasticsearch")
+        accepted2, sent2 = es_metric(p2, "accepted"), es_metric(p2, "sent")
         p2.stop()
         # Lines the killed pantau wrote after the snapshot may or may not have
         # been made durable before SIGKILL; they count as written, not as owed.
@@ -240,14 +286,21 @@ def test_outage_and_sigkill_restart_deliver_what_was_spooled():
         ids = collections.Counter(doc_id(l) for l in both)
         docs = es.docs()
         stored = collections.Counter(d["_id"] for d in docs)
-        print("  killed pantau wrote %d events, its successor %d; stored %d, wire duplicates %d"
-              % (len(lines_of(p1.events_path)), len(lines_of(p2.events_path)), len(docs),
-                 es.stats()["conflicts"]))
+        owed = {doc_id(l) for l in first + second}
+        print("  outage %.0f s, %d traffic rounds; killed pantau wrote %d events (%d accepted "
+              "before SIGKILL), its successor %d (accepted %d, sent %d incl. the recovered); "
+              "stored %d, all owed ones: %s; wire duplicates %d"
+              % (outage, rounds, len(lines_of(p1.events_path)), len(first),
+                 len(lines_of(p2.events_path)), accepted2, sent2, len(docs),
+                 owed <= set(stored), es.stats()["conflicts"]))
+        check(outage >= OUTAGE_SECONDS, "the outage lasted only %.1f s" % outage)
+        check(last_ok and last_ok >= down_at + OUTAGE_SECONDS - 1, "last success %s" % last_ok)
         check(all(stored[i] == 1 for i in ids if i in stored), "a document stored twice")
-        check(all(doc_id(l) in stored for l in first), "an event of the killed pantau was lost")
-        # The killed pantau may have written lines it never made durable; what it
-        # accepted is the first len(first) lines, all checked above.
+        lost = owed - set(stored)
+        check(not lost, "%d of %d accepted events were lost" % (len(lost), len(owed)))
         check(set(stored) <= set(ids), "stored documents no pantau wrote")
+        # The killed pantau sent nothing; its successor sent what both accepted.
+        check(sent2 >= len(owed), "sent counts %d, fewer than the %d delivered" % (sent2, len(owed)))
     finally:
         if p1.proc.poll() is None:
             p1.stop()
