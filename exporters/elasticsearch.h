@@ -25,6 +25,7 @@ struct es_stats {
 	uint64_t queue_bytes;	/* spool size on disk */
 	int64_t last_success;	/* unix seconds of the last acknowledged request, 0: never */
 	int64_t unreachable_since; /* unix seconds, 0 while reachable */
+	uint64_t dead_letter_dropped; /* rejected, not kept: dead-letter file full or unwritable */
 };
 
 /*

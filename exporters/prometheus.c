@@ -454,6 +454,10 @@ static void render_self(struct daemon *d, struct expo *e)
 	expo_sample_u64(e, M(M_EVENTS_DROPPED), "", l, 1, d->registry.keys_dropped);
 	l[0].value = "rate_limited";
 	expo_sample_u64(e, M(M_EVENTS_DROPPED), "", l, 1, d->events.rate_limited);
+	if (d->events.es) {
+		l[0].value = "es_dead_letter";
+		expo_sample_u64(e, M(M_EVENTS_DROPPED), "", l, 1, es.dead_letter_dropped);
+	}
 
 	l[0].name = "exporter";
 	l[1].name = "outcome";

@@ -202,6 +202,54 @@ def test_server_errors_and_busy_phases_lose_and_duplicate_nothing():
         es.stop()
 
 
+def test_too_large_requests_are_split_and_dead_letters_capped():
+    """A server whose http.max_content_length is a fraction of a batch:
+    pantau splits each batch in halves until it fits, and everything is
+    stored once. Then a limit below one event: each event is rejected for
+    good (413) into the dead-letter file, until its cap; the rest are
+    counted as dropped."""
+    es = FakeES().start()
+    tmp = tempfile.mkdtemp(prefix="pantau-es-")
+    spool = os.path.join(tmp, "spool")
+    dead_path = os.path.join(spool, "dead-letter.ndjson")
+    cap = 4096
+    try:
+        with Pantau(config=config(spool) + "  dead_letter_max_bytes: %d\n" % cap,
+                    args=("--events-file", "@EVENTS@", "--es-url", es.url)) as p:
+            wait_for(lambda: es.store.templates["index"], 10, "templates installed")
+            es.set_mode(max_content_length=1500)
+            n = traffic()
+            wait_for(lambda: len(lines_of(p.events_path)) >= n, 15, "%d events" % n)
+            split_phase = lines_of(p.events_path)
+            wait_delivered(es, split_phase, 60, "events of split batches")
+            too_large = es.stats().get("too_large", 0)
+            es.set_mode(max_content_length=100)
+            traffic()
+            wait_for(lambda: value(p.metrics(), "pantau_events_dropped_total",
+                                   reason="es_dead_letter"), 60,
+                     "rejected events past the dead-letter cap")
+            m = p.metrics()
+            failed = value(m, "pantau_exporter_events_total", exporter="elasticsearch",
+                           outcome="failed")
+            dropped = value(m, "pantau_events_dropped_total", reason="es_dead_letter")
+            p.stop()
+        dead = [json.loads(l) for l in lines_of(dead_path)]
+        size = os.path.getsize(dead_path)
+        check_exactly_once(es, split_phase, "batches split by 413",
+                           maybe=set(lines_of(p.events_path)) - set(split_phase))
+        print("  %d events; %d answers 413 while splitting; then %d rejected for good: %d kept "
+              "in %d bytes of dead-letter file (cap %d), %d counted as dropped"
+              % (len(split_phase), too_large, failed, len(dead), size, cap, dropped))
+        check(too_large > 0, "no batch was over the limit: the test tested nothing")
+        check(dead and all(d["status"] == 413 and d["error"]["type"] == "content_too_long"
+                           for d in dead), "dead-letter file: %r" % dead[:2])
+        check(size <= cap, "dead-letter file of %d bytes, over its cap of %d" % (size, cap))
+        check(dropped > 0 and failed == len(dead) + dropped,
+              "failed %d, kept %d, dropped %d" % (failed, len(dead), dropped))
+    finally:
+        es.stop()
+
+
 OUTAGE_SECONDS = 30
 
 

@@ -21,7 +21,10 @@ Modes (POST /_fake/mode, each key optional, null to clear):
   delay: seconds to wait before answering a _bulk;
   lost_answers: store the next N _bulk requests but answer them 502, as
                when a proxy loses Elasticsearch's answer (the retry then
-               meets 409s).
+               meets 409s);
+  max_content_length: answer a _bulk whose body (as sent, gzip'd or not)
+               is longer than this many bytes with 413, as
+               http.max_content_length does.
 "Down" is the server closing its socket: FakeES.stop() then start() on the
 same port keeps what it stored.
 
@@ -182,6 +185,7 @@ class Handler(BaseHTTPRequestHandler):
         m = re.match(r"^(?:/([^/_][^/]*))?/_bulk(\?.*)?$", self.path)
         if not m:
             return self.reply(404, {"error": {"type": "not_found"}, "status": 404})
+        wire = int(self.headers.get("Content-Length") or 0)
         data, gz = self.body()
         with st.lock:
             mode = dict(st.mode)
@@ -190,6 +194,14 @@ class Handler(BaseHTTPRequestHandler):
             st.stats["bulk_times"].append(time.time())
         if mode.get("delay"):
             time.sleep(mode["delay"])
+        # Like http.max_content_length: on the body as sent, before anything else.
+        if mode.get("max_content_length") and wire > mode["max_content_length"]:
+            with st.lock:
+                st.stats["too_large"] = st.stats.get("too_large", 0) + 1
+            return self.reply(413, {"error": {"type": "content_too_long_exception",
+                                              "reason": "request body of %d bytes is over the "
+                                              "limit of %d" % (wire, mode["max_content_length"])},
+                                    "status": 413})
         if mode.get("bulk_status"):
             with st.lock:
                 st.stats["refused_requests"] += 1
