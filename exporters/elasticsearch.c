@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <curl/curl.h>
 #include <json-c/json.h>
 #include <zlib.h>
@@ -29,6 +32,12 @@
 #define KIND_MAX 96
 /* On SIGTERM, one try per batch for at most this long; the rest stays spooled. */
 #define STOP_FLUSH_S 5
+/*
+ * In the spool directory while Elasticsearch does not answer: the unix time
+ * the outage began. A restart keeps that time, and `pantau --check` reads it.
+ */
+#define UNREACHABLE_FILE "unreachable-since"
+#define CHECK_TIMEOUT_S 3L
 
 struct es_exporter {
 	struct spool spool;
@@ -43,6 +52,8 @@ struct es_exporter {
 	size_t batch_bytes;
 	unsigned flush_seconds;
 	char *dead_letter_path;
+	char *unreachable_path;
+	uint64_t dead_letter_max;
 
 	pthread_t thread;
 	bool thread_started;
@@ -58,13 +69,14 @@ struct es_exporter {
 	size_t gz_cap;
 	char logged[LOGGED_KINDS][KIND_MAX];
 	size_t n_logged;
+	uint64_t dead_letter_bytes;	/* the file's size, as far as pantau wrote it */
 	bool templates_done;
 	unsigned seed;
 	/* Events thread only. */
 	bool warned_append, warned_sync;
 
 	/* Read by scrapes with atomic loads. */
-	uint64_t sent, retried, failed, not_spooled;
+	uint64_t sent, retried, failed, not_spooled, dead_letter_dropped;
 	int64_t last_success, unreachable_since;
 };
 
@@ -328,26 +340,61 @@ static void install_templates(struct es_exporter *es)
 	es->templates_done = true;
 }
 
+/*
+ * Keep a rejected event, with why, in the dead-letter file, up to its cap:
+ * past it the event is only counted (the oldest ones, usually the first of
+ * a mapping problem, are the ones worth keeping).
+ */
 static void dead_letter(struct es_exporter *es, const char *doc, size_t len,
 			const struct es_item_result *r)
 {
-	struct json_object *o = json_object_new_object(), *e;
-	const char *text;
+	struct json_object *o = json_object_new_object(), *e = json_object_new_object();
+	const char *text = NULL;
+	size_t text_len;
 	FILE *f;
 
-	if (!o)
+	if (o && e) {
+		json_object_object_add(e, "type", json_object_new_string(r->type));
+		json_object_object_add(e, "reason", json_object_new_string(r->reason));
+		json_object_object_add(o, "status", json_object_new_int(r->status));
+		json_object_object_add(o, "error", e);
+		e = NULL;	/* o owns it */
+		json_object_object_add(o, "document", json_object_new_string_len(doc, (int)len));
+		text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	}
+	json_object_put(e);
+	if (!text) {
+		add(&es->dead_letter_dropped, 1);
+		if (first_time(es, "dead-letter memory"))
+			pt_warn("cannot write a rejected event to %s: out of memory; counted in "
+				"pantau_events_dropped_total{reason=\"es_dead_letter\"}.",
+				es->dead_letter_path);
+		json_object_put(o);
 		return;
-	json_object_object_add(o, "status", json_object_new_int(r->status));
-	e = json_object_new_object();
-	json_object_object_add(o, "error", e);
-	json_object_object_add(e, "type", json_object_new_string(r->type));
-	json_object_object_add(e, "reason", json_object_new_string(r->reason));
-	json_object_object_add(o, "document", json_object_new_string_len(doc, (int)len));
-	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	}
+	text_len = strlen(text) + 1;
+	if (es->dead_letter_bytes + text_len > es->dead_letter_max) {
+		add(&es->dead_letter_dropped, 1);
+		if (first_time(es, "dead-letter full"))
+			pt_warn("%s has reached elasticsearch.dead_letter_max_bytes (%llu bytes); "
+				"further rejected events are not kept, only counted in "
+				"pantau_events_dropped_total{reason=\"es_dead_letter\"}. Empty it once "
+				"its events are fixed or re-sent.", es->dead_letter_path,
+				(unsigned long long)es->dead_letter_max);
+		json_object_put(o);
+		return;
+	}
 	f = fopen(es->dead_letter_path, "ae");
-	if (f) {
-		fprintf(f, "%s\n", text ? text : "{}");
-		fclose(f);
+	if (f && fprintf(f, "%s\n", text) > 0 && fclose(f) == 0) {
+		es->dead_letter_bytes += text_len;
+	} else {
+		if (f)
+			fclose(f);
+		add(&es->dead_letter_dropped, 1);
+		if (first_time(es, "dead-letter write"))
+			pt_warn("cannot append to %s: %s; rejected events are counted in "
+				"pantau_events_dropped_total{reason=\"es_dead_letter\"}.",
+				es->dead_letter_path, strerror(errno));
 	}
 	json_object_put(o);
 }
@@ -367,19 +414,54 @@ static void item_failed(struct es_exporter *es, const char *doc, size_t len,
 			r->status, r->type[0] ? r->type : "no type", r->reason, es->dead_letter_path);
 }
 
+/* The outage's start recorded in dir, or 0. */
+static int64_t read_unreachable(const char *path)
+{
+	long long since = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lld", &since) != 1 || since < 0)
+		since = 0;
+	fclose(f);
+	return (int64_t)since;
+}
+
+static void write_unreachable(struct es_exporter *es, int64_t since)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	/* Renamed into place: a reader never sees half a line. */
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", es->unreachable_path) >= (int)sizeof(tmp))
+		return;
+	f = fopen(tmp, "we");
+	if (!f)
+		return;
+	fprintf(f, "%lld %s\n", (long long)since, es->urls[es->cur]);
+	if (fclose(f) == 0)
+		rename(tmp, es->unreachable_path);
+	else
+		unlink(tmp);
+}
+
 static void mark_unreachable(struct es_exporter *es, const char *why)
 {
-	int64_t zero = 0;
+	int64_t zero = 0, now = wall_s();
 
-	if (__atomic_compare_exchange_n(&es->unreachable_since, &zero, wall_s(), false,
-					__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+	if (__atomic_compare_exchange_n(&es->unreachable_since, &zero, now, false,
+					__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		write_unreachable(es, now);
 		pt_warn("Elasticsearch at %s is unreachable (%s); events stay in the spool "
 			"and are sent when it is back.", es->urls[es->cur], why);
+	}
 }
 
 static void mark_reachable(struct es_exporter *es)
 {
 	if (__atomic_exchange_n(&es->unreachable_since, 0, __ATOMIC_RELAXED)) {
+		unlink(es->unreachable_path);
 		pt_info("Elasticsearch at %s is reachable again.", es->urls[es->cur]);
 		/* It may have been replaced, templates and all. */
 		es->templates_done = false;
@@ -389,23 +471,29 @@ static void mark_reachable(struct es_exporter *es)
 
 /*
  * Deliver every document of b, item by item, retrying what Elasticsearch
- * could not take yet. 0 when every item is settled (stored, already there,
- * or rejected for good); -EAGAIN when stopped first, or after one try if once.
+ * could not take yet. A 413 (body over http.max_content_length) halves the
+ * number of documents per request for the rest of the batch, at once; a
+ * single document that is still too large is rejected for good. 0 when
+ * every item is settled (stored, already there, or rejected for good);
+ * -EAGAIN when stopped first, or after one try if once.
  */
 static int deliver(struct es_exporter *es, const struct spool_batch *b, bool *settled,
 		   size_t *slot, struct es_item_result *results, bool once)
 {
 	char why[CURL_ERROR_SIZE + 64], kind[KIND_MAX];
+	size_t per_request = b->n;
+	unsigned attempt = 0;
 
 	memset(settled, 0, b->n * sizeof(*settled));
-	for (unsigned attempt = 0;; attempt++) {
+	for (;;) {
+		bool pause = true;
 		size_t n = 0;
 		long st;
 
 		if (!es->templates_done)
 			install_templates(es);
 		sbuf_reset(&es->body);
-		for (size_t i = 0; i < b->n; i++) {
+		for (size_t i = 0; i < b->n && n < per_request; i++) {
 			const char *doc = b->data + b->offs[i];
 			int rc;
 
@@ -431,7 +519,6 @@ static int deliver(struct es_exporter *es, const struct spool_batch *b, bool *se
 		if (st == 200 && es_bulk_parse(es->resp.buf, es->resp.len, results, n) == 0) {
 			size_t left = 0;
 
-
 			mark_reachable(es);
 			for (size_t k = 0; k < n; k++) {
 				size_t i = slot[k];
@@ -455,12 +542,33 @@ static int deliver(struct es_exporter *es, const struct spool_batch *b, bool *se
 					break;
 				}
 			}
-			if (!left)
-				return 0;
 			add(&es->retried, left);
 			/* Some got through: Elasticsearch is coping, so the pause need not grow. */
 			if (left < n)
 				attempt = 0;
+			/* All taken: the rest of a split batch goes without a pause. */
+			pause = left > 0;
+		} else if (st == 413) {
+			mark_reachable(es);
+			if (n > 1) {
+				if (first_time(es, "bulk 413"))
+					pt_warn("Elasticsearch at %s refused a _bulk request of %zu bytes "
+						"as too large (HTTP 413); pantau splits such batches in "
+						"halves. Lower elasticsearch.batch_bytes below the "
+						"cluster's http.max_content_length.",
+						es->urls[es->cur], es->body.len);
+				add(&es->retried, n);
+				per_request = n / 2;
+				pause = false;
+			} else {
+				struct es_item_result r = { .status = 413, .type = "content_too_long",
+							    .reason = "a _bulk request of this one event is "
+								      "over http.max_content_length" };
+
+				item_failed(es, b->data + b->offs[slot[0]], b->lens[slot[0]], &r);
+				settled[slot[0]] = true;
+				pause = false;
+			}
 		} else {
 			add(&es->retried, n);
 			if (st < 0) {
@@ -475,8 +583,11 @@ static int deliver(struct es_exporter *es, const struct spool_batch *b, bool *se
 			/* Another node may be fine; a busy one (429) gets the same pause. */
 			next_url(es);
 		}
+		if (!pause)
+			continue;
 		if (once || !back_off(es, attempt))
 			return -EAGAIN;
+		attempt++;
 	}
 }
 
@@ -613,6 +724,7 @@ static void es_free(struct es_exporter *es)
 	free(es->password);
 	free(es->ca_file);
 	free(es->dead_letter_path);
+	free(es->unreachable_path);
 	if (es->spool_open)
 		spool_close(&es->spool);
 	pthread_cond_destroy(&es->wake);
@@ -659,6 +771,18 @@ int es_start(struct es_exporter **out, const struct pantau_config *cfg, char *er
 		es->dead_letter_path = NULL;
 		goto nomem;
 	}
+	es->dead_letter_max = cfg->es_dead_letter_max_bytes;
+	{
+		struct stat st;
+
+		/* The file may hold rejects of earlier runs: they count against the cap. */
+		if (stat(es->dead_letter_path, &st) == 0)
+			es->dead_letter_bytes = (uint64_t)st.st_size;
+	}
+	if (asprintf(&es->unreachable_path, "%s/" UNREACHABLE_FILE, cfg->es_spool_dir) < 0) {
+		es->unreachable_path = NULL;
+		goto nomem;
+	}
 	if (cfg->es_api_key_file[0]) {
 		rc = api_key_header(es, cfg->es_api_key_file, err, err_len);
 		if (rc)
@@ -679,6 +803,11 @@ int es_start(struct es_exporter **out, const struct pantau_config *cfg, char *er
 	if (es->spool.recovered)
 		pt_info("Elasticsearch spool %s: %llu events from an earlier run to send.",
 			cfg->es_spool_dir, (unsigned long long)es->spool.recovered);
+	es->unreachable_since = read_unreachable(es->unreachable_path);
+	if (es->unreachable_since)
+		pt_info("Elasticsearch was unreachable when pantau last ran, since %lld (unix time); "
+			"that outage goes on until a request gets an answer.",
+			(long long)es->unreachable_since);
 	rc = setup_curl(es);
 	if (rc)
 		goto nomem;
@@ -752,4 +881,82 @@ void es_get_stats(struct es_exporter *es, struct es_stats *st)
 	st->queue_bytes = spool_bytes(&es->spool);
 	st->last_success = __atomic_load_n(&es->last_success, __ATOMIC_RELAXED);
 	st->unreachable_since = __atomic_load_n(&es->unreachable_since, __ATOMIC_RELAXED);
+	st->dead_letter_dropped = __atomic_load_n(&es->dead_letter_dropped, __ATOMIC_RELAXED);
+}
+
+static uint64_t spool_dir_bytes(const char *dir)
+{
+	uint64_t total = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		struct stat st;
+
+		if (len > 4 && !strcmp(de->d_name + len - 4, ".seg") &&
+		    fstatat(dirfd(d), de->d_name, &st, 0) == 0)
+			total += (uint64_t)st.st_size;
+	}
+	closedir(d);
+	return total;
+}
+
+static size_t discard_body(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	(void)data;
+	(void)ctx;
+	return size * nmemb;
+}
+
+void es_check(const struct pantau_config *cfg, FILE *out)
+{
+	char marker[PATH_MAX], when[64];
+	time_t since;
+	struct tm tm;
+
+	if (!cfg->n_es_urls)
+		return;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	for (size_t i = 0; i < cfg->n_es_urls; i++) {
+		char err[CURL_ERROR_SIZE] = "";
+		CURL *c = curl_easy_init();
+		long status = 0;
+		CURLcode rc;
+
+		if (!c) {
+			fprintf(out, "Elasticsearch at %s: not checked (out of memory)\n", cfg->es_urls[i]);
+			continue;
+		}
+		curl_easy_setopt(c, CURLOPT_URL, cfg->es_urls[i]);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CHECK_TIMEOUT_S);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, CHECK_TIMEOUT_S);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, cfg->es_verify ? 1L : 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, cfg->es_verify ? 2L : 0L);
+		if (cfg->es_ca_file[0])
+			curl_easy_setopt(c, CURLOPT_CAINFO, cfg->es_ca_file);
+		rc = curl_easy_perform(c);
+		if (rc == CURLE_OK) {
+			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+			fprintf(out, "Elasticsearch at %s: answers (HTTP %ld)\n", cfg->es_urls[i], status);
+		} else {
+			fprintf(out, "Elasticsearch at %s: unreachable (%s)\n", cfg->es_urls[i],
+				err[0] ? err : curl_easy_strerror(rc));
+		}
+		curl_easy_cleanup(c);
+	}
+	if (snprintf(marker, sizeof(marker), "%s/" UNREACHABLE_FILE, cfg->es_spool_dir) >=
+	    (int)sizeof(marker))
+		return;
+	since = (time_t)read_unreachable(marker);
+	if (since && localtime_r(&since, &tm) && strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", &tm))
+		fprintf(out, "Elasticsearch unreachable since %s, as pantau recorded in %s; "
+			"%.1f MiB of events wait in its spool\n", when, cfg->es_spool_dir,
+			(double)spool_dir_bytes(cfg->es_spool_dir) / (1024.0 * 1024.0));
 }

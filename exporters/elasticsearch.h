@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct pantau_config;
 struct es_exporter;
@@ -24,6 +25,7 @@ struct es_stats {
 	uint64_t queue_bytes;	/* spool size on disk */
 	int64_t last_success;	/* unix seconds of the last acknowledged request, 0: never */
 	int64_t unreachable_since; /* unix seconds, 0 while reachable */
+	uint64_t dead_letter_dropped; /* rejected, not kept: dead-letter file full or unwritable */
 };
 
 /*
@@ -38,5 +40,10 @@ void es_commit(struct es_exporter *es);
 /* Stop the sender after one last bounded try; unsent events stay spooled. NULL is fine. */
 void es_stop(struct es_exporter *es);
 void es_get_stats(struct es_exporter *es, struct es_stats *st);
+/*
+ * For `pantau --check`: whether each of cfg's URLs answers, and since when
+ * the running pantau has found Elasticsearch unreachable (from its spool).
+ */
+void es_check(const struct pantau_config *cfg, FILE *out);
 
 #endif

@@ -454,6 +454,10 @@ static void render_self(struct daemon *d, struct expo *e)
 	expo_sample_u64(e, M(M_EVENTS_DROPPED), "", l, 1, d->registry.keys_dropped);
 	l[0].value = "rate_limited";
 	expo_sample_u64(e, M(M_EVENTS_DROPPED), "", l, 1, d->events.rate_limited);
+	if (d->events.es) {
+		l[0].value = "es_dead_letter";
+		expo_sample_u64(e, M(M_EVENTS_DROPPED), "", l, 1, es.dead_letter_dropped);
+	}
 
 	l[0].name = "exporter";
 	l[1].name = "outcome";
@@ -487,6 +491,8 @@ static void render_self(struct daemon *d, struct expo *e)
 		expo_sample_u64(e, M(M_EXPORTER_QUEUE_BYTES), "", l, 1, es.queue_bytes);
 		expo_family(e, M(M_EXPORTER_LAST_SUCCESS));
 		expo_sample(e, M(M_EXPORTER_LAST_SUCCESS), "", l, 1, (double)es.last_success);
+		expo_family(e, M(M_EXPORTER_UNREACHABLE_SINCE));
+		expo_sample(e, M(M_EXPORTER_UNREACHABLE_SINCE), "", l, 1, (double)es.unreachable_since);
 	}
 	l[0].name = "reason";
 

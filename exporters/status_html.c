@@ -27,6 +27,7 @@ struct page_text {
 	const char *deps, *no_traffic, *down_since, *chart_requests, *chart_cpu;
 	const char *busiest, *busy_unknown, *no_services, *now, *unknown, *by_cpu;
 	const char *time_fmt, *seconds_unit;
+	const char *es_unreachable, *es_waiting, *date_time_fmt;
 };
 
 static const struct page_text texts[STATUS_LANGS] = {
@@ -46,6 +47,8 @@ static const struct page_text texts[STATUS_LANGS] = {
 		.no_services = "Belum ada layanan yang terlihat.", .now = "sekarang",
 		.unknown = "belum diketahui", .by_cpu = "menurut CPU",
 		.time_fmt = "%H.%M", .seconds_unit = "detik lalu",
+		.es_unreachable = "Elasticsearch tidak terjangkau sejak",
+		.es_waiting = "MiB peristiwa menunggu di spool", .date_time_fmt = "%d-%m-%Y %H.%M",
 	},
 	[STATUS_LANG_EN] = {
 		.title = "Service status", .updated = "Updated at",
@@ -63,6 +66,8 @@ static const struct page_text texts[STATUS_LANGS] = {
 		.no_services = "No services seen yet.", .now = "now",
 		.unknown = "not known yet", .by_cpu = "by CPU",
 		.time_fmt = "%H:%M", .seconds_unit = "seconds ago",
+		.es_unreachable = "Elasticsearch unreachable since",
+		.es_waiting = "MiB of events wait in the spool", .date_time_fmt = "%Y-%m-%d %H:%M",
 	},
 };
 
@@ -327,6 +332,12 @@ int status_render_html(struct sbuf *out, const struct status_snapshot *s,
 	sbuf_printf(out, t->reload, STATUS_REFRESH_SECONDS);
 	sbuf_puts(out, "</p>");
 	summary(out, s, lang);
+	if (s->es_on && s->es_unreachable_since) {
+		sbuf_printf(out, "<p class=\"notice\" role=\"status\">%s ", t->es_unreachable);
+		clock_time(out, s->es_unreachable_since, t->date_time_fmt);
+		sbuf_printf(out, " \xc2\xb7 %.1f %s</p>\n",
+			    (double)s->es_queue_bytes / (1024.0 * 1024.0), t->es_waiting);
+	}
 	sbuf_printf(out, "<input id=\"filter\" type=\"search\" placeholder=\"%s\" aria-label=\"%s\" hidden>"
 		    "</header>\n<main>\n", t->search, t->search);
 	for (size_t i = 0; i < s->n_services; i++)

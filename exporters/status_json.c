@@ -279,6 +279,18 @@ int status_render_json_list(struct sbuf *out, const struct status_snapshot *s,
 	for (int l = 0; summary && l < STATUS_LEVELS; l++)
 		put(summary, status_level_key(l), must(json_object_new_int64((int64_t)counts[l])));
 	put(root, "summary", must(summary));
+	if (s->es_on) {
+		struct json_object *es = must(json_object_new_object());
+
+		if (!es)
+			return serialise(out, root);	/* fails on json_failed */
+		put(es, "reachable", must(json_object_new_boolean(!s->es_unreachable_since)));
+		put(es, "unreachable_since", s->es_unreachable_since ?
+		    must(timestamp(s->es_unreachable_since)) : NULL);
+		put(es, "last_success", s->es_last_success ? must(timestamp(s->es_last_success)) : NULL);
+		put(es, "queue_bytes", must(json_object_new_int64((int64_t)s->es_queue_bytes)));
+		put(root, "elasticsearch", es);
+	}
 	list = json_object_new_array();
 	for (size_t i = 0; list && i < s->n_services; i++) {
 		struct json_object *svc = service_object(&s->services[i], &s->thresholds, lang);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "daemon.h"
+#include "elasticsearch.h"
 #include "host.h"
 #include "status_snapshot.h"
 #include "status_traffic.h"
@@ -137,6 +138,15 @@ int status_snapshot_take(struct daemon *d, const char *only, struct status_snaps
 	pthread_mutex_lock(&d->lock);
 	daemon_collect(d);
 	out->taken = time(NULL);
+	if (d->events.es) {
+		struct es_stats es;
+
+		es_get_stats(d->events.es, &es);
+		out->es_on = true;
+		out->es_unreachable_since = (time_t)es.unreachable_since;
+		out->es_last_success = (time_t)es.last_success;
+		out->es_queue_bytes = es.queue_bytes;
+	}
 	now_ns = monotonic_ns();
 	out->thresholds = (struct status_thresholds){
 		.cpu_busy_ratio = d->cfg.thresholds_cpu_busy_ratio,

@@ -42,6 +42,11 @@ struct status_snapshot {
 	enum status_lang default_lang;	/* the config's `language` */
 	time_t taken;			/* wall clock */
 	char hostname[256];
+	/* Elasticsearch exporter, when on. */
+	bool es_on;
+	time_t es_unreachable_since;	/* 0 while it answers */
+	time_t es_last_success;		/* 0: never */
+	uint64_t es_queue_bytes;	/* spooled, not acknowledged */
 };
 
 /*

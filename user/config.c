@@ -165,6 +165,8 @@ static const struct field es_fields[] = {
 	  .umin = 1024, .umax = 100UL << 20 },
 	{ .key = "flush_seconds", .kind = F_UINT, .off = CFG(es_flush_seconds),
 	  .umin = 1, .umax = 3600 },
+	{ .key = "dead_letter_max_bytes", .kind = F_BYTES, .off = CFG(es_dead_letter_max_bytes),
+	  .umin = 1024, .umax = 1UL << 40 },
 	{ .key = "spool", .kind = F_SECTION, .sub = es_spool_fields },
 	{ }
 };
@@ -1485,6 +1487,7 @@ int config_init(struct pantau_config *cfg)
 	cfg->es_batch_bytes = 5ULL << 20;
 	cfg->es_flush_seconds = 5;
 	cfg->es_spool_max_bytes = 1ULL << 30;
+	cfg->es_dead_letter_max_bytes = 64ULL << 20;
 	cfg->cloudwatch_interval_seconds = 60;
 
 	cfg->listen = strdup(CONFIG_DEFAULT_LISTEN);

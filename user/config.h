@@ -67,6 +67,7 @@ struct pantau_config {
 	unsigned es_flush_seconds;
 	char *es_spool_dir;
 	uint64_t es_spool_max_bytes;
+	uint64_t es_dead_letter_max_bytes;
 	char *cloudwatch_emf_file;	/* EMF lines: a path, "-" for stdout, "" off */
 	unsigned cloudwatch_interval_seconds;
 	char *cloudwatch_namespace;	/* CloudWatch's namespace rules, checked */

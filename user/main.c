@@ -17,6 +17,7 @@
 #include "cgroups.skel.h"
 #include "daemon.h"
 #include "disk_collector.h"
+#include "elasticsearch.h"
 #include "request_collector.h"
 #include "log.h"
 #include "metrics.h"
@@ -54,7 +55,8 @@ static void usage(FILE *out)
 		"      --events-file PATH   write events as JSON lines to PATH ('-': stdout)\n"
 		"      --es-url URL         send events to the Elasticsearch at URL\n"
 		"                           (replaces elasticsearch.urls)\n"
-		"      --check              say what this kernel can attach, then exit\n"
+		"      --check              say what this kernel can attach (and whether\n"
+		"                           Elasticsearch answers), then exit\n"
 		"      --list-metrics[=FMT] print the metric table (FMT: text or markdown)\n"
 		"  -h, --help               show this help\n"
 		"  -V, --version            show the version\n\n"
@@ -231,6 +233,8 @@ static int run_check(const struct pantau_config *cfg)
 	       "cannot be enabled: pantau_bpf_program_* will stay at 0");
 	probes_stop(&probes);
 	printf("%d probe(s) can attach.\n", attached);
+	/* Said after the probes; it does not change the exit status. */
+	es_check(cfg, stdout);
 	return attached > 0 ? 0 : 1;
 }
 

@@ -69,6 +69,8 @@ const struct metric_def metric_table[M_COUNT] = {
 		"Bytes an exporter holds that its destination has not acknowledged yet: the Elasticsearch spool on disk." },
 	[M_EXPORTER_LAST_SUCCESS] = { "pantau_exporter_last_success_timestamp_seconds", METRIC_GAUGE, "exporter=elasticsearch",
 		"Unix time of the exporter's last request its destination acknowledged; 0 before the first." },
+	[M_EXPORTER_UNREACHABLE_SINCE] = { "pantau_exporter_unreachable_since_timestamp_seconds", METRIC_GAUGE, "exporter=elasticsearch",
+		"Unix time since which the exporter's destination has not answered (kept across a restart of pantau); 0 while it answers." },
 	[M_MAP_ENTRIES] = { "pantau_map_entries", METRIC_GAUGE, "map",
 		"Entries in each pantau BPF map at scrape time." },
 	[M_MAP_CAPACITY] = { "pantau_map_capacity", METRIC_GAUGE, "map",

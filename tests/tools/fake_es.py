@@ -21,7 +21,13 @@ Modes (POST /_fake/mode, each key optional, null to clear):
   delay: seconds to wait before answering a _bulk;
   lost_answers: store the next N _bulk requests but answer them 502, as
                when a proxy loses Elasticsearch's answer (the retry then
-               meets 409s).
+               meets 409s);
+  max_content_length: answer a _bulk whose body (as sent, gzip'd or not)
+               is longer than this many bytes with 413, as
+               http.max_content_length does;
+  count_only: take every _bulk item by its _id alone (201, or 409 for an
+               _id seen before) and keep no document: for benchmarks;
+               stats "counted" is the number of distinct _ids.
 "Down" is the server closing its socket: FakeES.stop() then start() on the
 same port keeps what it stored.
 
@@ -41,6 +47,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 DATE_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$")
 
 
+# An action line's operation and _id, in count_only mode (no JSON parsing).
+ACTION_ID = re.compile(r'\{"(create|index)":\{[^}\n]*?"_id":"([^"]+)"')
+
+
 class Store:
     """What the server accepted; shared over restarts of the socket."""
 
@@ -49,6 +59,7 @@ class Store:
         self.indices = {}          # data stream -> {_id: (source text, parsed)}
         self.templates = {"index": {}, "component": {}, "ilm": {}}
         self.mode = {}
+        self.counted = set()       # _ids taken in count_only mode
         self.stats = {"bulk_requests": 0, "bulk_gzip": 0, "items": 0, "created": 0,
                       "conflicts": 0, "item_errors": 0, "refused_requests": 0,
                       "template_puts": 0, "bulk_times": [], "refused_times": []}
@@ -182,6 +193,7 @@ class Handler(BaseHTTPRequestHandler):
         m = re.match(r"^(?:/([^/_][^/]*))?/_bulk(\?.*)?$", self.path)
         if not m:
             return self.reply(404, {"error": {"type": "not_found"}, "status": 404})
+        wire = int(self.headers.get("Content-Length") or 0)
         data, gz = self.body()
         with st.lock:
             mode = dict(st.mode)
@@ -190,6 +202,14 @@ class Handler(BaseHTTPRequestHandler):
             st.stats["bulk_times"].append(time.time())
         if mode.get("delay"):
             time.sleep(mode["delay"])
+        # Like http.max_content_length: on the body as sent, before anything else.
+        if mode.get("max_content_length") and wire > mode["max_content_length"]:
+            with st.lock:
+                st.stats["too_large"] = st.stats.get("too_large", 0) + 1
+            return self.reply(413, {"error": {"type": "content_too_long_exception",
+                                              "reason": "request body of %d bytes is over the "
+                                              "limit of %d" % (wire, mode["max_content_length"])},
+                                    "status": 413})
         if mode.get("bulk_status"):
             with st.lock:
                 st.stats["refused_requests"] += 1
@@ -202,6 +222,8 @@ class Handler(BaseHTTPRequestHandler):
                                                                        "application/json"):
             return self.reply(406, {"error": "Content-Type header [%s] is not supported" %
                                     self.headers.get("Content-Type"), "status": 406})
+        if mode.get("count_only"):
+            return self.count_only(st, data)
         lines = data.split(b"\n")
         if lines and lines[-1] == b"":
             lines.pop()
@@ -242,6 +264,28 @@ class Handler(BaseHTTPRequestHandler):
         if lost:
             return self.reply(502, {"error": "bad gateway", "status": 502})
         return self.reply(200, {"took": 1, "errors": errors, "items": items})
+
+    def count_only(self, st, data):
+        """Benchmarks: take every item by its _id alone, keeping no text."""
+        actions = b"\n".join(data.split(b"\n")[0:-1:2]).decode()
+        items = []
+        with st.lock:
+            seen = st.counted
+            for op, _id in ACTION_ID.findall(actions):
+                if _id in seen:
+                    st.stats["conflicts"] += 1
+                    items.append('{"%s":{"_id":"%s","status":409}}' % (op, _id))
+                else:
+                    seen.add(_id)
+                    items.append('{"%s":{"_id":"%s","status":201}}' % (op, _id))
+            st.stats["items"] += len(items)
+            st.stats["counted"] = len(seen)
+        body = ('{"took":1,"errors":false,"items":[' + ",".join(items) + "]}").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def one_item(self, st, mode, n, op, index, _id, raw, fields):
         if mode.get("item_status") and n % 2 == 1:

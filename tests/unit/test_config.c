@@ -183,6 +183,7 @@ static void test_elasticsearch_defaults(void **state)
 	assert_int_equal(cfg->es_flush_seconds, 5);
 	assert_string_equal(cfg->es_spool_dir, "/var/lib/pantau/spool");
 	assert_true(cfg->es_spool_max_bytes == 1ULL << 30);
+	assert_true(cfg->es_dead_letter_max_bytes == 64ULL << 20);
 	assert_string_equal(cfg->es_username, "");
 	assert_string_equal(cfg->es_api_key_file, "");
 }
@@ -202,6 +203,7 @@ static void test_elasticsearch_every_key_is_read(void **state)
 			      "  batch_events: 100\n"
 			      "  batch_bytes: 2 MiB\n"
 			      "  flush_seconds: 1\n"
+			      "  dead_letter_max_bytes: 1 MiB\n"
 			      "  spool: { dir: /tmp/spool, max_bytes: 64MiB }\n"), 0);
 	assert_int_equal(fx->cfg.n_es_urls, 2);
 	/* The trailing '/' goes: paths are appended to the URL. */
@@ -217,6 +219,7 @@ static void test_elasticsearch_every_key_is_read(void **state)
 	assert_int_equal(fx->cfg.es_flush_seconds, 1);
 	assert_string_equal(fx->cfg.es_spool_dir, "/tmp/spool");
 	assert_true(fx->cfg.es_spool_max_bytes == 64ULL << 20);
+	assert_true(fx->cfg.es_dead_letter_max_bytes == 1ULL << 20);
 	/* A second load keeps what it does not mention, and copies survive. */
 	assert_int_equal(load(fx, "elasticsearch: { api_key_file: /k, username: '', "
 			      "password_file: '' }\n"), 0);
