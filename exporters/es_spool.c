@@ -79,12 +79,20 @@ static long read_record(int fd, uint64_t off, uint64_t limit, char *buf)
 	return (long)h.len;
 }
 
-/* Count the whole records of a segment left by an earlier run. */
+/* Bytes a segment scan reads at a time: more than the largest record. */
+#define SCAN_BYTES (4u * SPOOL_RECORD_MAX)
+
+/*
+ * Count the whole records of a segment left by an earlier run. It reads the
+ * file in large pieces: a record at a time, a 1 GiB spool took 16 s of
+ * system calls before pantau could answer.
+ */
 static int scan_segment(struct spool *s, struct spool_segment *seg, char *buf)
 {
+	uint64_t off = 0, base = 0, refilled_at = UINT64_MAX;
 	char name[SEG_NAME_LEN];
 	struct stat st;
-	uint64_t off = 0;
+	size_t have = 0;
 	int fd;
 
 	seg_name(seg->seq, name);
@@ -98,19 +106,36 @@ static int scan_segment(struct spool *s, struct spool_segment *seg, char *buf)
 		return e;
 	}
 	seg->bytes = (uint64_t)st.st_size;
-	/* Bounded: every step moves off forward by at least a header. */
+	/* Bounded: each round moves off forward, or refills once at this off. */
 	for (;;) {
-		long len = read_record(fd, off, seg->bytes, buf);
+		struct record_header h;
+		size_t at = (size_t)(off - base);
 
-		if (len < 0) {
-			/* A torn tail from a crash is expected; anything else is damage. */
-			if (off < seg->bytes)
-				s->corrupt++;
+		if (off + sizeof(h) > seg->bytes)
 			break;
+		if (at + sizeof(h) <= have) {
+			memcpy(&h, buf + at, sizeof(h));
+			if (h.magic != SPOOL_MAGIC || h.len > SPOOL_RECORD_MAX ||
+			    off + sizeof(h) + h.len > seg->bytes)
+				break;
+			if (at + sizeof(h) + h.len <= have) {
+				if (doc_crc(buf + at + sizeof(h), h.len) != h.crc)
+					break;
+				off += sizeof(h) + h.len;
+				seg->records++;
+				continue;
+			}
 		}
-		off += SPOOL_HEADER_BYTES + (uint64_t)len;
-		seg->records++;
+		if (refilled_at == off)
+			break;
+		have = seg->bytes - off < SCAN_BYTES ? (size_t)(seg->bytes - off) : SCAN_BYTES;
+		if (pread_full(fd, buf, have, off))
+			break;
+		base = refilled_at = off;
 	}
+	/* A torn tail from a crash is expected; anything else is damage. */
+	if (off < seg->bytes)
+		s->corrupt++;
 	seg->valid = off;
 	close(fd);
 	return 0;
@@ -236,7 +261,7 @@ int spool_open(struct spool *s, const char *dir, uint64_t max_bytes, char *err, 
 		s->segment_bytes = SEGMENT_MAX;
 	s->dir = strdup(dir);
 	seqs = calloc(SPOOL_SEGMENTS_MAX, sizeof(*seqs));
-	buf = malloc(SPOOL_RECORD_MAX);
+	buf = malloc(SCAN_BYTES);
 	if (!s->dir || !seqs || !buf) {
 		rc = -ENOMEM;
 		snprintf(err, err_len, "cannot open the Elasticsearch spool: out of memory.");
