@@ -63,6 +63,7 @@ static __always_inline void http_conn_init(struct net_sock *ns, const struct tcp
 	h->rx_next = tp->rcv_nxt;
 	h->tx_next = tp->write_seq;
 	h->q_head = h->q_len = 0;
+	h->tls_answer_ns = 0;
 	h->state = NET_HTTP_UNKNOWN;
 }
 
@@ -111,6 +112,43 @@ __noinline int count_request(const struct net_sock *ns, __u32 proto, __u32 metho
 		lat->slots[slot]++;
 	lat->sum_ns += dur_ns;
 	return 0;
+}
+
+/* How long an outbound connection took to open: connect() to established. */
+__noinline int count_connect(const struct net_sock *ns, __u64 dur_ns)
+{
+	struct net_lat_key lk = {};
+	struct net_lat *lat;
+	__u64 us = dur_ns / 1000;
+	__u32 slot;
+
+	if (!ns)
+		return 0;
+	lk.svc = ns->key;
+	lk.role = NET_ROLE_CONNECT;
+	lk.proto = NET_PROTO_TCP;
+	lk.peer = ns->peer;
+	lat = map_lookup_or_init(&net_latency, &lk, &zero_lat);
+	if (!lat) {
+		count_drop(NET_DROP_REQ_MAP_FULL);
+		return 0;
+	}
+	slot = net_req_slot(us, log2_u64(us));
+	barrier_var(slot);
+	if (slot < NET_REQ_SLOTS)
+		lat->slots[slot]++;
+	lat->sum_ns += dur_ns;
+	return 0;
+}
+
+/*
+ * A TLS connection's first byte back, in the direction that answers: the
+ * time to it is what the connection's one "request" measures.
+ */
+static __always_inline void tls_answered(struct net_sock *ns, bool rx)
+{
+	if (ns->http.state == NET_HTTP_TLS && rx != is_server(ns) && !ns->http.tls_answer_ns)
+		ns->http.tls_answer_ns = bpf_ktime_get_ns();
 }
 
 /* Set by user space from events.per_service_per_second; 0 sends none. */
@@ -197,7 +235,11 @@ static __always_inline void http_conn_close(struct net_sock *ns, __u64 now)
 {
 	struct net_http *h = &ns->http;
 
-	if (h->state == NET_HTTP_TCP || h->state == NET_HTTP_TLS) {
+	if (h->state == NET_HTTP_TLS && h->tls_answer_ns) {
+		/* From the first byte asking to the first byte answering. */
+		count_request(ns, NET_PROTO_TLS, NET_METHOD_NONE, 0,
+			      h->tls_answer_ns - (is_server(ns) ? h->rx_begin_ns : h->tx_begin_ns));
+	} else if (h->state == NET_HTTP_TCP || h->state == NET_HTTP_TLS) {
 		count_request(ns, h->state == NET_HTTP_TLS ? NET_PROTO_TLS : NET_PROTO_TCP,
 			      NET_METHOD_NONE, 0, now - ns->start_ns);
 	} else if (h->state == NET_HTTP_ON) {

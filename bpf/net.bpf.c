@@ -192,6 +192,8 @@ static __always_inline void opened(struct sock *sk, __u8 dir)
 	ns->established = 1;
 	if (dir == NET_DIR_IN)
 		ns->start_ns = bpf_ktime_get_ns();
+	else
+		count_connect(ns, bpf_ktime_get_ns() - ns->start_ns);
 	if (tp)
 		http_conn_init(ns, tp);
 	record_ends(ns, sk);
@@ -359,8 +361,11 @@ int net_ingress(struct __sk_buff *skb)
 	if (!bsk)
 		return 1;
 	ns = bpf_sk_storage_get(&net_socks, bsk, NULL, 0);
-	if (!ns || (ns->http.state != NET_HTTP_UNKNOWN && ns->http.state != NET_HTTP_ON))
+	if (!ns || (ns->http.state != NET_HTTP_UNKNOWN && ns->http.state != NET_HTTP_ON)) {
+		if (ns)
+			tls_answered(ns, true);
 		return 1;
+	}
 	ahead = (__s32)(ns->http.rx_next - seq);
 	if (ahead < 0) {
 		ns->http.state = NET_HTTP_LOST;
@@ -425,8 +430,11 @@ int BPF_PROG(net_sendmsg, const struct sock *csk, const struct msghdr *msg)
 	__s32 ahead;
 
 	ns = bpf_sk_storage_get(&net_socks, sk, NULL, 0);
-	if (!ns || (ns->http.state != NET_HTTP_UNKNOWN && ns->http.state != NET_HTTP_ON))
+	if (!ns || (ns->http.state != NET_HTTP_UNKNOWN && ns->http.state != NET_HTTP_ON)) {
+		if (ns)
+			tls_answered(ns, false);
 		return 0;
+	}
 	tp = bpf_skc_to_tcp_sock(sk);
 	if (!tp)
 		return 0;

@@ -244,9 +244,11 @@ static void fold_totals(struct cw_copy *c)
 	for (size_t i = 0; i < c->n_lat; i++) {
 		const struct latency_total *t = &c->lat[i];
 		bool client = t->key.role == NET_ROLE_CLIENT;
-		struct cw_sample *row = find(c->rows, c->n_rows, client, t->key.service,
-					     t->key.peer);
+		struct cw_sample *row;
 
+		if (t->key.role == NET_ROLE_CONNECT)
+			continue;	/* connect times are not request latency */
+		row = find(c->rows, c->n_rows, client, t->key.service, t->key.peer);
 		if (!row)
 			continue;
 		row->traffic = true;

@@ -248,6 +248,17 @@ static void render_dependencies(struct expo *e)
 				      REQUEST_FIRST_BUCKET, request_slot_upper_seconds,
 				      (double)lt[i].lat.sum_ns / 1e9);
 	}
+	expo_family(e, M(M_DEP_CONNECT_DURATION));
+	for (size_t i = 0; i < nl; i++) {
+		if (lt[i].key.role != NET_ROLE_CONNECT)
+			continue;
+		l[0].value = lt[i].key.service;
+		l[1].value = lt[i].key.peer;
+		expo_histogram_bounds(e, M(M_DEP_CONNECT_DURATION), l, 2,
+				      (const uint64_t *)lt[i].lat.slots, NET_REQ_SLOTS,
+				      REQUEST_FIRST_BUCKET, request_slot_upper_seconds,
+				      (double)lt[i].lat.sum_ns / 1e9);
+	}
 }
 
 static void render_services(struct daemon *d, struct expo *e)

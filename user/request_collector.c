@@ -143,7 +143,7 @@ static void name_peer(struct peers *ps, uint8_t role, const struct net_peer *p, 
 {
 	if (*named)
 		return;
-	if (role == NET_ROLE_CLIENT && ps)
+	if (role != NET_ROLE_SERVER && ps)
 		peers_name(ps, p, out, PEER_NAME_MAX);
 	else
 		out[0] = '\0';

@@ -619,11 +619,17 @@ def dependencies():
                      [target("sum by (service, peer, status_class) "
                              "(rate(pantau_dependency_requests_total{%s}[%s]))" % (sel, RATE),
                              "{{service}} → {{peer}} {{status_class}}")], "reqps",
-                     stack=True), 12, 8)
+                     stack=True), 8, 8)
     b.add(timeseries("Failed connects", "Connection attempts to the peer that failed.",
                      [target("sum by (service, peer) "
                              "(rate(pantau_dependency_connect_failures_total{%s}[%s]))"
-                             % (sel, RATE), legend)], "ops"), 12, 8)
+                             % (sel, RATE), legend)], "ops"), 8, 8)
+    b.add(timeseries("Slowest 5 % of connects take",
+                     "95th percentile of the time a new connection to the peer takes to "
+                     "open: the network round trip, plus the peer's wait to answer it.",
+                     [target("histogram_quantile(0.95,\n  sum by (service, peer, le) "
+                             "(rate(pantau_dependency_connect_duration_seconds_bucket{%s}[%s])))"
+                             % (sel, RATE), legend)], "s"), 8, 8)
     return dashboard("pantau-dependencies", "pantau / Dependencies",
                      "Every remote service (peer) each service calls — the payment gateway, "
                      "databases, other APIs — with calls, failures and answer times.",

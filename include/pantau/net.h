@@ -56,6 +56,7 @@ struct net_http {
 	struct http_stream tx;
 	__u64 rx_begin_ns;	/* when the message now being read began */
 	__u64 tx_begin_ns;
+	__u64 tls_answer_ns;	/* TLS: when the first byte came back */
 	__u64 q_start_ns[NET_PIPELINE];
 	__u8 q_line[NET_PIPELINE][NET_LINE_BYTES];
 	__u8 q_line_len[NET_PIPELINE];
@@ -89,8 +90,12 @@ struct net_sock {
 	struct net_http http;
 };
 
-/* Requests a service served (role server) or made (role client). */
-enum net_role { NET_ROLE_SERVER, NET_ROLE_CLIENT };
+/*
+ * Requests a service served (role server) or made (role client); role
+ * connect holds, in the latency map only, how long its outbound
+ * connections took to open, per peer.
+ */
+enum net_role { NET_ROLE_SERVER, NET_ROLE_CLIENT, NET_ROLE_CONNECT };
 
 /* Methods, and what is counted in their place. */
 #define NET_METHOD_NONE HTTP_M_COUNT		/* not HTTP: one per connection */

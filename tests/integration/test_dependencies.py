@@ -8,6 +8,7 @@ what the client saw."""
 import os
 import subprocess
 import tempfile
+import time
 
 from pantau_lib import (Cgroup, Nginx, Pantau, check, free_port, http_client, series, spawn_in,
                         stop, tcp_client, tcp_server, value, wait_for)
@@ -48,7 +49,7 @@ def test_dependencies_are_named_and_counted_per_peer():
             check(refused["refused"] == 3, "connects to a closed port were not refused: %r" % refused)
             echo_port = free_port()
             echo_srv = tcp_server(echo, "127.0.0.1", echo_port)
-            tcp_client(cli, "127.0.0.1", echo_port, 4, 1000)
+            echoed = tcp_client(cli, "127.0.0.1", echo_port, 4, 1000)
             want_gw = by_class(gw)
             m = wait_for(lambda: (lambda m: sum(dep_counts(m, cli.service, "payment-gateway").values())
                                   == sum(want_gw.values()) and m)(p.metrics()),
@@ -76,6 +77,20 @@ def test_dependencies_are_named_and_counted_per_peer():
                   "calls named by a host rule: %r" % got_shop)
             check(fails == 3, "connect failures to the gateway: %s, made 3" % fails)
             check(got_tcp == {"none": 4.0}, "plain TCP calls: %r" % got_tcp)
+            # Connect times: one per connection that opened, none for the refused.
+            connects = value(m, "pantau_dependency_connect_duration_seconds_count",
+                             service=cli.service, peer=tcp_peer)
+            connect_s = value(m, "pantau_dependency_connect_duration_seconds_sum",
+                              service=cli.service, peer=tcp_peer)
+            gw_connects = value(m, "pantau_dependency_connect_duration_seconds_count",
+                                service=cli.service, peer="payment-gateway")
+            print("  connect times to %s: %s connections, %.6f s in all (client opened %d); "
+                  "payment-gateway: %s" % (tcp_peer, connects, connect_s or 0,
+                                           echoed["connected"], gw_connects))
+            check(connects == echoed["connected"] == 4,
+                  "connect times: %s, the client opened %d" % (connects, echoed["connected"]))
+            check(0 < connect_s < 4 * 1.0, "connect times add up to %s s on loopback" % connect_s)
+            check(gw_connects and gw_connects >= 1, "no connect time for the gateway's connections")
             check(not series(m, "pantau_dependency_requests_total", service=srv.service),
                   "the server shows dependencies it never called")
     finally:
@@ -103,17 +118,34 @@ def test_tls_calls_are_named_by_their_sni():
                               stdin=subprocess.DEVNULL)
             wait_for(lambda: "127.0.0.1:%d" % port in subprocess.run(
                 ["ss", "-ltnH"], stdout=subprocess.PIPE, text=True).stdout, 10, "the TLS server")
+            start = time.time()
             for _ in range(2):
                 c = spawn_in(cli, ["openssl", "s_client", "-connect", "127.0.0.1:%d" % port,
                                    "-servername", "pay.example.test"],
                              stdin=subprocess.DEVNULL)
                 c.communicate(timeout=30)
+            wall = time.time() - start
             m = wait_for(lambda: (lambda m: sum(dep_counts(m, cli.service, "pay.example.test",
                                                           protocol="tls").values()) == 2 and m)
                          (p.metrics()), 15, "two TLS calls named by SNI")
             got = dep_counts(m, cli.service, "pay.example.test", protocol="tls")
             print("  TLS calls to pay.example.test: %r" % got)
             check(got == {"none": 2.0}, "TLS calls: %r" % got)
+            # Each call's duration: ClientHello sent to the server's first byte back.
+            n = value(m, "pantau_dependency_request_duration_seconds_count", service=cli.service,
+                      peer="pay.example.test", protocol="tls")
+            s = value(m, "pantau_dependency_request_duration_seconds_sum", service=cli.service,
+                      peer="pay.example.test", protocol="tls")
+            served = wait_for(lambda: (lambda m: value(
+                m, "pantau_request_duration_seconds_count", service=srv.service, protocol="tls")
+                == 2 and m)(p.metrics()), 15, "the server's two TLS connections")
+            s_srv = value(served, "pantau_request_duration_seconds_sum", service=srv.service,
+                          protocol="tls")
+            print("  TLS first answer: client %.6f s over %d calls, server %.6f s; the two "
+                  "s_client runs took %.3f s" % (s, n, s_srv, wall))
+            check(n == 2 and 0 < s < wall, "TLS durations %s (sum %s s), runs took %.3f s"
+                  % (n, s, wall))
+            check(0 < s_srv <= s, "the server answered in %s s, the client waited %s s" % (s_srv, s))
     finally:
         if server:
             stop(server)
