@@ -79,6 +79,7 @@ static __always_inline __u64 payload_sent(const struct tcp_sock *tp)
 }
 
 #include "http_conn.bpf.h"
+#include "tls.bpf.h"
 
 static __always_inline struct net_stats *stats_of(const struct service_key *key)
 {
@@ -224,6 +225,8 @@ static __always_inline void closed(struct sock *sk, int oldstate)
 	if (!ns->established || !tp)
 		return;
 	ns->established = 0;
+	if (tls_follow && ns->http.state == NET_HTTP_TLS_CLEAR)
+		tls_untie(&ns->tls, bpf_ktime_get_ns());
 	http_conn_close(ns, bpf_ktime_get_ns());
 	send_conn_event(ns, tp, ns->resets ? NET_CONN_RESET : NET_CONN_CLOSED);
 	st = stats_of(&ns->key);
@@ -424,8 +427,12 @@ int BPF_PROG(net_sendmsg, const struct sock *csk, const struct msghdr *msg)
 	__s32 ahead;
 
 	ns = bpf_sk_storage_get(&net_socks, sk, NULL, 0);
-	if (!ns || (ns->http.state != NET_HTTP_UNKNOWN && ns->http.state != NET_HTTP_ON))
+	if (!ns || (ns->http.state != NET_HTTP_UNKNOWN && ns->http.state != NET_HTTP_ON)) {
+		/* A TLS handshake write: tie the library's object to this socket. */
+		if (tls_follow && ns && ns->http.state == NET_HTTP_TLS)
+			tls_tie(ns);
 		return 0;
+	}
 	tp = bpf_skc_to_tcp_sock(sk);
 	if (!tp)
 		return 0;

@@ -1,0 +1,156 @@
+"""HTTPS requests read in clear through the TLS libraries' probes:
+Debian's nginx (OpenSSL) serves HTTPS with a self-signed certificate in
+a test service; curl (OpenSSL) and wget (GnuTLS), each in a service of
+its own, call it with the server name pay.example.test, over keep-alive
+and new connections. Served requests count as protocol https per method
+and status class, the clients' calls as dependencies of peer
+pay.example.test, every figure exactly what the clients received."""
+
+import collections
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+
+from pantau_lib import (PANTAU, Cgroup, Nginx, Pantau, check, http_client, series, spawn_in, stop,
+                        value, wait_for)
+
+SNI = "pay.example.test"
+STATUS = {"/ok": 200, "/created": 201, "/missing": 404, "/broken": 503}
+
+
+def make_cert(tmp):
+    key, cert = os.path.join(tmp, "key.pem"), os.path.join(tmp, "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-subj", "/CN=" + SNI, "-days", "1"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return cert, key
+
+
+def run(cg, cmd, timeout=60):
+    p = spawn_in(cg, cmd, stdin=subprocess.DEVNULL)
+    out, _ = p.communicate(timeout=timeout)
+    return p.returncode, out
+
+
+def curl(cg, port, paths, method="GET"):
+    """One curl run (one connection, kept alive across paths) with SNI;
+    returns {"METHOD STATUS": n} as curl received them."""
+    cmd = ["curl", "-k", "-s", "--resolve", "%s:%d:127.0.0.1" % (SNI, port)]
+    if method == "HEAD":
+        cmd.append("-I")
+    elif method == "POST":
+        cmd += ["-d", "x=1"]
+    for path in paths:
+        cmd += ["-o", "/dev/null", "-w", "%{http_code} %{num_connects}\\n",
+                "https://%s:%d%s" % (SNI, port, path)]
+    rc, out = run(cg, cmd)
+    lines = out.split()
+    codes, conns = lines[0::2], [int(x) for x in lines[1::2]]
+    check(rc == 0 and len(codes) == len(paths), "curl failed (%s): %r" % (rc, out))
+    check(sum(conns) == 1, "curl used %d connections for %d requests, not one" %
+          (sum(conns), len(paths)))
+    return collections.Counter("%s %s" % (method, c) for c in codes)
+
+
+def wget(cg, tmp, port, paths):
+    """One wget run (GnuTLS; kept alive across paths), the server name
+    resolved through a private /etc/hosts; returns {"GET STATUS": n}."""
+    hosts = os.path.join(tmp, "hosts")
+    with open(hosts, "w") as f:
+        f.write("127.0.0.1 localhost\n127.0.0.1 %s\n" % SNI)
+    urls = " ".join("https://%s:%d%s" % (SNI, port, p) for p in paths)
+    script = ("mount --bind %s /etc/hosts && exec wget --no-check-certificate -S -O /dev/null "
+              "--tries=1 %s 2>&1" % (hosts, urls))
+    rc, out = run(cg, ["unshare", "-m", "--propagation", "private", "sh", "-c", script])
+    codes = re.findall(r"^\s+HTTP/1\.1 (\d{3})", out, re.M)
+    check(len(codes) == len(paths), "wget (exit %s) got %d answers for %d requests: %s" %
+          (rc, len(codes), len(paths), out[-2000:]))
+    check(len(re.findall(r"Connecting to ", out)) == 1, "wget did not keep its connection: %s" %
+          out[-2000:])
+    return collections.Counter("GET %s" % c for c in codes)
+
+
+def by_method_class(tally):
+    out = collections.Counter()
+    for k, n in tally.items():
+        method, status = k.split()
+        out[(method, status[0] + "xx")] += n
+    return out
+
+
+def by_class(tally):
+    out = collections.Counter()
+    for k, n in tally.items():
+        out[k.split()[1][0] + "xx"] += n
+    return {k: float(v) for k, v in out.items()}
+
+
+def served(m, service, protocol="https"):
+    return {(dict(ls)["method"], dict(ls)["status_class"]): v for ls, v in
+            series(m, "pantau_requests_total", service=service, protocol=protocol).items()}
+
+
+def deps(m, service, protocol="https"):
+    return {dict(ls)["status_class"]: v for ls, v in
+            series(m, "pantau_dependency_requests_total", service=service, peer=SNI,
+                   protocol=protocol).items()}
+
+
+def test_https_served_and_called_are_counted_exactly():
+    srv, ccli, gcli = Cgroup("t-tlsgw"), Cgroup("t-curl"), Cgroup("t-wget")
+    tmp = tempfile.mkdtemp(prefix="pantau-https-")
+    nginx = None
+    try:
+        cert, key = make_cert(tmp)
+        with Pantau() as p:
+            nginx = Nginx(srv, addrs=("127.0.0.1",), tls=(cert, key))
+            port = nginx.port
+            curl_tally = collections.Counter()
+            # Keep-alive: five requests on one connection.
+            curl_tally += curl(ccli, port, ["/ok", "/created", "/missing", "/broken", "/ok"])
+            # New connections, one request each.
+            curl_tally += curl(ccli, port, ["/ok"])
+            curl_tally += curl(ccli, port, ["/created"], method="POST")
+            curl_tally += curl(ccli, port, ["/missing"], method="HEAD")
+            curl_tally += curl(ccli, port, ["/broken"])
+            wget_tally = wget(gcli, tmp, port, ["/ok", "/missing", "/broken", "/ok"])
+            wget_tally += wget(gcli, tmp, port, ["/created"])
+            tally = curl_tally + wget_tally
+            total = sum(tally.values())
+            m = wait_for(lambda: (lambda m: value(m, "pantau_request_duration_seconds_count",
+                                                  service=srv.service, protocol="https") == total
+                                  and m)(p.metrics()),
+                         15, "%d HTTPS requests in the duration histogram" % total)
+            got = served(m, srv.service)
+            want = {k: float(v) for k, v in by_method_class(tally).items()}
+            print("  clients received %s" % dict(tally))
+            print("  nginx served (pantau): %s" % {"%s %s" % k: int(v) for k, v in
+                                                   sorted(got.items())})
+            check(got == want, "HTTPS requests served: pantau %r, clients %r" % (got, want))
+            check(not series(m, "pantau_requests_total", service=srv.service, protocol="tls"),
+                  "decrypted connections also counted as tls: %r" %
+                  served(m, srv.service, "tls"))
+            check(not series(m, "pantau_requests_total", service=srv.service, status_class="none"),
+                  "requests without an answer, but every one was answered")
+            for cg, t, name in ((ccli, curl_tally, "curl (OpenSSL)"),
+                                (gcli, wget_tally, "wget (GnuTLS)")):
+                n = sum(t.values())
+                m = wait_for(lambda: (lambda m: value(
+                    m, "pantau_dependency_request_duration_seconds_count", service=cg.service,
+                    peer=SNI, protocol="https") == n and m)(p.metrics()), 15,
+                    "%d calls of %s in the duration histogram" % (n, name))
+                got = deps(m, cg.service)
+                print("  %s called %s: client %r, pantau %r" % (name, SNI, by_class(t), got))
+                check(got == by_class(t), "%s calls to %s: pantau %r, client %r" %
+                      (name, SNI, got, by_class(t)))
+                check(not deps(m, cg.service, "tls"), "%s calls also counted as tls: %r" %
+                      (name, deps(m, cg.service, "tls")))
+    finally:
+        if nginx:
+            nginx.stop()
+        for cg in (srv, ccli, gcli):
+            cg.remove()
+        shutil.rmtree(tmp, ignore_errors=True)
