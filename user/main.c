@@ -238,7 +238,7 @@ static int run_check(const struct pantau_config *cfg)
 	printf("BPF run stats: %s\n", probes.stats_fd >= 0 ? "enabled" :
 	       "cannot be enabled: pantau_bpf_program_* will stay at 0");
 	if (probes.net && popt.http && popt.tls) {
-		tls = tls_libs_new(probes.net);
+		tls = tls_libs_new(probes.net, true);
 		if (!tls || !tls_libs_report(tls, print_line, NULL))
 			printf("TLS libraries: %s\n", tls ? "none mapped by a running process" :
 			       "cannot scan: out of memory");
@@ -409,7 +409,7 @@ int main(int argc, char **argv)
 	}
 	registry_seed_processes(&d.registry);
 	if (d.probes.net && popt.http && popt.tls) {
-		tls = tls_libs_new(d.probes.net);
+		tls = tls_libs_new(d.probes.net, false);
 		if (!tls || tls_libs_start(tls))
 			pt_warn("cannot watch for TLS libraries (out of memory or threads); "
 				"HTTPS requests count as protocol tls connections.");

@@ -92,6 +92,7 @@ struct tls_libs {
 	struct tls_lib libs[TLS_LIBS_MAX];
 	size_t n_libs;
 	bool full_warned;
+	bool quiet;		/* --check prints the reports itself */
 };
 
 static bool tls_kind_of(const char *path, enum tls_kind *kind)
@@ -174,13 +175,15 @@ static void tls_lib_probe(struct tls_libs *t, struct tls_lib *lib, const char *p
 		snprintf(lib->report, sizeof(lib->report),
 			 "cannot follow HTTPS through %s: no %s to probe (stripped, or not %s's "
 			 "interface); its connections count as protocol tls.", shown, missing, kind);
-		pt_warn("%s", lib->report);
+		if (!t->quiet)
+			pt_warn("%s", lib->report);
 		return;
 	}
 	lib->probed = true;
 	snprintf(lib->report, sizeof(lib->report), "%s (%s): HTTPS followed in clear (%zu probes)",
 		 shown, kind, lib->n_links);
-	pt_info("%s", lib->report);
+	if (!t->quiet)
+		pt_info("%s", lib->report);
 }
 
 /* One line of /proc/<pid>/maps that maps a TLS library file. */
@@ -289,13 +292,14 @@ static void tls_scan_exec(struct tls_libs *t)
 	}
 }
 
-struct tls_libs *tls_libs_new(struct net_bpf *skel)
+struct tls_libs *tls_libs_new(struct net_bpf *skel, bool quiet)
 {
 	struct tls_libs *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
 	t->skel = skel;
+	t->quiet = quiet;
 	pthread_mutex_init(&t->lock, NULL);
 	tls_scan_all(t);
 	return t;

@@ -7,13 +7,17 @@
 #ifndef PANTAU_TLS_LIBS_H
 #define PANTAU_TLS_LIBS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct net_bpf;
 struct tls_libs;
 
-/* Scan every process once and probe the libraries found; NULL on ENOMEM. */
-struct tls_libs *tls_libs_new(struct net_bpf *skel);
+/*
+ * Scan every process once and probe the libraries found, logging one line
+ * each unless quiet; NULL on ENOMEM.
+ */
+struct tls_libs *tls_libs_new(struct net_bpf *skel, bool quiet);
 /* Keep watching: processes that exec (every half second) and all (every minute). */
 int tls_libs_start(struct tls_libs *t);
 /* Stop watching and detach every probe; accepts NULL. */

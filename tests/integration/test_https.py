@@ -154,3 +154,72 @@ def test_https_served_and_called_are_counted_exactly():
         for cg in (srv, ccli, gcli):
             cg.remove()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_later_library_is_probed_and_unprobeable_one_reported():
+    """A process started after pantau with a libssl file of its own (a
+    copy: another inode) is followed once pantau has read its maps; a
+    library named libssl that lacks OpenSSL's functions is reported in
+    one line, in the log and by --check; plain HTTP is counted as before."""
+    srv, cli, odd, plain = Cgroup("t-tlslate"), Cgroup("t-tlscli"), Cgroup("t-tlsodd"), \
+        Cgroup("t-plain")
+    tmp = tempfile.mkdtemp(prefix="pantau-https-")
+    nginx = plain_nginx = holder = None
+    try:
+        cert, key = make_cert(tmp)
+        libdir, odddir = os.path.join(tmp, "lib"), os.path.join(tmp, "odd")
+        os.mkdir(libdir)
+        os.mkdir(odddir)
+        shutil.copy("/usr/lib/x86_64-linux-gnu/libssl.so.3", libdir)
+        # A real shared object without a single SSL_ function, named like libssl.
+        shutil.copy("/usr/lib/x86_64-linux-gnu/libz.so.1", os.path.join(odddir, "libssl.so.3"))
+        with Pantau() as p:
+            nginx = Nginx(srv, addrs=("127.0.0.1",), tls=(cert, key),
+                          env=("LD_LIBRARY_PATH=" + libdir,))
+            lib = os.path.join(libdir, "libssl.so.3")
+            with open("/proc/%d/maps" % nginx.proc.pid) as f:
+                check(lib in f.read(), "nginx did not map the copy %s" % lib)
+            wait_for(lambda: "%s (OpenSSL): HTTPS followed in clear" % lib in p.log_text(), 10,
+                     "pantau to probe %s" % lib)
+            tally = curl(cli, nginx.port, ["/ok", "/missing", "/broken"])
+            tally += curl(cli, nginx.port, ["/created"], method="POST")
+            total = sum(tally.values())
+            m = wait_for(lambda: (lambda m: value(m, "pantau_request_duration_seconds_count",
+                                                  service=srv.service, protocol="https") == total
+                                  and m)(p.metrics()), 15, "%d HTTPS requests" % total)
+            got = served(m, srv.service)
+            want = {k: float(v) for k, v in by_method_class(tally).items()}
+            print("  nginx started later with %s: pantau %r, client %r" % (lib, got, want))
+            check(got == want, "HTTPS through the later library: pantau %r, client %r" %
+                  (got, want))
+
+            holder = spawn_in(odd, ["env", "LD_PRELOAD=" + os.path.join(odddir, "libssl.so.3"),
+                                    "sleep", "60"], stdin=subprocess.DEVNULL)
+            line = "cannot follow HTTPS through %s/libssl.so.3: no SSL_do_handshake, SSL_read, " \
+                   "SSL_write, SSL_free to probe" % odddir
+            wait_for(lambda: line in p.log_text(), 10, "the unprobeable library in the log")
+            print("  log: %s" % [l for l in p.log_text().splitlines() if odddir in l][0])
+            chk = subprocess.run([PANTAU, "--check"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, text=True, timeout=120)
+            check(sum(1 for l in chk.stdout.splitlines() if line in l) == 1,
+                  "--check did not report %s in one line:\n%s" % (odddir, chk.stdout))
+
+            plain_nginx = Nginx(plain, addrs=("127.0.0.1",))
+            ptally = http_client(cli, "127.0.0.1", plain_nginx.port, "keepalive", "close")
+            ptotal = sum(ptally.values())
+            m = wait_for(lambda: (lambda m: value(m, "pantau_request_duration_seconds_count",
+                                                  service=plain.service, protocol="http") == ptotal
+                                  and m)(p.metrics()), 15, "%d plain HTTP requests" % ptotal)
+            got = served(m, plain.service, "http")
+            want = {k: float(v) for k, v in by_method_class(ptally).items()}
+            print("  plain HTTP alongside: pantau %r, client %r" % (got, want))
+            check(got == want, "plain HTTP: pantau %r, client %r" % (got, want))
+    finally:
+        for proc in (nginx, plain_nginx):
+            if proc:
+                proc.stop()
+        if holder:
+            stop(holder)
+        for cg in (srv, cli, odd, plain):
+            cg.remove()
+        shutil.rmtree(tmp, ignore_errors=True)
