@@ -187,6 +187,7 @@ __noinline int send_http_event(const struct net_sock *ns, __u32 idx, __u32 statu
 	e->role = is_server(ns) ? NET_ROLE_SERVER : NET_ROLE_CLIENT;
 	e->method = h->q_method[i];
 	e->line_len = h->q_line_len[i];
+	e->proto = h->proto;
 	__builtin_memcpy(e->line, h->q_line[i], NET_LINE_BYTES);
 	bpf_ringbuf_submit(e, 0);
 	return 0;

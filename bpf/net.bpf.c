@@ -226,7 +226,7 @@ static __always_inline void closed(struct sock *sk, int oldstate)
 		return;
 	ns->established = 0;
 	if (tls_follow && ns->http.state == NET_HTTP_TLS_CLEAR)
-		tls_untie(&ns->tls, bpf_ktime_get_ns());
+		tls_untie(&ns->tls, bpf_ktime_get_ns(), ns);
 	http_conn_close(ns, bpf_ktime_get_ns());
 	send_conn_event(ns, tp, ns->resets ? NET_CONN_RESET : NET_CONN_CLOSED);
 	st = stats_of(&ns->key);

@@ -95,15 +95,24 @@ static __always_inline void tls_tie(struct net_sock *ns)
 }
 
 /*
- * The end of a tie: unanswered requests count with status none; a
+ * The end of a tie (sock: the socket closing, or NULL from the library's
+ * free call): unanswered requests count with status none; a
  * connection whose plaintext was not HTTP/1.x (HTTP/2, another protocol)
  * or carried nothing counts as one tls request, as before it was tied.
  */
-static __always_inline void tls_untie(const struct tls_key *k, __u64 now)
+static __always_inline void tls_untie(const struct tls_key *k, __u64 now,
+				      const struct net_sock *sock)
 {
 	struct net_sock *t = bpf_map_lookup_elem(&tls_conns, k);
 
 	if (!t)
+		return;
+	/*
+	 * From a socket's close: the object may have been freed and its
+	 * address tied again to a newer connection, which is not this one's.
+	 */
+	if (sock && (t->start_ns != sock->start_ns || t->ends.sport != sock->ends.sport ||
+		     t->ends.dport != sock->ends.dport))
 		return;
 	if (t->http.state == NET_HTTP_TCP || t->http.state == NET_HTTP_UNKNOWN)
 		t->http.state = NET_HTTP_TLS;
@@ -185,7 +194,7 @@ int BPF_KPROBE(tls_free, void *obj)
 	/* The address may come back for another object: forget it here too. */
 	if (call && call->obj == k.obj)
 		bpf_map_delete_elem(&tls_calls, &id);
-	tls_untie(&k, bpf_ktime_get_ns());
+	tls_untie(&k, bpf_ktime_get_ns(), NULL);
 	return 0;
 }
 

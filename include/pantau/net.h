@@ -189,7 +189,8 @@ struct event_http {
 	__u8 role;		/* enum net_role */
 	__u8 method;		/* enum http_method */
 	__u8 line_len;		/* bytes of line that are valid */
-	__u8 pad[3];
+	__u8 proto;		/* NET_PROTO_HTTP or NET_PROTO_HTTPS */
+	__u8 pad[2];
 	__u8 line[NET_LINE_BYTES];	/* the request line's start */
 };
 

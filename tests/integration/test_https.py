@@ -7,6 +7,7 @@ and status class, the clients' calls as dependencies of peer
 pay.example.test, every figure exactly what the clients received."""
 
 import collections
+import json
 import os
 import re
 import shutil
@@ -99,13 +100,30 @@ def deps(m, service, protocol="https"):
                    protocol=protocol).items()}
 
 
+def check_events(path, service, tally):
+    """One pantau.http event per request nginx answered, scheme https,
+    with the method and status the client got and a path nginx serves."""
+    with open(path) as f:
+        docs = [d for d in map(json.loads, f) if d["event"]["dataset"] == "pantau.http"
+                and d["service"]["name"] == service]
+    got = collections.Counter("%s %d" % (d["http"]["request"]["method"],
+                                         d["http"]["response"]["status_code"]) for d in docs)
+    schemes = collections.Counter(d["url"]["scheme"] for d in docs)
+    paths = collections.Counter(d["url"].get("path") for d in docs)
+    print("  events: %d pantau.http, schemes %s, paths %s" % (len(docs), dict(schemes),
+                                                             dict(paths)))
+    check(got == tally, "events by method and status %r, clients %r" % (dict(got), dict(tally)))
+    check(schemes == {"https": len(docs)}, "event schemes %r" % dict(schemes))
+    check(set(paths) <= set(STATUS), "event paths %r" % dict(paths))
+
+
 def test_https_served_and_called_are_counted_exactly():
     srv, ccli, gcli = Cgroup("t-tlsgw"), Cgroup("t-curl"), Cgroup("t-wget")
     tmp = tempfile.mkdtemp(prefix="pantau-https-")
     nginx = None
     try:
         cert, key = make_cert(tmp)
-        with Pantau() as p:
+        with Pantau(args=("--events-file", "@EVENTS@")) as p:
             nginx = Nginx(srv, addrs=("127.0.0.1",), tls=(cert, key))
             port = nginx.port
             curl_tally = collections.Counter()
@@ -135,6 +153,7 @@ def test_https_served_and_called_are_counted_exactly():
                   served(m, srv.service, "tls"))
             check(not series(m, "pantau_requests_total", service=srv.service, status_class="none"),
                   "requests without an answer, but every one was answered")
+            check_events(p.events_path, srv.service, tally)
             for cg, t, name in ((ccli, curl_tally, "curl (OpenSSL)"),
                                 (gcli, wget_tally, "wget (GnuTLS)")):
                 n = sum(t.values())
