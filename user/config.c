@@ -1474,7 +1474,8 @@ int config_init(struct pantau_config *cfg)
 	cfg->thresholds_error_ratio = 0.05;
 	cfg->thresholds_latency_p95_seconds = 1.0;
 	cfg->requests_http = true;
-	cfg->requests_tls = true;
+	/* Off by default: a uprobe hit costs a trap (docs/tls.md, Cost). */
+	cfg->requests_tls = false;
 	cfg->peers_max = 200;
 	cfg->thresholds_min_requests_per_second = 0.1;
 	cfg->thresholds_filesystem_full_ratio = 0.9;

@@ -15,10 +15,13 @@ import subprocess
 import tempfile
 import time
 
-from pantau_lib import (PANTAU, Cgroup, Nginx, Pantau, check, http_client, series, spawn_in, stop,
-                        value, wait_for)
+from pantau_lib import (PANTAU, Cgroup, Nginx, Pantau, TestFailure, check, http_client, series,
+                        spawn_in, stop, value, wait_for)
 
 SNI = "pay.example.test"
+# Off by default (each probed call costs a trap): these tests turn it on.
+# A high service cap: other work on a shared host may hold a thousand cgroups.
+TLS_ON = "requests:\n  tls: true\nservices:\n  max: 20000\n"
 STATUS = {"/ok": 200, "/created": 201, "/missing": 404, "/broken": 503}
 
 
@@ -89,6 +92,20 @@ def by_class(tally):
     return {k: float(v) for k, v in out.items()}
 
 
+def wait_count(p, name, total, what, **labels):
+    """The scrape once name{labels} reaches total; on a timeout, what
+    pantau counted for the service instead, and its log."""
+    try:
+        return wait_for(lambda: (lambda m: value(m, name, **labels) == total and m)(p.metrics()),
+                        20, what)
+    except TestFailure:
+        m = p.metrics()
+        for metric in ("pantau_requests_total", "pantau_dependency_requests_total"):
+            print("  %s: %r" % (metric, series(m, metric, service=labels["service"])))
+        print("  pantau's log:\n" + p.log_text())
+        raise
+
+
 def served(m, service, protocol="https"):
     return {(dict(ls)["method"], dict(ls)["status_class"]): v for ls, v in
             series(m, "pantau_requests_total", service=service, protocol=protocol).items()}
@@ -123,7 +140,7 @@ def test_https_served_and_called_are_counted_exactly():
     nginx = None
     try:
         cert, key = make_cert(tmp)
-        with Pantau(args=("--events-file", "@EVENTS@")) as p:
+        with Pantau(config=TLS_ON, args=("--events-file", "@EVENTS@")) as p:
             nginx = Nginx(srv, addrs=("127.0.0.1",), tls=(cert, key))
             port = nginx.port
             curl_tally = collections.Counter()
@@ -138,10 +155,9 @@ def test_https_served_and_called_are_counted_exactly():
             wget_tally += wget(gcli, tmp, port, ["/created"])
             tally = curl_tally + wget_tally
             total = sum(tally.values())
-            m = wait_for(lambda: (lambda m: value(m, "pantau_request_duration_seconds_count",
-                                                  service=srv.service, protocol="https") == total
-                                  and m)(p.metrics()),
-                         15, "%d HTTPS requests in the duration histogram" % total)
+            m = wait_count(p, "pantau_request_duration_seconds_count", total,
+                           "%d HTTPS requests in the duration histogram" % total,
+                           service=srv.service, protocol="https")
             got = served(m, srv.service)
             want = {k: float(v) for k, v in by_method_class(tally).items()}
             print("  clients received %s" % dict(tally))
@@ -157,10 +173,9 @@ def test_https_served_and_called_are_counted_exactly():
             for cg, t, name in ((ccli, curl_tally, "curl (OpenSSL)"),
                                 (gcli, wget_tally, "wget (GnuTLS)")):
                 n = sum(t.values())
-                m = wait_for(lambda: (lambda m: value(
-                    m, "pantau_dependency_request_duration_seconds_count", service=cg.service,
-                    peer=SNI, protocol="https") == n and m)(p.metrics()), 15,
-                    "%d calls of %s in the duration histogram" % (n, name))
+                m = wait_count(p, "pantau_dependency_request_duration_seconds_count", n,
+                               "%d calls of %s in the duration histogram" % (n, name),
+                               service=cg.service, peer=SNI, protocol="https")
                 got = deps(m, cg.service)
                 print("  %s called %s: client %r, pantau %r" % (name, SNI, by_class(t), got))
                 check(got == by_class(t), "%s calls to %s: pantau %r, client %r" %
@@ -192,7 +207,7 @@ def test_later_library_is_probed_and_unprobeable_one_reported():
         shutil.copy("/usr/lib/x86_64-linux-gnu/libssl.so.3", libdir)
         # A real shared object without a single SSL_ function, named like libssl.
         shutil.copy("/usr/lib/x86_64-linux-gnu/libz.so.1", os.path.join(odddir, "libssl.so.3"))
-        with Pantau() as p:
+        with Pantau(config=TLS_ON) as p:
             nginx = Nginx(srv, addrs=("127.0.0.1",), tls=(cert, key),
                           env=("LD_LIBRARY_PATH=" + libdir,))
             lib = os.path.join(libdir, "libssl.so.3")
@@ -203,9 +218,8 @@ def test_later_library_is_probed_and_unprobeable_one_reported():
             tally = curl(cli, nginx.port, ["/ok", "/missing", "/broken"])
             tally += curl(cli, nginx.port, ["/created"], method="POST")
             total = sum(tally.values())
-            m = wait_for(lambda: (lambda m: value(m, "pantau_request_duration_seconds_count",
-                                                  service=srv.service, protocol="https") == total
-                                  and m)(p.metrics()), 15, "%d HTTPS requests" % total)
+            m = wait_count(p, "pantau_request_duration_seconds_count", total,
+                           "%d HTTPS requests" % total, service=srv.service, protocol="https")
             got = served(m, srv.service)
             want = {k: float(v) for k, v in by_method_class(tally).items()}
             print("  nginx started later with %s: pantau %r, client %r" % (lib, got, want))
@@ -218,7 +232,7 @@ def test_later_library_is_probed_and_unprobeable_one_reported():
                    "SSL_write, SSL_free to probe" % odddir
             wait_for(lambda: line in p.log_text(), 10, "the unprobeable library in the log")
             print("  log: %s" % [l for l in p.log_text().splitlines() if odddir in l][0])
-            chk = subprocess.run([PANTAU, "--check"], stdout=subprocess.PIPE,
+            chk = subprocess.run([PANTAU, "--check", "--config", p.config], stdout=subprocess.PIPE,
                                  stderr=subprocess.STDOUT, text=True, timeout=120)
             check(sum(1 for l in chk.stdout.splitlines() if line in l) == 1,
                   "--check did not report %s in one line:\n%s" % (odddir, chk.stdout))
