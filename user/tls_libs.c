@@ -274,21 +274,23 @@ static uint64_t mono_ns(void)
 /* Pids that exec'd long enough ago for ld.so to have mapped their libraries. */
 static void tls_scan_exec(struct tls_libs *t)
 {
+	static __u32 pids[TLS_EXEC_PER_TICK];
 	int fd = bpf_map__fd(t->skel->maps.tls_exec_pids);
 	uint64_t now = mono_ns();
-	__u32 key, next, *prev = NULL;
+	__u32 *prev = NULL;
+	size_t n = 0;
 	__u64 at;
 
-	for (int i = 0; i < TLS_EXEC_PER_TICK; i++) {
-		if (bpf_map_get_next_key(fd, prev, &next))
-			break;
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &at) || at + TLS_EXEC_SETTLE_NS > now)
+	/* Keys first: deleting while walking would restart the walk. */
+	while (n < TLS_EXEC_PER_TICK && !bpf_map_get_next_key(fd, prev, &pids[n])) {
+		prev = &pids[n];
+		n++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(fd, &pids[i], &at) || at + TLS_EXEC_SETTLE_NS > now)
 			continue;
-		tls_scan_pid(t, (int)key);
-		/* Deleting the key just passed keeps the walk going from it. */
-		bpf_map_delete_elem(fd, &key);
+		tls_scan_pid(t, (int)pids[i]);
+		bpf_map_delete_elem(fd, &pids[i]);
 	}
 }
 
