@@ -473,12 +473,12 @@ static __always_inline long feed_window(struct http_chunk_ctx *cc, const int kin
 /* One callback per source kind: the verifier then knows which it reads. */
 static long feed_window_skb(__u32 w, struct http_chunk_ctx *cc)
 {
-	return feed_window(cc, true);
+	return feed_window(cc, HTTP_SRC_SKB);
 }
 
 static long feed_window_iter(__u32 w, struct http_chunk_ctx *cc)
 {
-	return feed_window(cc, false);
+	return feed_window(cc, HTTP_SRC_ITER);
 }
 
 static long feed_window_user(__u32 w, struct http_chunk_ctx *cc)

@@ -406,7 +406,7 @@ static __always_inline void send_peer_head(const struct net_sock *ns,
 	e->family = ns->peer.family;
 	e->pad = 0;
 	got = source_read(src, off, e->data,
-			  count - off < EVENT_HEAD_BYTES ? count - off : EVENT_HEAD_BYTES, false);
+			  count - off < EVENT_HEAD_BYTES ? count - off : EVENT_HEAD_BYTES, HTTP_SRC_ITER);
 	e->len = got > 0 ? (__u32)got : 0;
 	bpf_ringbuf_submit(e, 0);
 }

@@ -243,6 +243,8 @@ static int run_check(const struct pantau_config *cfg)
 			printf("TLS libraries: %s\n", tls ? "none mapped by a running process" :
 			       "cannot scan: out of memory");
 		tls_libs_free(tls);
+	} else if (probes.net && popt.http) {
+		printf("TLS libraries: not probed (requests.tls is false): HTTPS counts as protocol tls\n");
 	}
 	probes_stop(&probes);
 	printf("%d probe(s) can attach.\n", attached);
