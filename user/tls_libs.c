@@ -42,8 +42,6 @@
 #define TLS_EXEC_SETTLE_NS 100000000ULL	/* let ld.so map the libraries first */
 #define TLS_MAPS_LINES_MAX 100000
 
-enum tls_kind { TLS_OPENSSL, TLS_GNUTLS, TLS_KINDS };
-
 struct tls_func {
 	const char *name;
 	unsigned int cookie;
@@ -186,44 +184,52 @@ static void tls_lib_probe(struct tls_libs *t, struct tls_lib *lib, const char *p
 		pt_info("%s", lib->report);
 }
 
-/* One line of /proc/<pid>/maps that maps a TLS library file. */
-static void tls_maps_line(struct tls_libs *t, int pid, const char *line)
+int tls_mapping_parse(char *line, struct tls_mapping *out)
 {
-	unsigned long maj, min, ino;
-	char path[PATH_MAX], file[PATH_MAX + 32];
-	enum tls_kind kind;
+	int off = 0;
+	char *path;
+
+	if (sscanf(line, "%*s %*s %*s %lx:%lx %lu %n", &out->dev_major, &out->dev_minor, &out->ino,
+		   &off) != 3 || !off || !out->ino)
+		return -ENOENT;
+	path = line + off;
+	path[strcspn(path, "\n")] = '\0';
+	/* A file replaced on disk (an upgrade) cannot be opened by its path any more. */
+	if (path[0] != '/' || !tls_kind_of(path, &out->kind) || strstr(path, " (deleted)"))
+		return -ENOENT;
+	out->path = path;
+	return 0;
+}
+
+/* One line of /proc/<pid>/maps: probe the file if it is a new TLS library. */
+static void tls_maps_line(struct tls_libs *t, int pid, char *line)
+{
+	char file[PATH_MAX + 32];
+	struct tls_mapping m;
 	struct tls_lib *lib;
 	struct stat st;
-	int off = 0;
 
-	if (sscanf(line, "%*s %*s %*s %lx:%lx %lu %n", &maj, &min, &ino, &off) != 3 || !off ||
-	    !ino)
-		return;
-	snprintf(path, sizeof(path), "%s", line + off);
-	path[strcspn(path, "\n")] = '\0';
-	if (path[0] != '/' || !tls_kind_of(path, &kind) || strstr(path, " (deleted)"))
-		return;
-	if (tls_lib_find(t, maj, min, ino))
+	if (tls_mapping_parse(line, &m) || tls_lib_find(t, m.dev_major, m.dev_minor, m.ino))
 		return;
 	if (t->n_libs >= TLS_LIBS_MAX) {
 		if (!t->full_warned)
 			pt_warn("more than %d TLS library files: %s and later ones are not probed.",
-				TLS_LIBS_MAX, path);
+				TLS_LIBS_MAX, m.path);
 		t->full_warned = true;
 		return;
 	}
 	lib = &t->libs[t->n_libs++];
 	memset(lib, 0, sizeof(*lib));
-	lib->dev_major = maj;
-	lib->dev_minor = min;
-	lib->ino = ino;
-	lib->kind = kind;
+	lib->dev_major = m.dev_major;
+	lib->dev_minor = m.dev_minor;
+	lib->ino = m.ino;
+	lib->kind = m.kind;
 	/* The path as this process sees it, unless pantau sees the same file there. */
-	if (stat(path, &st) == 0 && st.st_ino == ino)
-		snprintf(file, sizeof(file), "%s", path);
+	if (stat(m.path, &st) == 0 && st.st_ino == m.ino)
+		snprintf(file, sizeof(file), "%s", m.path);
 	else
-		snprintf(file, sizeof(file), "/proc/%d/root%s", pid, path);
-	tls_lib_probe(t, lib, file, path);
+		snprintf(file, sizeof(file), "/proc/%d/root%s", pid, m.path);
+	tls_lib_probe(t, lib, file, m.path);
 }
 
 static void tls_scan_pid(struct tls_libs *t, int pid)

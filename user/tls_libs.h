@@ -13,6 +13,22 @@
 struct net_bpf;
 struct tls_libs;
 
+enum tls_kind { TLS_OPENSSL, TLS_GNUTLS, TLS_KINDS };
+
+/* One line of /proc/<pid>/maps that maps a TLS library file. */
+struct tls_mapping {
+	unsigned long dev_major, dev_minor, ino;
+	enum tls_kind kind;
+	const char *path;	/* into the line; ends at its newline, cut by the parser */
+};
+
+/*
+ * Parse one maps line (changed in place: the newline is cut). Returns 0
+ * for a file named libssl.so* or libgnutls.so* that still exists,
+ * -ENOENT for any other line.
+ */
+int tls_mapping_parse(char *line, struct tls_mapping *out);
+
 /*
  * Scan every process once and probe the libraries found, logging one line
  * each unless quiet; NULL on ENOMEM.
