@@ -130,7 +130,13 @@ int BPF_KPROBE(tls_enter, void *obj, void *buf, __u64 num, void *count_at)
 		.cookie = cookie,
 	};
 
-	if (!(cookie & TLS_CALL_HANDSHAKE)) {
+	if (cookie & TLS_CALL_HANDSHAKE) {
+		struct tls_call *cur = bpf_map_lookup_elem(&tls_calls, &id);
+
+		/* Called from inside a data call on the same object: keep its buffer. */
+		if (cur && cur->obj == call.obj)
+			return 0;
+	} else {
 		call.buf = (__u64)buf;
 		call.count_at = cookie & TLS_CALL_RET_EX ? (__u64)count_at : 0;
 	}
