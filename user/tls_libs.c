@@ -137,16 +137,21 @@ static void tls_lib_probe(struct tls_libs *t, struct tls_lib *lib, const char *p
 	const char *kind = tls_kind_names[lib->kind];
 	char missing[256] = "";
 	size_t used = 0;
+	int other_err = 0;
 
 	for (int i = 0; i < TLS_FUNCS_MAX && tls_funcs[lib->kind][i].name; i++) {
 		const struct tls_func *f = &tls_funcs[lib->kind][i];
 		bool data = !(f->cookie & (TLS_CALL_HANDSHAKE | TLS_CALL_FREE));
 		struct bpf_link *entry, *exit_link = NULL;
+		int err = 0;
 
 		entry = attach_one(t, path, f->name, f->cookie, false);
+		if (!entry)
+			err = errno;
 		if (entry && data) {
 			exit_link = attach_one(t, path, f->name, f->cookie, true);
 			if (!exit_link) {
+				err = errno;
 				bpf_link__destroy(entry);
 				entry = NULL;
 			}
@@ -154,6 +159,9 @@ static void tls_lib_probe(struct tls_libs *t, struct tls_lib *lib, const char *p
 		if (!entry) {
 			int n;
 
+			/* Not a missing symbol: say what the kernel said, once. */
+			if (err != ENOENT && err != ESRCH && !other_err)
+				other_err = err;
 			if (!f->required)
 				continue;
 			n = snprintf(missing + used, sizeof(missing) - used, "%s%s",
@@ -170,9 +178,15 @@ static void tls_lib_probe(struct tls_libs *t, struct tls_lib *lib, const char *p
 		for (size_t i = 0; i < lib->n_links; i++)
 			bpf_link__destroy(lib->links[i]);
 		lib->n_links = 0;
-		snprintf(lib->report, sizeof(lib->report),
-			 "cannot follow HTTPS through %s: no %s to probe (stripped, or not %s's "
-			 "interface); its connections count as protocol tls.", shown, missing, kind);
+		if (other_err)
+			snprintf(lib->report, sizeof(lib->report),
+				 "cannot follow HTTPS through %s: attaching a uprobe failed: %s; its "
+				 "connections count as protocol tls.", shown, strerror(other_err));
+		else
+			snprintf(lib->report, sizeof(lib->report),
+				 "cannot follow HTTPS through %s: no %s to probe (stripped, or not %s's "
+				 "interface); its connections count as protocol tls.", shown, missing,
+				 kind);
 		if (!t->quiet)
 			pt_warn("%s", lib->report);
 		return;
@@ -229,6 +243,11 @@ static void tls_maps_line(struct tls_libs *t, int pid, char *line)
 		snprintf(file, sizeof(file), "%s", m.path);
 	else
 		snprintf(file, sizeof(file), "/proc/%d/root%s", pid, m.path);
+	/* Gone with its process already: another process mapping it will be read later. */
+	if (access(file, R_OK)) {
+		t->n_libs--;
+		return;
+	}
 	tls_lib_probe(t, lib, file, m.path);
 }
 
