@@ -116,14 +116,14 @@ def host_busy_s():
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def wrk(port, seconds, client, server):
+def wrk(port, seconds, client, server, scheme="http"):
     """{requests, rps, p99_s, cpu_s, ...} of one wrk run (in the cgroup
     client) against nginx (in the cgroup server); cpu_s is the CPU time
     both cgroups used, which contention from other work cannot inflate."""
     cpu0 = client.usage_usec() + server.usage_usec()
     busy0, t0 = host_busy_s(), time.time()
     p = spawn_in(client, ["taskset", "-c", CLIENT_CPU, "wrk", "-t1", "-c%d" % CONNECTIONS,
-                          "-d%ds" % seconds, "--latency", "http://127.0.0.1:%d/" % port])
+                          "-d%ds" % seconds, "--latency", "%s://127.0.0.1:%d/" % (scheme, port)])
     out, _ = p.communicate(timeout=seconds + 30)
     cpu_s = (client.usage_usec() + server.usage_usec() - cpu0) / 1e6
     # CPU the rest of the host used meanwhile (tracer included), in CPUs.

@@ -65,6 +65,7 @@ static __always_inline void http_conn_init(struct net_sock *ns, const struct tcp
 	h->q_head = h->q_len = 0;
 	h->tls_answer_ns = 0;
 	h->state = NET_HTTP_UNKNOWN;
+	h->proto = NET_PROTO_HTTP;
 }
 
 __noinline int count_request(const struct net_sock *ns, __u32 proto, __u32 method,
@@ -225,6 +226,7 @@ __noinline int send_http_event(const struct net_sock *ns, __u32 idx, __u32 statu
 	e->role = is_server(ns) ? NET_ROLE_SERVER : NET_ROLE_CLIENT;
 	e->method = h->q_method[i];
 	e->line_len = h->q_line_len[i];
+	e->proto = h->proto;
 	__builtin_memcpy(e->line, h->q_line[i], NET_LINE_BYTES);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
@@ -248,7 +250,7 @@ static __always_inline void http_conn_close(struct net_sock *ns, __u64 now)
 
 			if (i >= h->q_len)
 				break;
-			count_request(ns, NET_PROTO_HTTP, h->q_method[idx], 0,
+			count_request(ns, h->proto, h->q_method[idx], 0,
 				      now - h->q_start_ns[idx]);
 			send_http_event(ns, idx, 0, now - h->q_start_ns[idx], now);
 		}
@@ -313,7 +315,7 @@ static __always_inline void on_response_start(struct http_feed_ctx *c)
 	http_expect_response_to(c->s, method);
 	if (status >= 100 && status < 200 && status != 101)
 		return;	/* interim: the final response follows */
-	count_request(c->ns, NET_PROTO_HTTP, method, status / 100, c->now - h->q_start_ns[idx]);
+	count_request(c->ns, h->proto, method, status / 100, c->now - h->q_start_ns[idx]);
 	send_http_event(c->ns, idx, status, c->now - h->q_start_ns[idx], c->now);
 	h->q_head = (h->q_head + 1) & (NET_PIPELINE - 1);
 	h->q_len--;
@@ -422,11 +424,14 @@ static long feed_one(__u32 i, struct http_feed_ctx *c)
 	return 0;
 }
 
-/* Where the bytes of one chunk come from. */
+/* Where the bytes of one chunk come from: the kind is a constant per call site. */
+enum http_source_kind { HTTP_SRC_ITER, HTTP_SRC_SKB, HTTP_SRC_USER };
+
 struct http_source {
 	struct __sk_buff *skb;		/* ingress: payload at off in skb */
 	__u32 skb_off;
 	const struct iov_iter *iter;	/* sendmsg: the caller's buffers */
+	const __u8 *ubuf;		/* TLS library call: the plaintext, in user memory */
 };
 
 /*
@@ -434,7 +439,7 @@ struct http_source {
  * buffer of the caller ends. Returns the bytes copied, or negative.
  */
 static __always_inline long source_read(const struct http_source *src, __u32 off,
-					__u8 *buf, __u32 want, const bool skb)
+					__u8 *buf, __u32 want, const int kind)
 {
 	const struct iov_iter *it = src->iter;
 	__u64 n = want, skip;
@@ -443,7 +448,9 @@ static __always_inline long source_read(const struct http_source *src, __u32 off
 	barrier_var(n);
 	if (n == 0 || n > HTTP_WINDOW)
 		return -1;
-	if (skb)
+	if (kind == HTTP_SRC_USER)
+		return bpf_probe_read_user(buf, n, src->ubuf + off) ?: (long)n;
+	if (kind == HTTP_SRC_SKB)
 		return bpf_skb_load_bytes(src->skb, src->skb_off + off, buf, n) ?: (long)n;
 	if (!it)
 		return -1;
@@ -492,7 +499,7 @@ struct http_chunk_ctx {
  * HTTP_WINDOW bytes copied and stepped. A callback, so that the verifier
  * checks it once rather than once per window.
  */
-static __always_inline long feed_window(struct http_chunk_ctx *cc, const bool skb)
+static __always_inline long feed_window(struct http_chunk_ctx *cc, const int kind)
 {
 	struct http_feed_ctx *c = &cc->c;
 	struct net_http *h = &c->ns->http;
@@ -515,7 +522,7 @@ static __always_inline long feed_window(struct http_chunk_ctx *cc, const bool sk
 	}
 	if (n > HTTP_WINDOW)
 		n = HTTP_WINDOW;
-	got = source_read(&cc->src, cc->off, c->scratch->buf, n, skb);
+	got = source_read(&cc->src, cc->off, c->scratch->buf, n, kind);
 	if (got <= 0) {
 		cc->failed = 1;
 		return 1;
@@ -537,12 +544,17 @@ static __always_inline long feed_window(struct http_chunk_ctx *cc, const bool sk
 /* One callback per source kind: the verifier then knows which it reads. */
 static long feed_window_skb(__u32 w, struct http_chunk_ctx *cc)
 {
-	return feed_window(cc, true);
+	return feed_window(cc, HTTP_SRC_SKB);
 }
 
 static long feed_window_iter(__u32 w, struct http_chunk_ctx *cc)
 {
-	return feed_window(cc, false);
+	return feed_window(cc, HTTP_SRC_ITER);
+}
+
+static long feed_window_user(__u32 w, struct http_chunk_ctx *cc)
+{
+	return feed_window(cc, HTTP_SRC_USER);
 }
 
 /*
@@ -578,6 +590,48 @@ static __always_inline bool http_feed_chunk(struct net_sock *ns, const bool rx,
 		bpf_loop(HTTP_WINDOWS, feed_window_skb, &cc, 0);
 	else
 		bpf_loop(HTTP_WINDOWS, feed_window_iter, &cc, 0);
+	if (cc.failed)
+		return false;
+	if (cc.off < len) {
+		if (http_skippable(cc.c.s) < len - cc.off)
+			return false;	/* more header bytes than HTTP_WINDOWS hold */
+		ev = http_skip(cc.c.s, len - cc.off);
+		if (ev)
+			on_events(&cc.c, ev);
+	}
+	return true;
+}
+
+/*
+ * The plaintext of one TLS library call, len bytes at ubuf in the
+ * caller's memory, through one stream of a connection followed in clear:
+ * received (rx) or sent. The same framer and windows as http_feed_chunk;
+ * no sequence numbers, the library hands the bytes over in order.
+ * Returns false when bytes the framer needed could not be read.
+ */
+static __always_inline bool http_feed_user(struct net_sock *ns, const bool rx, const __u8 *ubuf,
+					   __u32 len, __u64 now)
+{
+	struct net_http *h = &ns->http;
+	struct http_chunk_ctx cc = {
+		.c = {
+			.ns = ns,
+			.now = now,
+			.requests = rx == is_server(ns),
+		},
+		.src = { .ubuf = ubuf },
+		.len = len,
+	};
+	__u32 zero = 0, ev;
+
+	cc.c.s = rx ? &h->rx : &h->tx;
+	cc.c.begin_ns = rx ? &h->rx_begin_ns : &h->tx_begin_ns;
+	cc.c.scratch = bpf_map_lookup_elem(&http_scratch, &zero);
+	if (!cc.c.scratch)
+		return false;
+	if (http_idle(cc.c.s))
+		*cc.c.begin_ns = now;
+	bpf_loop(HTTP_WINDOWS, feed_window_user, &cc, 0);
 	if (cc.failed)
 		return false;
 	if (cc.off < len) {

@@ -79,6 +79,7 @@ static __always_inline __u64 payload_sent(const struct tcp_sock *tp)
 }
 
 #include "http_conn.bpf.h"
+#include "tls.bpf.h"
 
 static __always_inline struct net_stats *stats_of(const struct service_key *key)
 {
@@ -227,6 +228,8 @@ static __always_inline void closed(struct sock *sk, int oldstate)
 	if (!ns->established || !tp)
 		return;
 	ns->established = 0;
+	if (tls_follow && ns->http.state == NET_HTTP_TLS_CLEAR)
+		tls_untie(&ns->tls, bpf_ktime_get_ns(), ns);
 	http_conn_close(ns, bpf_ktime_get_ns());
 	send_conn_event(ns, tp, ns->resets ? NET_CONN_RESET : NET_CONN_CLOSED);
 	st = stats_of(&ns->key);
@@ -409,7 +412,7 @@ static __always_inline void send_peer_head(const struct net_sock *ns,
 	e->family = ns->peer.family;
 	e->pad = 0;
 	got = source_read(src, off, e->data,
-			  count - off < EVENT_HEAD_BYTES ? count - off : EVENT_HEAD_BYTES, false);
+			  count - off < EVENT_HEAD_BYTES ? count - off : EVENT_HEAD_BYTES, HTTP_SRC_ITER);
 	e->len = got > 0 ? (__u32)got : 0;
 	bpf_ringbuf_submit(e, 0);
 }
@@ -433,6 +436,9 @@ int BPF_PROG(net_sendmsg, const struct sock *csk, const struct msghdr *msg)
 	if (!ns || (ns->http.state != NET_HTTP_UNKNOWN && ns->http.state != NET_HTTP_ON)) {
 		if (ns)
 			tls_answered(ns, false);
+		/* A TLS handshake write: tie the library's object to this socket. */
+		if (tls_follow && ns && ns->http.state == NET_HTTP_TLS)
+			tls_tie(ns);
 		return 0;
 	}
 	tp = bpf_skc_to_tcp_sock(sk);

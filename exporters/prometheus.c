@@ -163,6 +163,7 @@ static const char *proto_name(uint8_t p)
 {
 	static const char *const names[NET_PROTOS] = {
 		[NET_PROTO_HTTP] = "http", [NET_PROTO_TLS] = "tls", [NET_PROTO_TCP] = "tcp",
+		[NET_PROTO_HTTPS] = "https",
 	};
 
 	return p < NET_PROTOS ? names[p] : "tcp";

@@ -345,7 +345,7 @@ http {
   uwsgi_temp_path %(tmp)s/uwsgi;
   scgi_temp_path %(tmp)s/scgi;
   server {
-%(listens)s
+%(listens)s%(server_extra)s
     location = /ok { return 200 "ok\\n"; }
     location = /created { return 201 "created\\n"; }
     location = /missing { return 404; }
@@ -359,14 +359,22 @@ class Nginx:
     """Debian's nginx as a test service: one worker, fixed answers per path
     (/ok 200, /created 201, /missing 404, /broken 503), on 127.0.0.1 and ::1."""
 
-    def __init__(self, cg, addrs=("127.0.0.1", "[::1]")):
+    def __init__(self, cg, addrs=("127.0.0.1", "[::1]"), tls=None, env=()):
+        """tls: (certificate, key) files to serve HTTPS instead; env:
+        VAR=value strings for nginx's environment (LD_LIBRARY_PATH)."""
         self.port = free_port()
         self.tmp = tempfile.mkdtemp(prefix="pantau-nginx-")
         conf = os.path.join(self.tmp, "nginx.conf")
-        listens = "".join("    listen %s:%d;\n" % (a, self.port) for a in addrs)
+        ssl = " ssl" if tls else ""
+        listens = "".join("    listen %s:%d%s;\n" % (a, self.port, ssl) for a in addrs)
+        extra = ("    ssl_certificate %s;\n    ssl_certificate_key %s;\n" % tls) if tls else ""
         with open(conf, "w") as f:
-            f.write(NGINX_CONF % {"tmp": self.tmp, "port": self.port, "listens": listens})
-        self.proc = spawn_in(cg, ["nginx", "-c", conf])
+            f.write(NGINX_CONF % {"tmp": self.tmp, "port": self.port, "listens": listens,
+                                  "server_extra": extra})
+        cmd = ["nginx", "-c", conf]
+        if env:
+            cmd = ["env"] + list(env) + cmd
+        self.proc = spawn_in(cg, cmd)
         self.first = addrs[0].strip("[]")
         wait_for(lambda: self._answers(), 10, "nginx to listen on %d" % self.port)
 

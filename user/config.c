@@ -138,6 +138,7 @@ static const struct field peer_rule_fields[] = {
 
 static const struct field request_fields[] = {
 	{ .key = "http", .kind = F_BOOL, .off = CFG(requests_http) },
+	{ .key = "tls", .kind = F_BOOL, .off = CFG(requests_tls) },
 	{ .key = "routes", .kind = F_ROUTES },
 	{ }
 };
@@ -1475,6 +1476,8 @@ int config_init(struct pantau_config *cfg)
 	cfg->thresholds_error_ratio = 0.05;
 	cfg->thresholds_latency_p95_seconds = 1.0;
 	cfg->requests_http = true;
+	/* Off by default: a uprobe hit costs a trap (docs/tls.md, Cost). */
+	cfg->requests_tls = false;
 	cfg->peers_max = 200;
 	cfg->thresholds_min_requests_per_second = 0.1;
 	cfg->thresholds_filesystem_full_ratio = 0.9;

@@ -48,6 +48,7 @@ struct pantau_config {
 	unsigned events_rotate_mib;	/* rotate the events file at this size */
 	unsigned events_keep;		/* rotated files kept; 0: never rotate */
 	bool requests_http;		/* follow HTTP/1.x requests in the kernel */
+	bool requests_tls;		/* and HTTPS ones, through TLS library uprobes */
 	char *request_routes[CONFIG_MAX_RULES];	/* path templates, e.g. /orders/{id} */
 	size_t n_request_routes;
 	unsigned peers_max;		/* cardinality cap on peer names */

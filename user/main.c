@@ -25,6 +25,7 @@
 #include "net.skel.h"
 #include "prometheus.h"
 #include "services.h"
+#include "tls_libs.h"
 
 #define EXIT_USAGE 2
 #define MAINTENANCE_INTERVAL_SECONDS 5
@@ -200,10 +201,17 @@ static uint32_t cpu_stats_entries(const struct pantau_config *cfg)
 	return n < MIN_CPU_STATS_ENTRIES ? MIN_CPU_STATS_ENTRIES : (uint32_t)n;
 }
 
+static void print_line(const char *text, void *ctx)
+{
+	(void)ctx;
+	printf("%s\n", text);
+}
+
 static int run_check(const struct pantau_config *cfg)
 {
 	struct probe_options popt = { .cpu_stats_entries = cpu_stats_entries(cfg),
-				      .http = cfg->requests_http };
+				      .http = cfg->requests_http, .tls = cfg->requests_tls };
+	struct tls_libs *tls = NULL;
 	struct probes probes;
 	char mnt[4096];
 	int attached, err;
@@ -231,6 +239,15 @@ static int run_check(const struct pantau_config *cfg)
 	}
 	printf("BPF run stats: %s\n", probes.stats_fd >= 0 ? "enabled" :
 	       "cannot be enabled: pantau_bpf_program_* will stay at 0");
+	if (probes.net && popt.http && popt.tls) {
+		tls = tls_libs_new(probes.net, true);
+		if (!tls || !tls_libs_report(tls, print_line, NULL))
+			printf("TLS libraries: %s\n", tls ? "none mapped by a running process" :
+			       "cannot scan: out of memory");
+		tls_libs_free(tls);
+	} else if (probes.net && popt.http) {
+		printf("TLS libraries: not probed (requests.tls is false): HTTPS counts as protocol tls\n");
+	}
 	probes_stop(&probes);
 	printf("%d probe(s) can attach.\n", attached);
 	/* Said after the probes; it does not change the exit status. */
@@ -310,6 +327,7 @@ int main(int argc, char **argv)
 	struct options opts = { 0 };
 	struct daemon d = { 0 };
 	struct probe_options popt;
+	struct tls_libs *tls = NULL;
 	struct utsname uts;
 	char mnt[4096], err[512];
 	int rc, attached;
@@ -347,6 +365,7 @@ int main(int argc, char **argv)
 
 	popt.cpu_stats_entries = cpu_stats_entries(&d.cfg);
 	popt.http = d.cfg.requests_http;
+	popt.tls = d.cfg.requests_tls;
 	rc = probes_load(&d.probes, &popt);
 	if (rc) {
 		pt_err("%s. Run 'pantau --check' for details.", d.probes.load_error);
@@ -395,6 +414,12 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	registry_seed_processes(&d.registry);
+	if (d.probes.net && popt.http && popt.tls) {
+		tls = tls_libs_new(d.probes.net, false);
+		if (!tls || tls_libs_start(tls))
+			pt_warn("cannot watch for TLS libraries (out of memory or threads); "
+				"HTTPS requests count as protocol tls connections.");
+	}
 	if (d.probes.seed_iter && net_seed_listeners(&d.probes, &d.registry))
 		pt_warn("cannot give owners to TCP listeners opened before pantau; "
 			"connections they accept are not counted until they are reopened.");
@@ -412,6 +437,7 @@ int main(int argc, char **argv)
 	}
 	rc = serve(&d) ? 1 : 0;
 cleanup:
+	tls_libs_free(tls);
 	cloudwatch_stop(&d.cloudwatch);
 	events_stop(&d.events);
 	cpu_collector_cleanup();

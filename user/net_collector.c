@@ -127,6 +127,7 @@ size_t net_drops(struct probes *p, struct drop_count *out, size_t max)
 		[NET_DROP_PIPELINE_FULL] = "http_pipeline_full",
 		[NET_DROP_STREAM_GAP] = "tcp_stream_gap",
 		[NET_DROP_UNOWNED] = "tcp_connection_without_owner",
+		[NET_DROP_TLS_MAP_FULL] = "tls_conns_map_full",
 	};
 	size_t n = 0;
 

@@ -66,7 +66,7 @@ struct json_object *net_http_document(const struct event_http *e, const char *ti
 				      const struct path_rules *routes)
 {
 	bool inbound = e->role == NET_ROLE_SERVER, failed = e->status == 0 || e->status >= 400;
-	struct json_object *doc, *ev, *http;
+	struct json_object *doc, *ev, *http, *net, *url;
 	struct http_request_head req;
 	size_t len = e->line_len < NET_LINE_BYTES ? e->line_len : NET_LINE_BYTES;
 
@@ -85,12 +85,17 @@ struct json_object *net_http_document(const struct event_http *e, const char *ti
 	if (e->status)
 		json_object_object_add(child(http, "response"), "status_code",
 				       json_object_new_int(e->status));
+	json_object_object_get_ex(doc, "network", &net);
+	json_object_object_add(net, "protocol", json_object_new_string("http"));
+	url = child(doc, "url");
+	json_object_object_add(url, "scheme",
+			       json_object_new_string(e->proto == NET_PROTO_HTTPS ? "https" : "http"));
 	/* The path only: the query string is dropped, ids folded into the template. */
 	if (len && http_request_head_parse(e->line, len, &req) == 0 && req.path[0]) {
 		char path[PATH_OUT_MAX];
 
 		if (path_template(req.path, routes, path, sizeof(path)) == 0)
-			json_object_object_add(child(doc, "url"), "path", json_object_new_string(path));
+			json_object_object_add(url, "path", json_object_new_string(path));
 	}
 	return doc;
 }

@@ -110,6 +110,9 @@ static void attach_all(struct probes *p, struct bpf_object *obj, const char *dom
 
 		if (!bpf_program__autoload(prog) || p->n_status >= PROBES_MAX)
 			continue;
+		/* Uprobes go on each TLS library file found (tls_libs.c). */
+		if (strncmp(sec, "uprobe", 6) == 0 || strncmp(sec, "uretprobe", 9) == 0)
+			continue;
 		st = &p->status[p->n_status];
 		tp = strchr(sec, '/') + 1;
 		/* Iterators and packet programs are named by program, not by hook. */
@@ -258,6 +261,12 @@ static int load_net(struct probes *p, const struct probe_options *opt)
 	/* Without request parsing nothing looks at payload: no per-packet hook. */
 	bpf_program__set_autoload(p->net->progs.net_ingress, opt->http);
 	bpf_program__set_autoload(p->net->progs.net_sendmsg, opt->http);
+	/* HTTPS in clear: uprobes attached per library file by tls_libs.c. */
+	p->net->rodata->tls_follow = opt->http && opt->tls;
+	bpf_program__set_autoload(p->net->progs.tls_enter, opt->http && opt->tls);
+	bpf_program__set_autoload(p->net->progs.tls_exit, opt->http && opt->tls);
+	bpf_program__set_autoload(p->net->progs.tls_free, opt->http && opt->tls);
+	bpf_program__set_autoload(p->net->progs.tls_exec, opt->http && opt->tls);
 	if (p->cpu) {
 		err = bpf_map__reuse_fd(p->net->maps.shared_cgroups,
 					bpf_map__fd(p->cpu->maps.shared_cgroups));

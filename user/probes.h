@@ -50,6 +50,7 @@ struct probes {
 struct probe_options {
 	uint32_t cpu_stats_entries;	/* also sizes other per-key maps */
 	bool http;			/* load the request programs (payload hooks) */
+	bool tls;			/* and the TLS library ones (with http only) */
 };
 
 /*

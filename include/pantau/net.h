@@ -42,7 +42,8 @@ struct net_ends {
 /* Requests sent but not yet answered on one connection (pipelining). */
 #define NET_PIPELINE 4
 
-enum net_proto { NET_PROTO_HTTP, NET_PROTO_TLS, NET_PROTO_TCP, NET_PROTOS };
+/* https: HTTP/1.x read in clear from TLS library calls (bpf/tls.bpf.h). */
+enum net_proto { NET_PROTO_HTTP, NET_PROTO_TLS, NET_PROTO_TCP, NET_PROTO_HTTPS, NET_PROTOS };
 /* Status classes: 1xx..5xx by their digit, 0 for none (no answer). */
 #define NET_STATUS_CLASSES 6
 
@@ -66,7 +67,7 @@ struct net_http {
 	__u8 q_head;
 	__u8 q_len;
 	__u8 state;		/* enum net_http_state */
-	__u8 pad;
+	__u8 proto;		/* enum net_proto of its requests: http, or https */
 };
 
 enum net_http_state {
@@ -76,6 +77,14 @@ enum net_http_state {
 	NET_HTTP_TCP,		/* not HTTP: one "request" per connection */
 	NET_HTTP_TLS,		/* a TLS handshake first: one "request" per connection */
 	NET_HTTP_LOST,		/* a gap in the stream: no more requests counted */
+	NET_HTTP_TLS_CLEAR,	/* TLS, followed in clear through its library (struct tls_key) */
+};
+
+/* A TLS library's connection object (SSL *, gnutls_session_t) in one process. */
+struct tls_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 obj;
 };
 
 struct net_sock {
@@ -88,6 +97,7 @@ struct net_sock {
 	struct net_ends ends;	/* set when established */
 	__u64 resets;		/* resets sent or received on it */
 	struct net_http http;
+	struct tls_key tls;	/* NET_HTTP_TLS_CLEAR: where its requests are followed */
 };
 
 /*
@@ -184,7 +194,8 @@ struct event_http {
 	__u8 role;		/* enum net_role */
 	__u8 method;		/* enum http_method */
 	__u8 line_len;		/* bytes of line that are valid */
-	__u8 pad[3];
+	__u8 proto;		/* NET_PROTO_HTTP or NET_PROTO_HTTPS */
+	__u8 pad[2];
 	__u8 line[NET_LINE_BYTES];	/* the request line's start */
 };
 
@@ -218,6 +229,7 @@ enum net_drop_reason {
 	NET_DROP_PIPELINE_FULL,	/* more unanswered requests than NET_PIPELINE */
 	NET_DROP_STREAM_GAP,	/* out-of-order or unreadable bytes: stopped following */
 	NET_DROP_UNOWNED,	/* a connection established on a socket with no owner */
+	NET_DROP_TLS_MAP_FULL,	/* a TLS connection not followed in clear: tls_conns full */
 	NET_DROP_REASONS,
 };
 

@@ -429,6 +429,18 @@ static void test_requests_http_is_true_or_false(void **state)
 			  "t.yaml:2: requests.http is 'on'; it must be true or false.");
 }
 
+static void test_requests_tls_is_off_unless_asked(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_false(fx->cfg.requests_tls);
+	assert_int_equal(load(fx, "requests: {tls: true}\n"), 0);
+	assert_true(fx->cfg.requests_tls);
+	assert_true(fx->cfg.requests_http);
+	assert_load_error(fx, "requests:\n  tls: yes please\n",
+			  "t.yaml:2: requests.tls is 'yes please'; it must be true or false.");
+}
+
 static void test_peer_rules_are_read_and_checked(void **state)
 {
 	struct fixture *fx = *state;
@@ -1130,6 +1142,7 @@ int main(void)
 		T(test_es_url_flag_replaces_urls),
 		T(test_events_file_takes_path_dash_or_empty),
 		T(test_requests_http_is_true_or_false),
+		T(test_requests_tls_is_off_unless_asked),
 		T(test_peer_rules_are_read_and_checked),
 		T(test_events_file_must_be_absolute),
 		T(test_cloudwatch_is_off_by_default_and_read),

@@ -63,6 +63,8 @@ static void served_request(void **state)
 	/* The query string is gone and the id folded. */
 	assert_string_equal(get_str(doc, "url", "path"), "/orders/{id}");
 	assert_null(get_str(doc, "pantau", "peer"));
+	assert_string_equal(get_str(doc, "url", "scheme"), "http");
+	assert_string_equal(get_str(doc, "network", "protocol"), "http");
 	json_object_put(doc);
 }
 
@@ -71,6 +73,7 @@ static void call_to_a_peer_without_answer(void **state)
 	struct event_http e = {
 		.ends = ends4("10.0.0.1", 40000, "203.0.113.7", 443),
 		.duration_ns = 7, .status = 0, .role = NET_ROLE_CLIENT, .method = HTTP_M_POST,
+		.proto = NET_PROTO_HTTPS,
 	};
 	struct json_object *doc, *http, *resp;
 
@@ -80,6 +83,8 @@ static void call_to_a_peer_without_answer(void **state)
 	assert_string_equal(get_str(doc, "network", "direction"), "outbound");
 	assert_string_equal(get_str(doc, "pantau", "peer"), "payment-gateway");
 	assert_string_equal(get_str(doc, "event", "outcome"), "failure");
+	/* Read in clear through a TLS library: the scheme says so. */
+	assert_string_equal(get_str(doc, "url", "scheme"), "https");
 	/* No answer: no status code and, with no request line copied, no path. */
 	assert_true(json_object_object_get_ex(doc, "http", &http));
 	assert_false(json_object_object_get_ex(http, "response", &resp));
