@@ -30,6 +30,9 @@ def main():
         spec.loader.exec_module(mod)
         print("== %s" % mod.__doc__.strip().splitlines()[0])
         mod.main(os.path.join(HERE, "results"))
+    import summary
+    print("== Summary (bench/results/summary.md)")
+    print("\n".join(summary.write(os.path.join(HERE, "results"))))
     return 0
 
 
