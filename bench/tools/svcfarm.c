@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TOUCH_BYTES (64 * 1024)
-#define BURN_NS 50000
+#define TOUCH_BYTES (16 * 1024)
+#define BURN_NS 20000
 
 static volatile sig_atomic_t stop;
 
