@@ -80,7 +80,9 @@ def _events(r):
 def _memdisk(r):
     s = r["summary"]
     return [("Disk and memory probes", "fio rand 4k IOPS ratio pantau / no tracer", "%.3f" % s["iops_ratio"], ""),
-            ("Disk and memory probes", "page faults/s ratio pantau / no tracer", "%.3f" % s["faults_ratio"], "")]
+            ("Disk and memory probes", "page faults/s ratio pantau / no tracer", "%.3f" % s["faults_ratio"], ""),
+            ("Disk and memory probes", "CPU per I/O, per fault: ratio no tracer / pantau",
+             "%.3f, %.3f" % (s["cpu_per_io_ratio"], s["cpu_per_fault_ratio"]), "")]
 
 
 def _programs(r):
