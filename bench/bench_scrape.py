@@ -101,6 +101,20 @@ def our_services(text):
     return len(names)
 
 
+def families(text, top=8):
+    """The metric families with the most samples: where the bytes go."""
+    counts = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name = line.split("{", 1)[0].split(" ", 1)[0]
+            for suffix in ("_bucket", "_sum", "_count"):
+                if name.endswith(suffix):
+                    name = name[:-len(suffix)]
+                    break
+            counts[name] = counts.get(name, 0) + 1
+    return sorted(counts.items(), key=lambda kv: -kv[1])[:top]
+
+
 def peak_rss_bytes(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -173,6 +187,7 @@ def main(results_dir):
     ratio = per["pantau"]["median_s"] / per["node_exporter"]["median_s"]
     result = {"services": SERVICES, "scrapes": done, "load_average": os.getloadavg(), "pantau_services_exported": services_in_last,
               "all_services_seen": seen, "pantau_startup": startup, "exporters": per,
+              "pantau_top_families": families(samples["pantau"][-1][2]),
               "median_time_ratio": ratio,
               "p99_time_ratio": per["pantau"]["p99_s"] / per["node_exporter"]["p99_s"],
               "cpu_ratio": per["pantau"]["cpu_s_per_scrape"] / per["node_exporter"]["cpu_s_per_scrape"]
@@ -200,6 +215,8 @@ def main(results_dir):
               "export all of them."
               % (SERVICES, startup["seconds"], startup["cpu_user_s"], startup["cpu_system_s"],
                  startup["all_services_exported_after_s"])]
+    lines += ["", "pantau's largest metric families (samples in the last scrape): " +
+              ", ".join("%s %d" % kv for kv in result["pantau_top_families"]) + "."]
     write_results(results_dir, "scrape", result, lines)
 
 
