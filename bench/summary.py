@@ -47,9 +47,10 @@ def _scrape(r):
                                                n["median_s"] * 1e3, n["p99_s"] * 1e3), ""),
         ("Scrape cost", "median scrape time ratio pantau / node_exporter",
          "%.2f" % r["median_time_ratio"], "≤ 2"),
-        ("Scrape cost", "bytes (wire) and series, pantau vs node_exporter",
-         "%d (%d), %d vs %d (%d), %d" % (p["bytes"], p["wire_bytes"], p["series"],
-                                         n["bytes"], n["wire_bytes"], n["series"]), ""),
+        ("Scrape cost", "answer size (sent) and series, pantau vs node_exporter",
+         "%.1f MB (%.1f MB), %d vs %.1f kB (%.1f kB), %d" % (
+             p["bytes"] / 1e6, p["wire_bytes"] / 1e6, p["series"],
+             n["bytes"] / 1e3, n["wire_bytes"] / 1e3, n["series"]), ""),
         ("Scrape cost", "RSS pantau vs node_exporter",
          "%.1f MiB vs %.1f MiB" % (p["rss_bytes"] / 2**20, n["rss_bytes"] / 2**20), "pantau ≤ 40 MB"),
     ]
