@@ -297,5 +297,6 @@ def markdown(result):
               "(pantau's scrapes among them), so small negative values are expected; a positive value "
               "would be events lost without a count. Events per pantau CPU second is what one core "
               "would carry if pantau had it to itself: CPU 1 is shared with other work here, so pantau "
-              "cores below 1 with ring buffer drops mean pantau waited for the CPU, not for work."]
+              "cores below 1 with ring buffer drops mean pantau did not get the CPU time to keep up, "
+              "mostly because other work held CPU 1."]
     return lines
