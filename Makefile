@@ -48,6 +48,10 @@ FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/tools/%,$(TOOL_SRCS))
 
+# Loads and helpers of the benchmarks (they link libbpf where they load BPF).
+BENCH_TOOL_SRCS := $(wildcard bench/tools/*.c)
+BENCH_TOOL_BINS := $(patsubst bench/tools/%.c,$(OUTPUT)/bench/tools/%,$(BENCH_TOOL_SRCS))
+
 DEPS_STAMP = $(OUTPUT)/.deps-$(1)
 # The status page's CSS and script, embedded in the binary.
 STATUS_ASSETS := exporters/status/page.css exporters/status/page.js
@@ -135,6 +139,11 @@ $(OUTPUT)/tests/tools/%: tests/tools/%.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
+$(OUTPUT)/bench/tools/%: bench/tools/%.c | $(call DEPS_STAMP,build)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+
 docs/metrics.md: $(OUTPUT)/pantau
 	$(call msg,GEN,$@)
 	$(Q)$(OUTPUT)/pantau --list-metrics=markdown > $@
@@ -154,7 +163,7 @@ fuzz: $(FUZZ_BINS)
 test: $(OUTPUT)/pantau $(UNIT_BINS) $(FUZZ_BINS) $(TOOL_BINS) $(call DEPS_STAMP,test) check-docs
 	$(Q)/usr/bin/python3 tests/run.py --build $(OUTPUT)
 
-bench: $(OUTPUT)/pantau $(TOOL_BINS) $(call DEPS_STAMP,bench)
+bench: $(OUTPUT)/pantau $(TOOL_BINS) $(BENCH_TOOL_BINS) $(call DEPS_STAMP,bench)
 	$(Q)/usr/bin/python3 bench/run.py --build $(OUTPUT)
 
 install: $(OUTPUT)/pantau

@@ -20,6 +20,7 @@ def main():
     args = ap.parse_args()
     os.environ["PANTAU_BUILD"] = os.path.abspath(args.build)
     sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
+    sys.path.insert(0, HERE)
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     for path in sorted(glob.glob(os.path.join(HERE, "bench_*.py"))):
         if args.only and args.only not in path:
@@ -29,6 +30,9 @@ def main():
         spec.loader.exec_module(mod)
         print("== %s" % mod.__doc__.strip().splitlines()[0])
         mod.main(os.path.join(HERE, "results"))
+    import summary
+    print("== Summary (bench/results/summary.md)")
+    print("\n".join(summary.write(os.path.join(HERE, "results"))))
     return 0
 
 

@@ -12,7 +12,9 @@ build="make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
 test="$build libcmocka-dev libclang-rt-14-dev curl prometheus python3
       python3-prometheus-client prometheus-alertmanager python3-aiosmtpd python3-yaml
       nodejs npm chromium fonts-dejavu-core iproute2 iptables nginx wrk openssl wget"
-bench="$test bpftrace"
+# The benchmarks' peers and loads: libbpf-tools brings runqlat,
+# prometheus-node-exporter the scrape peer, fio the disk load.
+bench="$test bpftrace libbpf-tools prometheus-node-exporter fio"
 
 case "${1:-all}" in
 build) want=$build ;;
