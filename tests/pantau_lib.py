@@ -147,7 +147,11 @@ class Pantau:
                     return
             except OSError:
                 time.sleep(0.1)
-        raise TestFailure("pantau did not answer /healthz within 20 s: " + self.log_text())
+        text = self.log_text()
+        # No caller will stop a pantau that never came up: stop it here.
+        self.proc.kill()
+        self.proc.wait()
+        raise TestFailure("pantau did not answer /healthz within 20 s: " + text)
 
     def log_text(self):
         self.log.flush()
