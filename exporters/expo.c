@@ -68,7 +68,11 @@ static void puts_(struct expo *e, const char *s)
 
 void expo_write_label_value(struct expo *e, const char *value)
 {
-	for (const char *p = value; *p; p++) {
+	size_t plain = strcspn(value, "\\\"\n");
+
+	/* Most values need no escaping: one copy. */
+	put(e, value, plain);
+	for (const char *p = value + plain; *p; p++) {
 		switch (*p) {
 		case '\\':
 			puts_(e, "\\\\");
@@ -204,11 +208,19 @@ void expo_histogram_log2(struct expo *e, const struct metric_def *m,
 	all[n_labels].name = "le";
 	all[n_labels].value = le;
 	hist_cumulate(slots, n_slots, cum);
+	if (e->le_upper || e->le_unit != unit_seconds || e->le_count < n_slots) {
+		e->le_upper = NULL;
+		e->le_unit = unit_seconds;
+		e->le_count = n_slots < EXPO_LE_MAX ? n_slots : EXPO_LE_MAX;
+		for (size_t i = 0; i < e->le_count; i++)
+			format_double(e->le[i], sizeof(e->le[i]), hist_log2_upper_bound(i, unit_seconds));
+	}
 	/* The last slot is open-ended: it only shows in +Inf. */
 	for (size_t i = 0; i + 1 < n_slots; i++) {
-		format_double(le, sizeof(le), hist_log2_upper_bound(i, unit_seconds));
+		all[n_labels].value = e->le[i];
 		expo_sample_u64(e, m, "_bucket", all, n_labels + 1, cum[i]);
 	}
+	all[n_labels].value = le;
 	snprintf(le, sizeof(le), "+Inf");
 	expo_sample_u64(e, m, "_bucket", all, n_labels + 1, cum[n_slots - 1]);
 	expo_sample(e, m, "_sum", labels, n_labels, sum_seconds);
@@ -231,14 +243,26 @@ void expo_histogram_bounds(struct expo *e, const struct metric_def *m,
 	memcpy(all, labels, n_labels * sizeof(*labels));
 	all[n_labels].name = "le";
 	all[n_labels].value = le;
+	if (n_slots <= EXPO_LE_MAX && (e->le_upper != upper_seconds || e->le_count < n_slots)) {
+		e->le_upper = upper_seconds;
+		e->le_count = n_slots;
+		for (size_t i = 0; i < n_slots; i++)
+			format_double(e->le[i], sizeof(e->le[i]), upper_seconds(i));
+	}
 	/* Slots below first fold into its bucket: cumulative counts allow that. */
 	for (size_t i = 0; i < n_slots; i++) {
 		cum += slots[i];
 		if (i < first || i + 1 == n_slots)
 			continue;
-		format_double(le, sizeof(le), upper_seconds(i));
+		if (n_slots <= EXPO_LE_MAX) {
+			all[n_labels].value = e->le[i];
+		} else {
+			format_double(le, sizeof(le), upper_seconds(i));
+			all[n_labels].value = le;
+		}
 		expo_sample_u64(e, m, "_bucket", all, n_labels + 1, cum);
 	}
+	all[n_labels].value = le;
 	snprintf(le, sizeof(le), "+Inf");
 	expo_sample_u64(e, m, "_bucket", all, n_labels + 1, cum);
 	expo_sample(e, m, "_sum", labels, n_labels, sum_seconds);

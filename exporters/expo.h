@@ -16,12 +16,23 @@
 #define EXPO_CONTENT_TYPE_OPENMETRICS \
 	"application/openmetrics-text; version=1.0.0; charset=utf-8"
 
+#define EXPO_LE_MAX 128	/* bucket bounds remembered per histogram layout */
+
 struct expo {
 	char *buf;
 	size_t len;
 	size_t cap;
 	bool openmetrics;
 	int err;
+	/*
+	 * The "le" strings of the last histogram layout: every service's
+	 * histogram of a family has the same bounds, and the shortest
+	 * round-trip form of a double takes several snprintf() calls.
+	 */
+	double le_unit;
+	double (*le_upper)(size_t slot);
+	size_t le_count;
+	char le[EXPO_LE_MAX][24];
 };
 
 struct label {
