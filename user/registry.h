@@ -33,7 +33,8 @@ struct service {
 	uint64_t faults_minor;		/* accumulated totals */
 	uint64_t faults_major;
 	uint64_t oom_kills;
-	struct service_limits limits;	/* read at each collection */
+	struct service_limits limits;	/* read every LIMITS_REFRESH_NS */
+	uint64_t limits_read_ns;	/* monotonic; 0: not read yet */
 	/* Network totals; bytes and retransmits include live connections. */
 	struct net_stats net;
 	uint32_t net_active[NET_DIRS];	/* gauge: live connections */
