@@ -16,6 +16,7 @@
 #include <zlib.h>
 #include "config.h"
 #include "elasticsearch.h"
+#include "gzip.h"
 #include "es_bulk.h"
 #include "es_spool.h"
 #include "log.h"
@@ -206,31 +207,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 /* gzip body into es->gz. Returns its length, 0 on failure. */
 static size_t gzip_body(struct es_exporter *es, const char *in, size_t len)
 {
-	z_stream z = { 0 };
-	size_t bound, out = 0;
-
-	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK)
-		return 0;
-	bound = deflateBound(&z, (uLong)len) + 32;
-	if (bound > es->gz_cap) {
-		unsigned char *p = realloc(es->gz, bound);
-
-		if (!p) {
-			deflateEnd(&z);
-			return 0;
-		}
-		es->gz = p;
-		es->gz_cap = bound;
-	}
-	z.next_in = (Bytef *)in;
-	z.avail_in = (uInt)len;
-	z.next_out = es->gz;
-	z.avail_out = (uInt)es->gz_cap;
-	if (deflate(&z, Z_FINISH) == Z_STREAM_END)
-		out = z.total_out;
-	deflateEnd(&z);
-	return out;
+	return gzip_into(in, len, Z_DEFAULT_COMPRESSION, &es->gz, &es->gz_cap);
 }
 
 /*

@@ -12,6 +12,8 @@
 #include "disk_collector.h"
 #include "elasticsearch.h"
 #include "request_collector.h"
+#include "gzip.h"
+#include "hist.h"
 #include "host.h"
 #include "log.h"
 #include "map_walk.h"
@@ -136,7 +138,8 @@ static void render_net(struct registry *r, struct expo *e)
 	for (size_t i = 0; i < r->n_services; i++) {
 		const struct service *s = &r->services[i];
 
-		if (!s->used)
+		/* No connection closed yet: no histogram (a tenth of a large scrape each). */
+		if (!s->used || !hist_total((const uint64_t *)s->net.rtt_slots, NET_RTT_SLOTS))
 			continue;
 		l[0].value = s->name;
 		expo_histogram_log2(e, M(M_TCP_RTT), l, 1, (const uint64_t *)s->net.rtt_slots,
@@ -298,7 +301,7 @@ static void render_services(struct daemon *d, struct expo *e)
 	for (size_t i = 0; i < r->n_services; i++) {
 		struct service *s = &r->services[i];
 
-		if (!s->used)
+		if (!s->used || !hist_total((const uint64_t *)s->cpu.runq_slots, CPU_RUNQ_SLOTS))
 			continue;
 		l[0].value = s->name;
 		expo_histogram_log2(e, M(M_CPU_RUNQ_WAIT), l, 1,
@@ -585,6 +588,48 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
 	return ret;
 }
 
+/* Whether the client takes gzip, as Prometheus says it does. */
+static bool takes_gzip(struct MHD_Connection *conn)
+{
+	const char *enc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_ACCEPT_ENCODING);
+
+	return enc && strstr(enc, "gzip") && !strstr(enc, "gzip;q=0");
+}
+
+/*
+ * The exposition gzipped (level 1: a 1.3 MB scrape of 1,000 services takes
+ * a few ms and shrinks about twentyfold), or as it is when that fails.
+ */
+static enum MHD_Result reply_metrics(struct MHD_Connection *conn, const char *type,
+				     struct expo *e, bool gzip)
+{
+	struct MHD_Response *resp;
+	unsigned char *gz = NULL;
+	size_t cap = 0, n = 0;
+	enum MHD_Result ret;
+
+	if (gzip && e->len)
+		n = gzip_into(e->buf, e->len, 1, &gz, &cap);
+	if (!n) {
+		free(gz);
+		/* libmicrohttpd frees the buffer with free() once sent. */
+		return reply(conn, MHD_HTTP_OK, type, e->buf ? e->buf : strdup(""), e->len,
+			     MHD_RESPMEM_MUST_FREE);
+	}
+	expo_free(e);
+	resp = MHD_create_response_from_buffer(n, gz, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(gz);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 static enum MHD_Result serve_metrics(struct http_server *s, struct MHD_Connection *conn)
 {
 	const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -605,10 +650,8 @@ static enum MHD_Result serve_metrics(struct http_server *s, struct MHD_Connectio
 		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", msg,
 			     strlen(msg), MHD_RESPMEM_PERSISTENT);
 	}
-	/* libmicrohttpd frees the buffer with free() once sent. */
-	return reply(conn, MHD_HTTP_OK,
-		     om ? EXPO_CONTENT_TYPE_OPENMETRICS : EXPO_CONTENT_TYPE_TEXT,
-		     e.buf ? e.buf : strdup(""), e.len, MHD_RESPMEM_MUST_FREE);
+	return reply_metrics(conn, om ? EXPO_CONTENT_TYPE_OPENMETRICS : EXPO_CONTENT_TYPE_TEXT, &e,
+			     takes_gzip(conn));
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,

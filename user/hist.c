@@ -17,6 +17,15 @@ void hist_cumulate(const uint64_t *slots, size_t n, uint64_t *cum)
 	}
 }
 
+uint64_t hist_total(const uint64_t *slots, size_t n)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += slots[i];
+	return total;
+}
+
 double hist_quantile(double q, const uint64_t *slots, size_t n, double (*upper)(size_t slot))
 {
 	uint64_t total = 0, below = 0;

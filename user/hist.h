@@ -20,6 +20,9 @@ double hist_log2_upper_bound(size_t slot, double unit_seconds);
  */
 void hist_cumulate(const uint64_t *slots, size_t n, uint64_t *cum);
 
+/* Observations in n slots: the histogram's count. */
+uint64_t hist_total(const uint64_t *slots, size_t n);
+
 /*
  * The q-quantile (0 <= q <= 1) of n slot counts (not cumulative) whose
  * slot i holds values below upper(i) and at or above upper(i - 1), slot 0
