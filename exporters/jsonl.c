@@ -19,6 +19,9 @@ static int open_append(const char *path, FILE **out, uint64_t *size)
 		return -errno;
 	*size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
 	*out = fdopen(fd, "a");
+	/* Lines go out in batches (jsonl_flush()): fewer, larger writes. */
+	if (*out)
+		setvbuf(*out, NULL, _IOFBF, 256 << 10);
 	if (!*out) {
 		e = errno;
 		close(fd);
@@ -81,33 +84,47 @@ static void rotate(struct jsonl_sink *s)
 	s->rotations++;
 }
 
-int jsonl_write(struct jsonl_sink *s, struct json_object *doc)
+int jsonl_write_text(struct jsonl_sink *s, const char *text, size_t len)
 {
-	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
-							  JSON_C_TO_STRING_NOSLASHESCAPE);
 	bool ok;
 
 	/*
-	 * A line is whole on disk before it counts as written; the lock keeps
-	 * it whole when the CloudWatch exporter shares standard output.
+	 * Lines are buffered until jsonl_flush(); the lock keeps a line whole
+	 * when the CloudWatch exporter shares standard output.
 	 */
-	if (text) {
-		flockfile(s->out);
-		ok = fputs(text, s->out) != EOF && fputc('\n', s->out) != EOF &&
-		     fflush(s->out) != EOF;
-		funlockfile(s->out);
-	} else {
-		ok = false;
-	}
+	flockfile(s->out);
+	ok = fwrite(text, 1, len, s->out) == len && fputc('\n', s->out) != EOF;
+	funlockfile(s->out);
 	if (!ok) {
 		/* Scrapes read the counters from another thread. */
 		__atomic_fetch_add(&s->errors, 1, __ATOMIC_RELAXED);
 		return -EIO;
 	}
 	__atomic_fetch_add(&s->written, 1, __ATOMIC_RELAXED);
-	s->size += strlen(text) + 1;
+	s->size += len + 1;
 	if (s->path && s->rotate_bytes && s->size >= s->rotate_bytes)
 		rotate(s);
+	return 0;
+}
+
+int jsonl_write(struct jsonl_sink *s, struct json_object *doc)
+{
+	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
+							  JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	if (!text) {
+		__atomic_fetch_add(&s->errors, 1, __ATOMIC_RELAXED);
+		return -EIO;
+	}
+	return jsonl_write_text(s, text, strlen(text));
+}
+
+int jsonl_flush(struct jsonl_sink *s)
+{
+	if (s->out && fflush(s->out) == EOF) {
+		__atomic_fetch_add(&s->errors, 1, __ATOMIC_RELAXED);
+		return -EIO;
+	}
 	return 0;
 }
 

@@ -28,6 +28,10 @@ int jsonl_open(struct jsonl_sink *s, const char *path, uint64_t rotate_bytes, un
 	       char *err, size_t err_len);
 /* Write one document as a line and flush it. 0 or -EIO. */
 int jsonl_write(struct jsonl_sink *s, struct json_object *doc);
+/* One line of len bytes (no newline in it), buffered until jsonl_flush(). */
+int jsonl_write_text(struct jsonl_sink *s, const char *text, size_t len);
+/* Hand the buffered lines to the kernel: the caller does it once per batch. */
+int jsonl_flush(struct jsonl_sink *s);
 void jsonl_close(struct jsonl_sink *s);
 
 #endif

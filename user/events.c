@@ -57,8 +57,16 @@ static void event_timestamp(uint64_t ktime_ns, char *out, size_t len)
 	struct tm tm;
 	char day[32];
 
-	gmtime_r(&secs, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	/* The events thread alone calls this: the second's text is kept for the next. */
+	static __thread time_t last_secs = -1;
+	static __thread char last_day[32];
+
+	if (secs != last_secs) {
+		gmtime_r(&secs, &tm);
+		strftime(last_day, sizeof(last_day), "%Y-%m-%dT%H:%M:%S", &tm);
+		last_secs = secs;
+	}
+	memcpy(day, last_day, sizeof(day));
 	snprintf(out, len, "%s.%09lluZ", day, (unsigned long long)(when % 1000000000ULL));
 }
 
@@ -211,14 +219,19 @@ static int on_event(void *ctx, void *data, size_t size)
 	}
 	pthread_mutex_unlock(&ev->d->lock);
 	if (doc) {
-		const char *text;
+		/* Serialized once for both sinks. */
+		const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
+								  JSON_C_TO_STRING_NOSLASHESCAPE);
+		size_t len = text ? strlen(text) : 0;
 
-		if (ev->have_jsonl)
-			jsonl_write(&ev->jsonl, doc);
-		text = ev->es ? json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
-							       JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
-		if (text)
-			es_submit(ev->es, text, strlen(text));
+		if (ev->have_jsonl) {
+			if (text)
+				jsonl_write_text(&ev->jsonl, text, len);
+			else
+				jsonl_write(&ev->jsonl, doc);	/* counts the failure */
+		}
+		if (text && ev->es)
+			es_submit(ev->es, text, len);
 		json_object_put(doc);
 	}
 	return 0;
@@ -235,7 +248,9 @@ static void *events_thread(void *arg)
 			pt_warn("reading the events ring buffer failed: %s", strerror(-n));
 			break;
 		}
-		/* One fsync per poll: the events of this round count as accepted together. */
+		/* One write and one fsync per poll, for all the events of the round. */
+		if (n > 0 && ev->have_jsonl)
+			jsonl_flush(&ev->jsonl);
 		if (n > 0 && ev->es)
 			es_commit(ev->es);
 	}
