@@ -313,6 +313,7 @@ void events_stop(struct events *ev)
 		es_commit(ev->es);
 		es_stop(ev->es);
 	}
+	net_events_cleanup();
 	if (ev->have_jsonl)
 		jsonl_close(&ev->jsonl);
 	ev->rb = NULL;

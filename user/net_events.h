@@ -22,4 +22,7 @@ struct json_object *net_conn_document(const struct event_conn *e, const char *ti
 /* The peer of an event's connection: its destination, for outbound ones. */
 struct net_peer net_events_peer(const struct net_ends *ends);
 
+/* Frees the strings the documents share; call once no document is made any more. */
+void net_events_cleanup(void);
+
 #endif
