@@ -30,27 +30,13 @@ SETUPS = ("no tracer", "pantau", "pantau, requests.tls on")
 # Other work on a shared host may hold a thousand cgroups: keep nginx's own name.
 CAP = "services:\n  max: 20000\n"
 
-NGINX_CONF = """worker_processes 1;
-worker_cpu_affinity 01;
-daemon off;
-pid %(tmp)s/nginx.pid;
-error_log %(tmp)s/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path %(tmp)s/body;
-  proxy_temp_path %(tmp)s/proxy;
-  fastcgi_temp_path %(tmp)s/fastcgi;
-  uwsgi_temp_path %(tmp)s/uwsgi;
-  scgi_temp_path %(tmp)s/scgi;
-  server {
-    listen 127.0.0.1:%(port)d ssl;
-    ssl_certificate %(tmp)s/cert.pem;
-    ssl_certificate_key %(tmp)s/key.pem;
-    location / { return 200 "ok\\n"; }
-  }
-}
-"""
+# The HTTP benchmark's nginx, listening with TLS.
+NGINX_CONF = base.NGINX_CONF.replace(
+    "    listen 127.0.0.1:%(port)d;\n",
+    "    listen 127.0.0.1:%(port)d ssl;\n"
+    "    ssl_certificate %(tmp)s/cert.pem;\n"
+    "    ssl_certificate_key %(tmp)s/key.pem;\n")
+assert "ssl_certificate" in NGINX_CONF, "the HTTP benchmark's nginx config changed"
 
 
 class NginxTLS(base.Nginx):

@@ -68,15 +68,31 @@ static __always_inline void http_conn_init(struct net_sock *ns, const struct tcp
 	h->proto = NET_PROTO_HTTP;
 }
 
+/* One duration into the histogram of key lk. */
+static __always_inline void record_latency(const struct net_lat_key *lk, __u64 dur_ns)
+{
+	struct net_lat *lat = map_lookup_or_init(&net_latency, lk, &zero_lat);
+	__u64 us = dur_ns / 1000;
+	__u32 slot;
+
+	if (!lat) {
+		count_drop(NET_DROP_REQ_MAP_FULL);
+		return;
+	}
+	slot = net_req_slot(us, log2_u64(us));
+	barrier_var(slot);
+	if (slot < NET_REQ_SLOTS)
+		lat->slots[slot]++;
+	lat->sum_ns += dur_ns;
+}
+
 __noinline int count_request(const struct net_sock *ns, __u32 proto, __u32 method,
 			     __u32 status_class, __u64 dur_ns)
 {
 	struct net_req_key k = {};
 	struct net_lat_key lk = {};
 	static const __u64 zero;
-	struct net_lat *lat;
-	__u64 *n, us = dur_ns / 1000;
-	__u32 slot;
+	__u64 *n;
 
 	if (!ns)
 		return 0;
@@ -102,16 +118,7 @@ __noinline int count_request(const struct net_sock *ns, __u32 proto, __u32 metho
 	*n += 1;
 	if (method == NET_METHOD_CONNECT_FAILED)
 		return 0;	/* not a request: no duration */
-	lat = map_lookup_or_init(&net_latency, &lk, &zero_lat);
-	if (!lat) {
-		count_drop(NET_DROP_REQ_MAP_FULL);
-		return 0;
-	}
-	slot = net_req_slot(us, log2_u64(us));
-	barrier_var(slot);
-	if (slot < NET_REQ_SLOTS)
-		lat->slots[slot]++;
-	lat->sum_ns += dur_ns;
+	record_latency(&lk, dur_ns);
 	return 0;
 }
 
@@ -119,9 +126,6 @@ __noinline int count_request(const struct net_sock *ns, __u32 proto, __u32 metho
 __noinline int count_connect(const struct net_sock *ns, __u64 dur_ns)
 {
 	struct net_lat_key lk = {};
-	struct net_lat *lat;
-	__u64 us = dur_ns / 1000;
-	__u32 slot;
 
 	if (!ns)
 		return 0;
@@ -129,16 +133,7 @@ __noinline int count_connect(const struct net_sock *ns, __u64 dur_ns)
 	lk.role = NET_ROLE_CONNECT;
 	lk.proto = NET_PROTO_TCP;
 	lk.peer = ns->peer;
-	lat = map_lookup_or_init(&net_latency, &lk, &zero_lat);
-	if (!lat) {
-		count_drop(NET_DROP_REQ_MAP_FULL);
-		return 0;
-	}
-	slot = net_req_slot(us, log2_u64(us));
-	barrier_var(slot);
-	if (slot < NET_REQ_SLOTS)
-		lat->slots[slot]++;
-	lat->sum_ns += dur_ns;
+	record_latency(&lk, dur_ns);
 	return 0;
 }
 
