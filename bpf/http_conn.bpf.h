@@ -553,12 +553,13 @@ static long feed_window_user(__u32 w, struct http_chunk_ctx *cc)
 }
 
 /*
- * Feed len bytes of a chunk, from chunk offset off, through one stream.
- * Returns false when bytes the framer needed could not be read.
+ * Feed len bytes of a chunk, from chunk offset off, through one stream;
+ * kind (a constant at every call) says where the bytes are. Returns false
+ * when bytes the framer needed could not be read.
  */
-static __always_inline bool http_feed_chunk(struct net_sock *ns, const bool rx,
-					    const struct http_source *src, __u32 off, __u32 len,
-					    __u64 now)
+static __always_inline bool http_feed_source(struct net_sock *ns, const bool rx,
+					     const struct http_source *src, __u32 off, __u32 len,
+					     __u64 now, const int kind)
 {
 	struct net_http *h = &ns->http;
 	struct http_chunk_ctx cc = {
@@ -580,11 +581,13 @@ static __always_inline bool http_feed_chunk(struct net_sock *ns, const bool rx,
 		return false;
 	if (http_idle(cc.c.s))
 		*cc.c.begin_ns = now;
-	/* Received bytes come from packets, sent ones from the caller's buffers. */
-	if (rx)
+	/* One callback per source kind: the verifier then knows which it reads. */
+	if (kind == HTTP_SRC_SKB)
 		bpf_loop(HTTP_WINDOWS, feed_window_skb, &cc, 0);
-	else
+	else if (kind == HTTP_SRC_ITER)
 		bpf_loop(HTTP_WINDOWS, feed_window_iter, &cc, 0);
+	else
+		bpf_loop(HTTP_WINDOWS, feed_window_user, &cc, 0);
 	if (cc.failed)
 		return false;
 	if (cc.off < len) {
@@ -597,46 +600,25 @@ static __always_inline bool http_feed_chunk(struct net_sock *ns, const bool rx,
 	return true;
 }
 
+/* TCP payload: received bytes come from packets, sent ones from the caller's buffers. */
+static __always_inline bool http_feed_chunk(struct net_sock *ns, const bool rx,
+					    const struct http_source *src, __u32 off, __u32 len,
+					    __u64 now)
+{
+	return http_feed_source(ns, rx, src, off, len, now, rx ? HTTP_SRC_SKB : HTTP_SRC_ITER);
+}
+
 /*
  * The plaintext of one TLS library call, len bytes at ubuf in the
- * caller's memory, through one stream of a connection followed in clear:
- * received (rx) or sent. The same framer and windows as http_feed_chunk;
- * no sequence numbers, the library hands the bytes over in order.
- * Returns false when bytes the framer needed could not be read.
+ * caller's memory, received (rx) or sent: no sequence numbers, the
+ * library hands the bytes over in order.
  */
 static __always_inline bool http_feed_user(struct net_sock *ns, const bool rx, const __u8 *ubuf,
 					   __u32 len, __u64 now)
 {
-	struct net_http *h = &ns->http;
-	struct http_chunk_ctx cc = {
-		.c = {
-			.ns = ns,
-			.now = now,
-			.requests = rx == is_server(ns),
-		},
-		.src = { .ubuf = ubuf },
-		.len = len,
-	};
-	__u32 zero = 0, ev;
+	const struct http_source src = { .ubuf = ubuf };
 
-	cc.c.s = rx ? &h->rx : &h->tx;
-	cc.c.begin_ns = rx ? &h->rx_begin_ns : &h->tx_begin_ns;
-	cc.c.scratch = bpf_map_lookup_elem(&http_scratch, &zero);
-	if (!cc.c.scratch)
-		return false;
-	if (http_idle(cc.c.s))
-		*cc.c.begin_ns = now;
-	bpf_loop(HTTP_WINDOWS, feed_window_user, &cc, 0);
-	if (cc.failed)
-		return false;
-	if (cc.off < len) {
-		if (http_skippable(cc.c.s) < len - cc.off)
-			return false;	/* more header bytes than HTTP_WINDOWS hold */
-		ev = http_skip(cc.c.s, len - cc.off);
-		if (ev)
-			on_events(&cc.c, ev);
-	}
-	return true;
+	return http_feed_source(ns, rx, &src, 0, len, now, HTTP_SRC_USER);
 }
 
 #endif
