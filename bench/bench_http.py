@@ -304,12 +304,18 @@ def markdown(result, setups, runs):
               "both ends of every connection are on this host, so the payload programs run twice "
               "per request.", "", "| setup | program | avg ns per run | runs per request |",
               "|---|---|---|---|"]
+    return lines + program_cost_rows(result, NET_PROGRAMS)
+
+
+def program_cost_rows(result, programs):
+    """Table rows of each setup's programs: median ns per run and runs per request."""
+    rows = []
     for s, costs in result["program_avg_run_ns"].items():
-        for p in NET_PROGRAMS:
+        for p in programs:
             if p in costs:
-                lines.append("| %s | %s | %.0f | %.2f |" % (s, p, costs[p]["median_avg_ns"],
-                                                            costs[p]["median_runs_per_request"]))
-    return lines
+                rows.append("| %s | %s | %.0f | %.2f |" % (s, p, costs[p]["median_avg_ns"],
+                                                         costs[p]["median_runs_per_request"]))
+    return rows
 
 
 def main(results_dir):

@@ -76,12 +76,7 @@ def markdown(result, setups, runs):
     lines += ["", "Average run time per hit from the kernel's BPF run stats (median of rounds); "
               "wrk's and nginx's OpenSSL calls are both probed.", "",
               "| setup | program | avg ns per run | runs per request |", "|---|---|---|---|"]
-    for s, costs in result["program_avg_run_ns"].items():
-        for p in PROGRAMS:
-            if p in costs:
-                lines.append("| %s | %s | %.0f | %.2f |" % (s, p, costs[p]["median_avg_ns"],
-                                                            costs[p]["median_runs_per_request"]))
-    return lines
+    return lines + base.program_cost_rows(result, PROGRAMS)
 
 
 def main(results_dir):
