@@ -33,7 +33,7 @@ BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 # Modules without BPF or HTTP dependencies, shared by the daemon and unit tests.
-CORE_SRCS := $(wildcard user/*.c exporters/*.c)
+CORE_SRCS := $(wildcard user/*.c user/*/*.c exporters/*/*.c)
 CORE_SRCS := $(filter-out user/main.c,$(CORE_SRCS))
 CORE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(CORE_SRCS))
 MAIN_OBJ  := $(OUTPUT)/user/main.o
@@ -42,7 +42,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 # libFuzzer targets: the parsers they cover are header-only or listed here.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIBS := $(wildcard user/http_head.c user/path_template.c)
+FUZZ_LIBS := $(wildcard user/events/http_head.c user/events/path_template.c)
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser \
 	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 TOOL_SRCS := $(wildcard tests/tools/*.c)
@@ -55,6 +55,7 @@ BENCH_TOOL_BINS := $(patsubst bench/tools/%.c,$(OUTPUT)/bench/tools/%,$(BENCH_TO
 DEPS_STAMP = $(OUTPUT)/.deps-$(1)
 # The status page's CSS and script, embedded in the binary.
 STATUS_ASSETS := exporters/status/page.css exporters/status/page.js
+HDRS := $(wildcard include/pantau/*.h user/*.h user/*/*.h exporters/*/*.h)
 
 .PHONY: all deps run test unit fuzz bench install vmlinux clean docs check-docs
 .DELETE_ON_ERROR:
@@ -86,7 +87,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/%.o: %.c $(SKELS) $(wildcard include/pantau/*.h user/*.h exporters/*.h) | $(call DEPS_STAMP,build)
+$(OUTPUT)/%.o: %.c $(SKELS) $(HDRS) | $(call DEPS_STAMP,build)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -96,7 +97,7 @@ $(OUTPUT)/status_assets.h: $(STATUS_ASSETS) scripts/embed.sh | $(call DEPS_STAMP
 	$(Q)mkdir -p $(dir $@)
 	$(Q)scripts/embed.sh $@ status_css exporters/status/page.css status_js exporters/status/page.js
 
-$(OUTPUT)/exporters/status_html.o: $(OUTPUT)/status_assets.h
+$(OUTPUT)/exporters/status/status_html.o: $(OUTPUT)/status_assets.h
 
 # Elasticsearch index templates and ILM policy, installed by the exporter.
 ES_TEMPLATES := dashboards/elasticsearch/ilm-policy.json \
@@ -112,7 +113,7 @@ $(OUTPUT)/es_templates.h: $(ES_TEMPLATES) scripts/embed.sh | $(call DEPS_STAMP,b
 		es_component_mappings dashboards/elasticsearch/component-mappings.json \
 		es_index_template dashboards/elasticsearch/index-template.json
 
-$(OUTPUT)/exporters/elasticsearch.o: $(OUTPUT)/es_templates.h
+$(OUTPUT)/exporters/elasticsearch/elasticsearch.o: $(OUTPUT)/es_templates.h
 
 $(OUTPUT)/pantau: $(MAIN_OBJ) $(CORE_OBJS)
 	$(call msg,LINK,$@)
@@ -123,7 +124,7 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(CORE_OB
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< $(CORE_OBJS) $(LDLIBS) -lcmocka -o $@
 
-$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBS) $(wildcard include/pantau/*.h user/*.h) | $(call DEPS_STAMP,test)
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBS) $(HDRS) | $(call DEPS_STAMP,test)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIBS) -o $@

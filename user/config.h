@@ -25,7 +25,7 @@ struct service_rule {
 	char *name;
 };
 
-#include "peers.h"
+#include "naming/peers.h"
 
 struct pantau_config {
 	char *listen;			/* ADDR:PORT */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <time.h>
-#include "collector.h"
+#include "collectors/collector.h"
 #include "daemon.h"
 #include "log.h"
-#include "status_traffic.h"
+#include "status/status_traffic.h"
 
 static const struct collector collectors[] = {
 	{ "cpu", cpu_read, cpu_apply },

@@ -5,13 +5,13 @@
 
 #include <pthread.h>
 #include <stdint.h>
-#include "cloudwatch.h"
+#include "cloudwatch/cloudwatch.h"
 #include "config.h"
-#include "events.h"
-#include "peers.h"
-#include "probes.h"
-#include "registry.h"
-#include "status_history.h"
+#include "events/events.h"
+#include "naming/peers.h"
+#include "bpf/probes.h"
+#include "naming/registry.h"
+#include "status/status_history.h"
 
 #define COLLECTORS_MAX 8
 

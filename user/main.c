@@ -11,21 +11,21 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "collector.h"
+#include "collectors/collector.h"
 #include "config.h"
 #include "cpu.skel.h"
 #include "cgroups.skel.h"
 #include "daemon.h"
-#include "disk_collector.h"
-#include "elasticsearch.h"
-#include "request_collector.h"
+#include "collectors/disk_collector.h"
+#include "elasticsearch/elasticsearch.h"
+#include "collectors/request_collector.h"
 #include "log.h"
-#include "metrics.h"
-#include "net_seed.h"
+#include "prometheus/metrics.h"
+#include "bpf/net_seed.h"
 #include "net.skel.h"
-#include "prometheus.h"
-#include "services.h"
-#include "tls_libs.h"
+#include "prometheus/prometheus.h"
+#include "naming/services.h"
+#include "bpf/tls_libs.h"
 
 #define EXIT_USAGE 2
 #define MAINTENANCE_INTERVAL_SECONDS 5

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "http_head.h"
-#include "path_template.h"
+#include "events/http_head.h"
+#include "events/path_template.h"
 
 static void check(int ok, const char *what)
 {

@@ -260,7 +260,7 @@ def vm_rss_kib(pid):
 
 def spool_docs(spool):
     """The documents in the spool's segment files, oldest first (the
-    record format of exporters/es_spool.c: magic "PSP1", length, CRC-32)."""
+    record format of exporters/elasticsearch/es_spool.c: magic "PSP1", length, CRC-32)."""
     import struct
     docs = []
     for name in sorted(n for n in os.listdir(spool) if n.endswith(".seg")):

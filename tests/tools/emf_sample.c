@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cloudwatch_emf.h"
+#include "cloudwatch/cloudwatch_emf.h"
 
 #define INPUT_MAX (1024 * 1024)
 

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "cgroup_limits.h"
+#include "collectors/cgroup_limits.h"
 
 #define MIB (1024ULL * 1024)
 #define GIB (1024 * MIB)

@@ -17,7 +17,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "cloudwatch_emf.h"
+#include "cloudwatch/cloudwatch_emf.h"
 
 #define TS_MS 1767225600123LL	/* 2026-01-01T00:00:00.123Z */
 

@@ -8,7 +8,7 @@
 
 #include <errno.h>
 #include <string.h>
-#include "es_bulk.h"
+#include "elasticsearch/es_bulk.h"
 
 #define PROCESS_DOC "{\"@timestamp\":\"2026-01-01T00:00:00.000000000Z\",\"event\":{\"dataset\":\"pantau.process\"}}"
 

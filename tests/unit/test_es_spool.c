@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "es_spool.h"
+#include "elasticsearch/es_spool.h"
 
 #define MiB (1ULL << 20)
 

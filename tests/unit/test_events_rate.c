@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include "events.h"
+#include "events/events.h"
 
 #define NOW 1000
 

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "expo.h"
-#include "metrics.h"
+#include "prometheus/expo.h"
+#include "prometheus/metrics.h"
 
 #define assert_contains(haystack, needle)				\
 	do {								\

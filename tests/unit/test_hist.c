@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "hist.h"
+#include "lib/hist.h"
 
 #define US 1e-6
 /* The run-queue histogram has 27 slots (include/pantau/cpu.h). */

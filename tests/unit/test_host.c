@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "host.h"
+#include "collectors/host.h"
 
 /* The start of a real /proc/meminfo (6.1 kernel, 16 GiB host). */
 #define MEMINFO \

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "html.h"
-#include "status_render.h"
+#include "status/html.h"
+#include "status/status_render.h"
 
 #define assert_contains(haystack, needle)				\
 	do {								\

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "http_head.h"
+#include "events/http_head.h"
 
 static int parse(const char *text, struct http_request_head *h)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "jsonl.h"
+#include "jsonl/jsonl.h"
 
 static char dir[] = "/tmp/pantau-jsonl-XXXXXX";
 

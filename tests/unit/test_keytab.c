@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include "keytab.h"
+#include "lib/keytab.h"
 
 static uint64_t rng_state;
 

@@ -8,7 +8,7 @@
 
 #include <arpa/inet.h>
 #include <string.h>
-#include "net_events.h"
+#include "events/net_events.h"
 
 static const char *get_str(struct json_object *doc, const char *a, const char *b)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "net_seed.h"
+#include "bpf/net_seed.h"
 
 /* Real lines: a listener on :22 (state 0A), one established, one time-wait. */
 #define PROC_NET_TCP \

@@ -8,7 +8,7 @@
 
 #include <errno.h>
 #include <string.h>
-#include "path_template.h"
+#include "events/path_template.h"
 
 static const char *const patterns[] = {
 	"/orders/{id}",

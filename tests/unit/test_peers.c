@@ -9,7 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
-#include "peers.h"
+#include "naming/peers.h"
 
 static struct net_peer v4(const char *ip, uint16_t port)
 {

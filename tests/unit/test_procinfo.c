@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "procinfo.h"
+#include "naming/procinfo.h"
 
 #define PF_KTHREAD 0x00200000u
 #define CHILD_ARG "--pantau-test-child"

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include "rowtab.h"
+#include "lib/rowtab.h"
 
 /* A key with padding: 4 bytes between dev and sector on every ABI with 8-byte u64 alignment. */
 struct key {

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "config.h"
-#include "services.h"
+#include "naming/services.h"
 
 /* Container ids: 64 hex digits, as runtimes make them. */
 #define CID_A "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"

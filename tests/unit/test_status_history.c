@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "status_history.h"
+#include "status/status_history.h"
 
 #define S 1000000000ULL
 #define HOUR 480000		/* some local hour since the epoch */

@@ -14,7 +14,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "status_rules.h"
+#include "status/status_rules.h"
 
 #define GIB (1024ULL * 1024 * 1024)
 #define MIB (1024ULL * 1024)

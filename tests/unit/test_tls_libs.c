@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "tls_libs.h"
+#include "bpf/tls_libs.h"
 
 static int parse(const char *text, struct tls_mapping *m)
 {

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "prometheus/expo.h"
+#include "lib/hist.h"
+
+#define EXPO_INITIAL_CAP 65536
+#define EXPO_MAX_HIST_LABELS 8
+
+void expo_init(struct expo *e, bool openmetrics)
+{
+	memset(e, 0, sizeof(*e));
+	e->openmetrics = openmetrics;
+}
+
+void expo_free(struct expo *e)
+{
+	free(e->buf);
+	e->buf = NULL;
+	e->len = e->cap = 0;
+}
+
+int expo_error(const struct expo *e)
+{
+	return e->err;
+}
+
+static bool reserve(struct expo *e, size_t extra)
+{
+	size_t cap;
+	char *buf;
+
+	if (e->err)
+		return false;
+	if (e->len + extra + 1 <= e->cap)
+		return true;
+	cap = e->cap ? e->cap : EXPO_INITIAL_CAP;
+	while (cap < e->len + extra + 1)
+		cap *= 2;
+	buf = realloc(e->buf, cap);
+	if (!buf) {
+		e->err = -ENOMEM;
+		return false;
+	}
+	e->buf = buf;
+	e->cap = cap;
+	return true;
+}
+
+static void put(struct expo *e, const char *s, size_t n)
+{
+	if (!reserve(e, n))
+		return;
+	memcpy(e->buf + e->len, s, n);
+	e->len += n;
+	e->buf[e->len] = '\0';
+}
+
+static void puts_(struct expo *e, const char *s)
+{
+	put(e, s, strlen(s));
+}
+
+
+void expo_write_label_value(struct expo *e, const char *value)
+{
+	size_t plain = strcspn(value, "\\\"\n");
+
+	/* Most values need no escaping: one copy. */
+	put(e, value, plain);
+	for (const char *p = value + plain; *p; p++) {
+		switch (*p) {
+		case '\\':
+			puts_(e, "\\\\");
+			break;
+		case '"':
+			puts_(e, "\\\"");
+			break;
+		case '\n':
+			puts_(e, "\\n");
+			break;
+		default:
+			put(e, p, 1);
+		}
+	}
+}
+
+void expo_write_help(struct expo *e, const char *help)
+{
+	for (const char *p = help; *p; p++) {
+		if (*p == '\\')
+			puts_(e, "\\\\");
+		else if (*p == '\n')
+			puts_(e, "\\n");
+		else
+			put(e, p, 1);
+	}
+}
+
+/* OpenMetrics names a counter family without its _total suffix. */
+static size_t family_name_len(const struct expo *e, const struct metric_def *m)
+{
+	size_t n = strlen(m->name);
+
+	if (e->openmetrics && m->type == METRIC_COUNTER && n > 6 &&
+	    strcmp(m->name + n - 6, "_total") == 0)
+		return n - 6;
+	return n;
+}
+
+void expo_family(struct expo *e, const struct metric_def *m)
+{
+	size_t n = family_name_len(e, m);
+
+	puts_(e, "# HELP ");
+	put(e, m->name, n);
+	put(e, " ", 1);
+	expo_write_help(e, m->help);
+	puts_(e, "\n# TYPE ");
+	put(e, m->name, n);
+	put(e, " ", 1);
+	puts_(e, metric_type_name(m->type));
+	put(e, "\n", 1);
+}
+
+static void sample_head(struct expo *e, const struct metric_def *m, const char *suffix,
+			const struct label *labels, size_t n_labels)
+{
+	puts_(e, m->name);
+	puts_(e, suffix);
+	if (n_labels) {
+		put(e, "{", 1);
+		for (size_t i = 0; i < n_labels; i++) {
+			if (i)
+				put(e, ",", 1);
+			puts_(e, labels[i].name);
+			puts_(e, "=\"");
+			expo_write_label_value(e, labels[i].value);
+			put(e, "\"", 1);
+		}
+		put(e, "}", 1);
+	}
+	put(e, " ", 1);
+}
+
+/* The shortest text that reads back as the same double: 2e-06, not 1.9999999999999999e-06. */
+static void format_double(char *out, size_t len, double v)
+{
+	if (isinf(v)) {
+		snprintf(out, len, "%s", v > 0 ? "+Inf" : "-Inf");
+		return;
+	}
+	if (isnan(v)) {
+		snprintf(out, len, "NaN");
+		return;
+	}
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(out, len, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+static void write_double(struct expo *e, double v)
+{
+	char tmp[64];
+
+	format_double(tmp, sizeof(tmp), v);
+	puts_(e, tmp);
+}
+
+void expo_sample(struct expo *e, const struct metric_def *m, const char *suffix,
+		 const struct label *labels, size_t n_labels, double value)
+{
+	sample_head(e, m, suffix, labels, n_labels);
+	write_double(e, value);
+	put(e, "\n", 1);
+}
+
+void expo_sample_u64(struct expo *e, const struct metric_def *m, const char *suffix,
+		     const struct label *labels, size_t n_labels, uint64_t value)
+{
+	char tmp[32];
+
+	sample_head(e, m, suffix, labels, n_labels);
+	snprintf(tmp, sizeof(tmp), "%" PRIu64 "\n", value);
+	puts_(e, tmp);
+}
+
+void expo_histogram_log2(struct expo *e, const struct metric_def *m,
+			 const struct label *labels, size_t n_labels,
+			 const uint64_t *slots, size_t n_slots,
+			 double unit_seconds, double sum_seconds)
+{
+	struct label all[EXPO_MAX_HIST_LABELS];
+	uint64_t cum[64];
+	char le[64];
+
+	if (n_labels >= EXPO_MAX_HIST_LABELS || n_slots == 0 || n_slots > 64) {
+		e->err = -EINVAL;
+		return;
+	}
+	memcpy(all, labels, n_labels * sizeof(*labels));
+	all[n_labels].name = "le";
+	all[n_labels].value = le;
+	hist_cumulate(slots, n_slots, cum);
+	if (e->le_upper || e->le_unit != unit_seconds || e->le_count < n_slots) {
+		e->le_upper = NULL;
+		e->le_unit = unit_seconds;
+		e->le_count = n_slots < EXPO_LE_MAX ? n_slots : EXPO_LE_MAX;
+		for (size_t i = 0; i < e->le_count; i++)
+			format_double(e->le[i], sizeof(e->le[i]), hist_log2_upper_bound(i, unit_seconds));
+	}
+	/* The last slot is open-ended: it only shows in +Inf. */
+	for (size_t i = 0; i + 1 < n_slots; i++) {
+		all[n_labels].value = e->le[i];
+		expo_sample_u64(e, m, "_bucket", all, n_labels + 1, cum[i]);
+	}
+	all[n_labels].value = le;
+	snprintf(le, sizeof(le), "+Inf");
+	expo_sample_u64(e, m, "_bucket", all, n_labels + 1, cum[n_slots - 1]);
+	expo_sample(e, m, "_sum", labels, n_labels, sum_seconds);
+	expo_sample_u64(e, m, "_count", labels, n_labels, cum[n_slots - 1]);
+}
+
+void expo_histogram_bounds(struct expo *e, const struct metric_def *m,
+			   const struct label *labels, size_t n_labels,
+			   const uint64_t *slots, size_t n_slots, size_t first,
+			   double (*upper_seconds)(size_t slot), double sum_seconds)
+{
+	struct label all[EXPO_MAX_HIST_LABELS];
+	uint64_t cum = 0;
+	char le[64];
+
+	if (n_labels >= EXPO_MAX_HIST_LABELS || n_slots == 0 || first >= n_slots) {
+		e->err = -EINVAL;
+		return;
+	}
+	memcpy(all, labels, n_labels * sizeof(*labels));
+	all[n_labels].name = "le";
+	all[n_labels].value = le;
+	if (n_slots <= EXPO_LE_MAX && (e->le_upper != upper_seconds || e->le_count < n_slots)) {
+		e->le_upper = upper_seconds;
+		e->le_count = n_slots;
+		for (size_t i = 0; i < n_slots; i++)
+			format_double(e->le[i], sizeof(e->le[i]), upper_seconds(i));
+	}
+	/* Slots below first fold into its bucket: cumulative counts allow that. */
+	for (size_t i = 0; i < n_slots; i++) {
+		cum += slots[i];
+		if (i < first || i + 1 == n_slots)
+			continue;
+		if (n_slots <= EXPO_LE_MAX) {
+			all[n_labels].value = e->le[i];
+		} else {
+			format_double(le, sizeof(le), upper_seconds(i));
+			all[n_labels].value = le;
+		}
+		expo_sample_u64(e, m, "_bucket", all, n_labels + 1, cum);
+	}
+	all[n_labels].value = le;
+	snprintf(le, sizeof(le), "+Inf");
+	expo_sample_u64(e, m, "_bucket", all, n_labels + 1, cum);
+	expo_sample(e, m, "_sum", labels, n_labels, sum_seconds);
+	expo_sample_u64(e, m, "_count", labels, n_labels, cum);
+}
+
+void expo_finish(struct expo *e)
+{
+	if (e->openmetrics)
+		puts_(e, "# EOF\n");
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The event pipeline: BPF ring buffer -> ECS documents -> sinks, on a
+ * thread of its own, rate-limited per service with every drop counted.
+ */
+#ifndef PANTAU_EVENT_PIPELINE_H
+#define PANTAU_EVENT_PIPELINE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "jsonl/jsonl.h"
+
+struct daemon;
+struct es_exporter;
+struct ring_buffer;
+
+#define EVENTS_RATE_SLOTS 256
+
+/* Services that hash to one slot share its budget: the limit stays a bound. */
+struct rate_slot {
+	int64_t second;
+	unsigned count;
+};
+
+struct events {
+	struct daemon *d;
+	struct ring_buffer *rb;
+	struct jsonl_sink jsonl;
+	bool have_jsonl;
+	struct es_exporter *es;		/* NULL when elasticsearch.urls is empty */
+	pthread_t thread;
+	bool thread_started;
+	volatile bool stop;
+	char host_name[256];
+	struct rate_slot rate[EVENTS_RATE_SLOTS];
+	/* Read by scrapes under d->lock, written by the thread under it. */
+	uint64_t rate_limited;
+	uint64_t received;
+};
+
+/*
+ * Start consuming the ring buffer at ring_fd into the configured sinks.
+ * Returns 0 (also when no sink is configured: events are then counted and
+ * dropped), or a negative errno with one sentence in err.
+ */
+int events_start(struct events *ev, struct daemon *d, int ring_fd, char *err, size_t err_len);
+/* Stop the thread, drain what the ring buffer still holds, close sinks. */
+void events_stop(struct events *ev);
+
+/* Whether a service may send one more event in the second now_s. */
+bool events_rate_allow(struct rate_slot *slots, size_t n_slots, const char *service,
+		       int64_t now_s, unsigned per_second);
+
+#endif

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "events/http_head.h"
+#include "naming/peers.h"
+
+#define TLS_HANDSHAKE 0x16
+#define TLS_CLIENT_HELLO 0x01
+#define TLS_EXT_SERVER_NAME 0x0000
+#define TLS_SNI_HOST_NAME 0x00
+
+/* "[v6]" or "v4" (no port) into family and bytes. */
+static int parse_ip(const char *s, size_t n, struct peer_match *out)
+{
+	char buf[64];
+
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (buf[0] == '[' && buf[n - 1] == ']') {
+		buf[n - 1] = '\0';
+		out->family = AF_INET6;
+		return inet_pton(AF_INET6, buf + 1, out->addr) == 1 ? 0 : -EINVAL;
+	}
+	if (inet_pton(AF_INET, buf, out->addr) == 1) {
+		out->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, buf, out->addr) == 1) {
+		out->family = AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int parse_number(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return *end || errno || *out > max ? -EINVAL : 0;
+}
+
+int peer_match_parse(enum peer_rule_kind kind, const char *pattern, struct peer_match *out)
+{
+	const char *sep;
+	unsigned long v;
+
+	memset(out, 0, sizeof(*out));
+	if (kind == PEER_RULE_CIDR) {
+		sep = strrchr(pattern, '/');
+		if (!sep || parse_ip(pattern, (size_t)(sep - pattern), out) ||
+		    parse_number(sep + 1, out->family == AF_INET ? 32 : 128, &v))
+			return -EINVAL;
+		out->prefix = (unsigned)v;
+		return 0;
+	}
+	if (kind != PEER_RULE_ADDRESS)
+		return -EINVAL;
+	/* "ip", "v4:port", "[v6]" or "[v6]:port"; a bare v6 has no port. */
+	sep = strrchr(pattern, ':');
+	if (sep && (pattern[0] == '[' ? sep[-1] == ']' : strchr(pattern, ':') == sep)) {
+		if (parse_ip(pattern, (size_t)(sep - pattern), out) ||
+		    parse_number(sep + 1, 65535, &v) || v == 0)
+			return -EINVAL;
+		out->port = (uint16_t)v;
+	} else if (parse_ip(pattern, strlen(pattern), out)) {
+		return -EINVAL;
+	}
+	out->prefix = out->family == AF_INET ? 32 : 128;
+	return 0;
+}
+
+bool peer_match_hit(const struct peer_match *m, const struct net_peer *p)
+{
+	unsigned full = m->prefix / 8, rest = m->prefix % 8;
+
+	if (m->family != p->family || (m->port && m->port != p->port))
+		return false;
+	if (memcmp(m->addr, p->addr, full) != 0)
+		return false;
+	if (rest) {
+		uint8_t mask = (uint8_t)(0xff << (8 - rest));
+
+		return (m->addr[full] & mask) == (p->addr[full] & mask);
+	}
+	return true;
+}
+
+void peer_format(const struct net_peer *p, char *out, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(p->family == AF_INET ? AF_INET : AF_INET6, p->addr, ip, sizeof(ip));
+	snprintf(out, len, p->family == AF_INET ? "%s:%u" : "[%s]:%u", ip, p->port);
+}
+
+static unsigned be16(const uint8_t *b)
+{
+	return (unsigned)b[0] << 8 | b[1];
+}
+
+int tls_client_hello_sni(const uint8_t *buf, size_t len, char *out, size_t out_len)
+{
+	size_t off = 5 + 4 + 2 + 32, end;
+
+	/* Record header, handshake header, version, random. */
+	if (len < off + 1 || buf[0] != TLS_HANDSHAKE || buf[5] != TLS_CLIENT_HELLO)
+		return -ENODATA;
+	off += 1 + buf[off];			/* session id */
+	if (off + 2 > len)
+		return -ENODATA;
+	off += 2 + be16(buf + off);		/* cipher suites */
+	if (off + 1 > len)
+		return -ENODATA;
+	off += 1 + buf[off];			/* compression methods */
+	if (off + 2 > len)
+		return -ENODATA;
+	end = off + 2 + be16(buf + off);	/* extensions */
+	off += 2;
+	if (end > len)
+		end = len;	/* the copy may stop inside them */
+	while (off + 4 <= end) {
+		unsigned type = be16(buf + off), ext_len = be16(buf + off + 2);
+		size_t name_len;
+
+		off += 4;
+		if (type != TLS_EXT_SERVER_NAME) {
+			off += ext_len;
+			continue;
+		}
+		/* list length (2), name type (1), name length (2), name */
+		if (off + 5 > end || buf[off + 2] != TLS_SNI_HOST_NAME)
+			return -ENODATA;
+		name_len = be16(buf + off + 3);
+		if (off + 5 + name_len > end || name_len == 0 || name_len >= out_len)
+			return -ENODATA;
+		memcpy(out, buf + off + 5, name_len);
+		out[name_len] = '\0';
+		return 0;
+	}
+	return -ENODATA;
+}
+
+int peers_init(struct peers *ps, const struct peer_rule *rules, size_t n_rules,
+	       size_t max_names)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->rules = rules;
+	ps->n_rules = n_rules;
+	ps->max_names = max_names;
+	ps->n_hosts_cap = 4 * max_names + 16;
+	ps->matches = calloc(n_rules ? n_rules : 1, sizeof(*ps->matches));
+	ps->names = calloc(max_names ? max_names : 1, sizeof(*ps->names));
+	ps->hosts = calloc(ps->n_hosts_cap, sizeof(*ps->hosts));
+	if (!ps->matches || !ps->names || !ps->hosts) {
+		peers_free(ps);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n_rules; i++)
+		if (rules[i].kind != PEER_RULE_HOST &&
+		    peer_match_parse(rules[i].kind, rules[i].pattern, &ps->matches[i])) {
+			peers_free(ps);
+			return -EINVAL;	/* the config checked it: cannot happen */
+		}
+	return 0;
+}
+
+void peers_free(struct peers *ps)
+{
+	free(ps->matches);
+	free(ps->names);
+	free(ps->hosts);
+	memset(ps, 0, sizeof(*ps));
+}
+
+static size_t peer_hash(const struct net_peer *p)
+{
+	size_t h = 5381;
+
+	for (size_t i = 0; i < sizeof(p->addr); i++)
+		h = h * 33 + p->addr[i];
+	return (h * 33 + p->port) * 33 + p->family;
+}
+
+static bool same_peer(const struct net_peer *a, const struct net_peer *b)
+{
+	return a->family == b->family && a->port == b->port &&
+	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+/* The slot for p: its own, or the first free one; NULL when full. */
+static struct peer_host *host_slot(struct peers *ps, const struct net_peer *p)
+{
+	size_t start = peer_hash(p) % ps->n_hosts_cap;
+
+	for (size_t i = 0; i < ps->n_hosts_cap; i++) {
+		struct peer_host *h = &ps->hosts[(start + i) % ps->n_hosts_cap];
+
+		if (!h->used || same_peer(&h->peer, p))
+			return h;
+	}
+	return NULL;
+}
+
+/* A host name is printable and has no spaces; the port after ':' goes. */
+static bool clean_host(char *host)
+{
+	char *colon = host[0] == '[' ? NULL : strrchr(host, ':');
+
+	if (colon)
+		*colon = '\0';
+	for (char *c = host; *c; c++)
+		if (*c <= ' ' || *c > '~')
+			return false;
+	return host[0] != '\0';
+}
+
+void peers_learn(struct peers *ps, const struct net_peer *p, const uint8_t *head, size_t len)
+{
+	struct http_request_head req;
+	char host[PEER_NAME_MAX] = "";
+	struct peer_host *h;
+
+	if (len && head[0] == TLS_HANDSHAKE) {
+		if (tls_client_hello_sni(head, len, host, sizeof(host)))
+			return;
+	} else if (http_request_head_parse(head, len, &req) == 0 && req.host[0]) {
+		size_t n = strlen(req.host);
+
+		if (n >= sizeof(host))
+			return;	/* longer than any name worth a label */
+		memcpy(host, req.host, n + 1);
+	}
+	if (!clean_host(host))
+		return;
+	h = host_slot(ps, p);
+	if (!h || h->used)
+		return;	/* full, or known: the first host seen names it */
+	h->used = true;
+	h->peer = *p;
+	snprintf(h->host, sizeof(h->host), "%s", host);
+}
+
+/* Within the cap: names already handed out stay, new ones until full. */
+static void capped(struct peers *ps, const char *name, char *out, size_t len)
+{
+	for (size_t i = 0; i < ps->n_names; i++)
+		if (strcmp(ps->names[i], name) == 0) {
+			snprintf(out, len, "%s", name);
+			return;
+		}
+	if (ps->n_names >= ps->max_names) {
+		ps->folded++;
+		snprintf(out, len, PEER_OTHER);
+		return;
+	}
+	snprintf(ps->names[ps->n_names++], PEER_NAME_MAX, "%s", name);
+	snprintf(out, len, "%s", name);
+}
+
+void peers_name(struct peers *ps, const struct net_peer *p, char *out, size_t len)
+{
+	struct peer_host *h = host_slot(ps, p);
+	const char *host = h && h->used ? h->host : NULL;
+	char fallback[PEER_NAME_MAX];
+
+	for (size_t i = 0; i < ps->n_rules; i++) {
+		const struct peer_rule *r = &ps->rules[i];
+		bool hit = r->kind == PEER_RULE_HOST ?
+			   host && fnmatch(r->pattern, host, FNM_CASEFOLD) == 0 :
+			   peer_match_hit(&ps->matches[i], p);
+
+		if (hit) {
+			capped(ps, r->name, out, len);
+			return;
+		}
+	}
+	if (host) {
+		capped(ps, host, out, len);
+		return;
+	}
+	peer_format(p, fallback, sizeof(fallback));
+	capped(ps, fallback, out, len);
+}

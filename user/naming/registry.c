@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "log.h"
+#include "naming/registry.h"
+#include "pantau/cgroups.h"
+
+#define PSEUDO_SERVICES 2	/* "other" and one "short-lived" at least */
+#define CGROUP_WALK_MAX_DEPTH 32
+#define CGROUP_WALK_MAX_DIRS 100000
+#define PROC_SEED_MAX 1000000
+/* Sweeps an entry stays after death: its last switch-out has happened. */
+#define DEAD_SWEEPS_BEFORE_REMOVAL 2
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int registry_init(struct registry *r, const struct pantau_config *cfg,
+		  const char *cgroup_mnt, size_t key_capacity, int cgroup_paths_fd)
+{
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->cfg = cfg;
+	r->cgroup_paths_fd = cgroup_paths_fd;
+	snprintf(r->proc_root, sizeof(r->proc_root), "/proc");
+	if ((size_t)snprintf(r->cgroup_mnt, sizeof(r->cgroup_mnt), "%s", cgroup_mnt) >=
+	    sizeof(r->cgroup_mnt))
+		return -ENAMETOOLONG;
+	/* Short-lived services: one per shared cgroup, bounded by the config. */
+	r->max_services = cfg->services_max + PSEUDO_SERVICES + CONFIG_MAX_SHARED;
+	r->services = calloc(r->max_services, sizeof(*r->services));
+	r->entries = calloc(key_capacity, sizeof(*r->entries));
+	r->max_cgroups = key_capacity;
+	r->cgroups = calloc(r->max_cgroups, sizeof(*r->cgroups));
+	if (!r->services || !r->entries || !r->cgroups) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	limits_mounts_init(&r->limit_mounts, cgroup_mnt, "/proc/self/mountinfo");
+	err = keytab_init(&r->keys, key_capacity);
+	if (err)
+		goto cleanup;
+	err = keytab_init(&r->cgroup_ids, r->max_cgroups);
+	if (err)
+		goto cleanup;
+	r->n_entries = key_capacity;
+	return 0;
+cleanup:
+	registry_free(r);
+	return err;
+}
+
+void registry_free(struct registry *r)
+{
+	free(r->services);
+	free(r->entries);
+	free(r->cgroups);
+	keytab_free(&r->keys);
+	keytab_free(&r->cgroup_ids);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- cgroups ---- */
+
+static struct cgroup_info *cgroup_find(struct registry *r, uint64_t id)
+{
+	struct service_key k = { .cgroup_id = id };
+	int32_t i = keytab_get(&r->cgroup_ids, &k);
+
+	return i < 0 ? NULL : &r->cgroups[i];
+}
+
+static struct cgroup_info *cgroup_learn(struct registry *r, uint64_t id, const char *path)
+{
+	struct service_key k = { .cgroup_id = id };
+	struct cgroup_info *c = cgroup_find(r, id);
+
+	if (!c) {
+		if (r->n_cgroups >= r->max_cgroups)
+			return NULL;
+		c = &r->cgroups[r->n_cgroups];
+		if (keytab_put(&r->cgroup_ids, &k, (int32_t)r->n_cgroups))
+			return NULL;
+		r->n_cgroups++;
+		c->id = id;
+	}
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	c->shared = cgroup_is_shared(r->cfg, path);
+	return c;
+}
+
+static void walk(struct registry *r, int dirfd, char *path, size_t path_len,
+		 int depth, unsigned *budget)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+
+	if (fstat(dirfd, &st) == 0)
+		cgroup_learn(r, st.st_ino, path_len ? path : "/");
+	if (depth >= CGROUP_WALK_MAX_DEPTH) {
+		close(dirfd);
+		return;
+	}
+	dir = fdopendir(dirfd);
+	if (!dir) {
+		close(dirfd);
+		return;
+	}
+	while ((de = readdir(dir)) && *budget) {
+		int child;
+		int n;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		n = snprintf(path + path_len, 4096 - path_len, "/%s", de->d_name);
+		if (n < 0 || path_len + (size_t)n >= 4096)
+			continue;
+		child = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (child < 0)
+			continue;
+		(*budget)--;
+		walk(r, child, path, path_len + (size_t)n, depth + 1, budget);
+		path[path_len] = '\0';
+	}
+	closedir(dir);
+}
+
+int registry_scan_cgroups(struct registry *r)
+{
+	unsigned budget = CGROUP_WALK_MAX_DIRS;
+	char path[4096] = "";
+	int fd;
+
+	fd = open(r->cgroup_mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	walk(r, fd, path, 0, 0, &budget);
+	return 0;
+}
+
+/* Path of a cgroup id: known, captured at mkdir by BPF, or a fresh scan. */
+static struct cgroup_info *cgroup_resolve(struct registry *r, uint64_t id)
+{
+	struct cgroup_info *c = cgroup_find(r, id);
+	struct cgroup_path captured;
+
+	if (c)
+		return c;
+	if (r->cgroup_paths_fd >= 0 &&
+	    bpf_map_lookup_elem(r->cgroup_paths_fd, &id, &captured) == 0) {
+		captured.path[sizeof(captured.path) - 1] = '\0';
+		return cgroup_learn(r, id, captured.path);
+	}
+	registry_scan_cgroups(r);
+	return cgroup_find(r, id);
+}
+
+bool registry_cgroup_shared(struct registry *r, uint64_t cgroup_id)
+{
+	struct cgroup_info *c = cgroup_find(r, cgroup_id);
+
+	return c && c->shared;
+}
+
+struct service_key registry_task_key(struct registry *r, uint64_t cgroup_id, uint32_t tgid)
+{
+	struct service_key k = { .cgroup_id = cgroup_id };
+
+	if (registry_cgroup_shared(r, cgroup_id))
+		k.tgid = tgid;
+	return k;
+}
+
+size_t registry_shared_ids(const struct registry *r, uint64_t *ids, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_cgroups && n < max; i++)
+		if (r->cgroups[i].shared)
+			ids[n++] = r->cgroups[i].id;
+	return n;
+}
+
+/* ---- services ---- */
+
+static int32_t service_find(struct registry *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_services; i++)
+		if (r->services[i].used && strcmp(r->services[i].name, name) == 0)
+			return (int32_t)i;
+	return -1;
+}
+
+static int32_t service_new(struct registry *r, const char *name, bool pseudo)
+{
+	struct service *s;
+	size_t i;
+
+	for (i = 0; i < r->n_services; i++)
+		if (!r->services[i].used)
+			break;
+	if (i == r->n_services) {
+		if (r->n_services >= r->max_services)
+			return -1;
+		r->n_services++;
+	}
+	s = &r->services[i];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->used = true;
+	s->pseudo = pseudo;
+	s->up = !pseudo;
+	return (int32_t)i;
+}
+
+static size_t real_services(const struct registry *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_services; i++)
+		n += r->services[i].used && !r->services[i].pseudo;
+	return n;
+}
+
+/* Evict the service that has been down longest and has no keys left. */
+static bool evict_one(struct registry *r)
+{
+	int32_t victim = -1;
+
+	for (size_t i = 0; i < r->n_services; i++) {
+		struct service *s = &r->services[i];
+
+		if (!s->used || s->pseudo || s->up || s->refs)
+			continue;
+		if (victim < 0 || s->down_since_ns < r->services[victim].down_since_ns)
+			victim = (int32_t)i;
+	}
+	if (victim < 0)
+		return false;
+	pt_debug("service %s evicted: down longest and the services cap is reached",
+		 r->services[victim].name);
+	r->services[victim].used = false;
+	r->folded[FOLD_EVICTED]++;
+	return true;
+}
+
+/* The service named name, created within the cap, else "other". */
+static int32_t service_get(struct registry *r, const char *name, bool pseudo)
+{
+	int32_t i = service_find(r, name);
+
+	if (i >= 0)
+		return i;
+	if (!pseudo && real_services(r) >= r->cfg->services_max && !evict_one(r)) {
+		r->folded[FOLD_CAP]++;
+		return service_get(r, SERVICE_OTHER, true);
+	}
+	return service_new(r, name, pseudo);
+}
+
+struct service *registry_service(struct registry *r, const struct key_entry *e)
+{
+	return e->service < 0 ? NULL : &r->services[e->service];
+}
+
+static void entry_attach(struct registry *r, struct key_entry *e, int32_t svc)
+{
+	e->service = svc;
+	e->pending = svc < 0;
+	if (svc >= 0)
+		r->services[svc].refs++;
+}
+
+/* ---- keys ---- */
+
+static void resolve_cgroup_key(struct registry *r, struct key_entry *e)
+{
+	struct cgroup_info *c = cgroup_resolve(r, e->key.cgroup_id);
+	char name[SERVICE_NAME_MAX];
+
+	if (!c || service_name_for_cgroup(r->cfg, c->path, name, sizeof(name)))
+		snprintf(name, sizeof(name), "cgroup-%" PRIu64, (uint64_t)e->key.cgroup_id);
+	entry_attach(r, e, service_get(r, name, false));
+}
+
+static void fold_short_lived(struct registry *r, struct key_entry *e)
+{
+	struct cgroup_info *c = cgroup_find(r, e->key.cgroup_id);
+	char name[SERVICE_NAME_MAX];
+	int32_t svc = -1;
+
+	/* A process that died young joins its name's service if there is one. */
+	if (e->proc.comm[0] &&
+	    !service_name_for_process(r->cfg, e->proc.comm, name, sizeof(name)))
+		svc = service_find(r, name);
+	if (svc < 0) {
+		if (service_name_short_lived(r->cfg, c ? c->path : "/", name, sizeof(name)))
+			snprintf(name, sizeof(name), SERVICE_SHORT_LIVED);
+		svc = service_get(r, name, true);
+	}
+	entry_attach(r, e, svc);
+}
+
+/* A process of a shared cgroup: its own service once old enough. */
+static void resolve_process_key(struct registry *r, struct key_entry *e)
+{
+	char name[SERVICE_NAME_MAX];
+	int32_t svc;
+
+	if (!e->alive) {
+		fold_short_lived(r, e);
+		return;
+	}
+	/* Kernel threads of a shared cgroup are one service, not hundreds. */
+	if (e->proc.kernel_thread) {
+		entry_attach(r, e, service_get(r, SERVICE_KERNEL, false));
+		return;
+	}
+	if (service_name_for_process(r->cfg, e->proc.comm, name, sizeof(name))) {
+		fold_short_lived(r, e);
+		return;
+	}
+	svc = service_find(r, name);
+	if (svc < 0 && proc_age_seconds(e->proc.start_ticks) >= r->cfg->short_lived_seconds)
+		svc = service_get(r, name, false);
+	if (svc >= 0)
+		entry_attach(r, e, svc);
+	else
+		e->pending = true;
+}
+
+static void refresh_process(struct registry *r, struct key_entry *e)
+{
+	struct proc_identity now;
+
+	if (proc_read_identity(r->proc_root, e->key.tgid, &now) == 0 &&
+	    (!e->proc.start_ticks || now.start_ticks == e->proc.start_ticks)) {
+		/* exec changes comm: a young process is named by what it became. */
+		if (e->pending || !e->proc.start_ticks)
+			e->proc = now;
+		e->alive = true;
+	} else {
+		e->alive = false;
+	}
+}
+
+struct key_entry *registry_key(struct registry *r, const struct service_key *key)
+{
+	int32_t i = keytab_get(&r->keys, key);
+	struct key_entry *e;
+	size_t slot;
+
+	if (i >= 0) {
+		e = &r->entries[i];
+		e->seen_gen = r->gen;
+		return e;
+	}
+	for (slot = 0; slot < r->n_entries; slot++)
+		if (!r->entries[slot].used)
+			break;
+	if (slot == r->n_entries || keytab_put(&r->keys, key, (int32_t)slot)) {
+		r->keys_dropped++;
+		return NULL;
+	}
+	e = &r->entries[slot];
+	memset(e, 0, sizeof(*e));
+	e->used = true;
+	e->key = *key;
+	e->service = -1;
+	e->seen_gen = r->gen;
+	if (key->tgid) {
+		refresh_process(r, e);
+		resolve_process_key(r, e);
+	} else {
+		e->alive = true;
+		resolve_cgroup_key(r, e);
+	}
+	return e;
+}
+
+void registry_begin(struct registry *r)
+{
+	r->gen++;
+}
+
+static bool cgroup_key_alive(struct registry *r, const struct key_entry *e)
+{
+	struct cgroup_info *c = cgroup_find(r, e->key.cgroup_id);
+	char dir[4096 + 256];
+
+	if (!c)
+		return false;
+	/* The root has no cgroup.events and always holds something. */
+	if (strcmp(c->path, "/") == 0)
+		return true;
+	snprintf(dir, sizeof(dir), "%s%s", r->cgroup_mnt, c->path);
+	return cgroup_populated(dir);
+}
+
+void registry_sweep(struct registry *r)
+{
+	uint64_t now = now_ns();
+
+	for (size_t i = 0; i < r->n_services; i++)
+		r->services[i].live_keys = 0;
+	for (size_t i = 0; i < r->n_entries; i++) {
+		struct key_entry *e = &r->entries[i];
+
+		if (!e->used)
+			continue;
+		if (e->key.tgid)
+			refresh_process(r, e);
+		else
+			e->alive = cgroup_key_alive(r, e);
+		if (e->pending)
+			resolve_process_key(r, e);
+		if (e->alive) {
+			e->dead_sweeps = 0;
+			if (e->service >= 0)
+				r->services[e->service].live_keys++;
+		} else {
+			e->dead_sweeps++;
+		}
+	}
+	for (size_t i = 0; i < r->n_services; i++) {
+		struct service *s = &r->services[i];
+		bool up;
+
+		if (!s->used || s->pseudo)
+			continue;
+		up = s->live_keys > 0;
+		if (s->up && !up)
+			s->down_since_ns = now;
+		else if (up)
+			s->down_since_ns = 0;
+		s->up = up;
+	}
+}
+
+static bool entry_removable(const struct key_entry *e)
+{
+	return e->used && e->dead_sweeps >= DEAD_SWEEPS_BEFORE_REMOVAL && !e->pending;
+}
+
+bool registry_key_removable(struct registry *r, const struct service_key *key)
+{
+	int32_t i = keytab_get(&r->keys, key);
+
+	return i >= 0 && entry_removable(&r->entries[i]);
+}
+
+void registry_remove_dead(struct registry *r,
+			  void (*delete_key)(const struct service_key *key, void *ctx),
+			  void *ctx)
+{
+	for (size_t i = 0; i < r->n_entries; i++) {
+		struct key_entry *e = &r->entries[i];
+
+		if (!entry_removable(e))
+			continue;
+		pt_debug("forgetting key (%llu, %u): gone for %u sweeps",
+			 (unsigned long long)e->key.cgroup_id, e->key.tgid, e->dead_sweeps);
+		delete_key(&e->key, ctx);
+		if (e->service >= 0)
+			r->services[e->service].refs--;
+		keytab_del(&r->keys, &e->key);
+		e->used = false;
+	}
+}
+
+int registry_seed_processes(struct registry *r)
+{
+	char path[4096];
+	struct dirent *de;
+	unsigned n = 0;
+	DIR *dir;
+
+	dir = opendir(r->proc_root);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir)) && n++ < PROC_SEED_MAX) {
+		struct service_key key;
+		struct cgroup_info *c;
+		char cgdir[8192];
+		struct stat st;
+		char *end;
+		unsigned long pid = strtoul(de->d_name, &end, 10);
+
+		if (*end || !pid)
+			continue;
+		if (proc_read_cgroup2_path(r->proc_root, (uint32_t)pid, path, sizeof(path)))
+			continue;
+		snprintf(cgdir, sizeof(cgdir), "%s%s", r->cgroup_mnt, path);
+		if (stat(cgdir, &st))
+			continue;
+		c = cgroup_learn(r, st.st_ino, path);
+		if (!c)
+			continue;
+		key = registry_task_key(r, c->id, (uint32_t)pid);
+		registry_key(r, &key);
+	}
+	closedir(dir);
+	return 0;
+}
+
+uint64_t registry_task_cgroup_now(struct registry *r, uint32_t tid, uint64_t fallback)
+{
+	char path[4096], dir[8192];
+	struct stat st;
+
+	if (proc_read_cgroup2_path(r->proc_root, tid, path, sizeof(path)))
+		return fallback;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s%s", r->cgroup_mnt, path) >= sizeof(dir) ||
+	    stat(dir, &st))
+		return fallback;
+	return st.st_ino;
+}
+
+static uint32_t first_pid_of(const char *cgroup_dir)
+{
+	char path[8192], buf[32];
+	unsigned long pid = 0;
+	FILE *f;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup_dir) >= sizeof(path))
+		return 0;
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f))
+		pid = strtoul(buf, NULL, 10);
+	fclose(f);
+	return (uint32_t)pid;
+}
+
+int registry_service_sample(struct registry *r, size_t svc, uint32_t *pid,
+			    char *cgroup_path, size_t len)
+{
+	for (size_t i = 0; i < r->n_entries; i++) {
+		struct key_entry *e = &r->entries[i];
+		struct cgroup_info *c;
+		char dir[8192];
+
+		if (!e->used || !e->alive || e->service != (int32_t)svc)
+			continue;
+		c = cgroup_find(r, e->key.cgroup_id);
+		if (!c)
+			continue;
+		snprintf(cgroup_path, len, "%s", c->path);
+		if (e->key.tgid) {
+			*pid = e->key.tgid;
+		} else {
+			snprintf(dir, sizeof(dir), "%s%s", r->cgroup_mnt, c->path);
+			*pid = first_pid_of(dir);
+		}
+		return 0;
+	}
+	return -ENOENT;
+}
+
+bool registry_has_service(const struct registry *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_services; i++)
+		if (r->services[i].used && strcmp(r->services[i].name, name) == 0)
+			return true;
+	return false;
+}

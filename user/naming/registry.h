@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The services pantau knows, and for each BPF map key (cgroup id, tgid)
+ * the service it belongs to. Totals are accumulated from deltas, so a
+ * service's counters never go backwards when its processes exit or its
+ * cgroup goes away. Memory is allocated once, bounded by the caps.
+ */
+#ifndef PANTAU_REGISTRY_H
+#define PANTAU_REGISTRY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "config.h"
+#include "lib/keytab.h"
+#include "collectors/cgroup_limits.h"
+#include "naming/procinfo.h"
+#include "naming/services.h"
+#include "pantau/cpu.h"
+#include "pantau/net.h"
+
+struct service {
+	char name[SERVICE_NAME_MAX];
+	bool used;
+	bool up;
+	bool pseudo;		/* "other" and "short-lived": no up/down */
+	uint64_t down_since_ns;	/* monotonic; 0 while up */
+	unsigned refs;		/* key entries pointing here */
+	unsigned live_keys;	/* counted by the last sweep */
+	struct cpu_stats cpu;	/* accumulated totals */
+	uint64_t cpu_inflight_ns;	/* running slices, at the last collect */
+	uint64_t cpu_exported_ns;	/* what the last scrape showed */
+	uint64_t rss_bytes;		/* gauge: sum over its processes */
+	uint64_t faults_minor;		/* accumulated totals */
+	uint64_t faults_major;
+	uint64_t oom_kills;
+	struct service_limits limits;	/* read every LIMITS_REFRESH_NS */
+	uint64_t limits_read_ns;	/* monotonic; 0: not read yet */
+	/* Network totals; bytes and retransmits include live connections. */
+	struct net_stats net;
+	uint32_t net_active[NET_DIRS];	/* gauge: live connections */
+};
+
+/* Memory figures of one key, as the last collection read them. */
+struct mem_entry {
+	uint64_t rss_bytes;
+	uint64_t min_live, maj_live;		/* threads alive now */
+	uint64_t min_exited, maj_exited;	/* threads that exited */
+	uint64_t min_last, maj_last;		/* already in the service */
+	uint64_t oom_cur, oom_last;
+};
+
+/* Network figures of one key, as the last collection read them. */
+struct net_entry {
+	struct net_stats cur;		/* the map, summed over CPUs */
+	struct net_stats last;		/* what is already in the service */
+	uint64_t live_received, live_sent, live_retrans;	/* live connections */
+	uint32_t active[NET_DIRS];
+};
+
+struct key_entry {
+	struct service_key key;
+	bool used;
+	bool pending;		/* young process: counts held back */
+	bool alive;
+	unsigned dead_sweeps;
+	int32_t service;	/* index, -1 while pending */
+	struct proc_identity proc;	/* tgid keys only */
+	uint64_t seen_gen;
+	struct cpu_stats cpu_cur;	/* last read from the map */
+	struct cpu_stats cpu_last;	/* what is already in the service */
+	struct mem_entry mem;
+	struct net_entry net;
+};
+
+struct cgroup_info {
+	uint64_t id;
+	char path[256];
+	bool shared;
+};
+
+enum fold_reason { FOLD_CAP, FOLD_EVICTED, FOLD_REASONS };
+
+struct registry {
+	const struct pantau_config *cfg;
+	char cgroup_mnt[4096];
+	struct limits_mounts limit_mounts;
+	char proc_root[64];
+	int cgroup_paths_fd;	/* BPF map id -> path captured at mkdir, or -1 */
+	struct service *services;
+	size_t n_services;	/* slots in use (including freed ones) */
+	size_t max_services;	/* cfg->services_max + pseudo services */
+	struct key_entry *entries;
+	size_t n_entries;
+	struct keytab keys;	/* key -> entries index */
+	struct cgroup_info *cgroups;
+	size_t n_cgroups, max_cgroups;
+	struct keytab cgroup_ids;	/* (id, 0) -> cgroups index */
+	uint64_t gen;
+	uint64_t folded[FOLD_REASONS];
+	uint64_t keys_dropped;	/* the key table was full */
+};
+
+int registry_init(struct registry *r, const struct pantau_config *cfg,
+		  const char *cgroup_mnt, size_t key_capacity, int cgroup_paths_fd);
+void registry_free(struct registry *r);
+
+/* Walk the cgroup2 tree: learn paths and which cgroups are shared. */
+int registry_scan_cgroups(struct registry *r);
+/* Seed keys for every process already running, so services show at once. */
+int registry_seed_processes(struct registry *r);
+
+/* Begin a collection pass. */
+void registry_begin(struct registry *r);
+/* The entry for key, created and resolved on first sight; NULL when full. */
+struct key_entry *registry_key(struct registry *r, const struct service_key *key);
+/* Liveness, resolution of young processes, up/down of services. */
+void registry_sweep(struct registry *r);
+/* Drop entries dead for two sweeps; delete_key removes them from BPF maps. */
+void registry_remove_dead(struct registry *r,
+			  void (*delete_key)(const struct service_key *key, void *ctx),
+			  void *ctx);
+
+/* Whether the entry for key is gone for good (removed at the end of this collection). */
+bool registry_key_removable(struct registry *r, const struct service_key *key);
+
+bool registry_cgroup_shared(struct registry *r, uint64_t cgroup_id);
+/* Whether a service of that name is kept (not evicted). */
+bool registry_has_service(const struct registry *r, const char *name);
+struct service *registry_service(struct registry *r, const struct key_entry *e);
+
+/* Map key of a task, applying the shared rule as the BPF side does. */
+struct service_key registry_task_key(struct registry *r, uint64_t cgroup_id, uint32_t tgid);
+
+/*
+ * The cgroup a task is in now (from /proc): a task may have moved since
+ * the BPF side last saw it switch in. fallback when that cannot be read.
+ */
+uint64_t registry_task_cgroup_now(struct registry *r, uint32_t tid, uint64_t fallback);
+
+/*
+ * A live process of service svc and its cgroup2 path, to read limits
+ * from. Returns 0, or -ENOENT when the service has none.
+ */
+int registry_service_sample(struct registry *r, size_t svc, uint32_t *pid,
+			    char *cgroup_path, size_t len);
+
+/* Ids of shared cgroups for the BPF shared_cgroups map. */
+size_t registry_shared_ids(const struct registry *r, uint64_t *ids, size_t max);
+
+#endif
