@@ -110,7 +110,6 @@ static __always_inline void commit_prev(struct cpu_oncpu *oc, __u64 now,
 {
 	struct service_key key;
 	struct cpu_stats *st;
-	__u32 slot;
 
 	/* At sched_switch, current is still prev. */
 	service_key_current(&key);
@@ -126,10 +125,7 @@ static __always_inline void commit_prev(struct cpu_oncpu *oc, __u64 now,
 	else
 		st->switches_involuntary++;
 	if (oc->has_pending_runq) {
-		slot = log2_u64(oc->pending_runq_ns / 1000);
-		if (slot >= CPU_RUNQ_SLOTS)
-			slot = CPU_RUNQ_SLOTS - 1;
-		st->runq_slots[slot]++;
+		st->runq_slots[log2_slot(oc->pending_runq_ns / 1000, CPU_RUNQ_SLOTS)]++;
 		st->runq_wait_ns += oc->pending_runq_ns;
 	}
 }

@@ -121,7 +121,6 @@ static __always_inline int on_done(struct request *rq)
 	__u64 rq_id = (__u64)rq, now = bpf_ktime_get_ns(), lat;
 	struct disk_io_inflight *in;
 	struct disk_io_stats *st;
-	__u32 slot;
 
 	in = bpf_map_lookup_elem(&disk_inflight, &rq_id);
 	if (!in)
@@ -132,13 +131,10 @@ static __always_inline int on_done(struct request *rq)
 		goto out;
 	}
 	lat = now > in->start_ns ? now - in->start_ns : 0;
-	slot = log2_u64(lat / 1000);
-	if (slot >= DISK_LAT_SLOTS)
-		slot = DISK_LAT_SLOTS - 1;
 	st->bytes += in->bytes;
 	st->ops++;
 	st->latency_ns += lat;
-	st->latency_slots[slot]++;
+	st->latency_slots[log2_slot(lat / 1000, DISK_LAT_SLOTS)]++;
 out:
 	bpf_map_delete_elem(&disk_inflight, &rq_id);
 	return 0;

@@ -73,16 +73,12 @@ static __always_inline void record_latency(const struct net_lat_key *lk, __u64 d
 {
 	struct net_lat *lat = map_lookup_or_init(&net_latency, lk, &zero_lat);
 	__u64 us = dur_ns / 1000;
-	__u32 slot;
 
 	if (!lat) {
 		count_drop(NET_DROP_REQ_MAP_FULL);
 		return;
 	}
-	slot = net_req_slot(us, log2_u64(us));
-	barrier_var(slot);
-	if (slot < NET_REQ_SLOTS)
-		lat->slots[slot]++;
+	lat->slots[bound_max(net_req_slot(us, log2_u64(us)), NET_REQ_SLOTS - 1)]++;
 	lat->sum_ns += dur_ns;
 }
 
@@ -166,11 +162,14 @@ static __always_inline bool event_allowed(const struct service_key *key, bool er
 	static const struct net_event_budget fresh;
 	__u32 limit = event_budget_per_second;
 	struct net_event_budget *b;
+	struct service_key k;
 	__u32 *used;
 
 	if (!limit)
 		return false;
-	b = map_lookup_or_init(&net_event_budget, key, &fresh);
+	/* A copy on the stack: 6.1 refuses a map key that points into a global function's argument. */
+	k = *key;
+	b = map_lookup_or_init(&net_event_budget, &k, &fresh);
 	if (!b)
 		return true;	/* LRU: cannot really be full */
 	/* A window of one second from its first event: no division on this path. */
@@ -284,14 +283,11 @@ static __always_inline void on_request_start(struct http_feed_ctx *c)
 	if (c->begin >= 0 && c->begin < HTTP_WINDOW && c->pos > (__u32)c->begin) {
 		__u64 from = (__u32)c->begin, n = c->pos - (__u32)c->begin;
 
-		if (n > NET_LINE_BYTES)
-			n = NET_LINE_BYTES;
 		if (from + n > HTTP_WINDOW)
 			n = HTTP_WINDOW - from;
-		barrier_var(n);
-		barrier_var(from);
-		if (n > 0 && n <= NET_LINE_BYTES && from < HTTP_WINDOW &&
-		    !bpf_probe_read_kernel(h->q_line[idx], n, &c->scratch->buf[from]))
+		n = bound_max(n, NET_LINE_BYTES);
+		from = bound_max(from, HTTP_WINDOW - 1);
+		if (n > 0 && !bpf_probe_read_kernel(h->q_line[idx], n, &c->scratch->buf[from]))
 			h->q_line_len[idx] = (__u8)n;
 	}
 	h->q_len++;
@@ -437,12 +433,11 @@ static __always_inline long source_read(const struct http_source *src, __u32 off
 					__u8 *buf, __u32 want, const int kind)
 {
 	const struct iov_iter *it = src->iter;
-	__u64 n = want, skip;
+	__u64 n = want, skip, base;
 
-	/* Checked and used in one 64-bit register, as the verifier needs. */
-	barrier_var(n);
 	if (n == 0 || n > HTTP_WINDOW)
 		return -1;
+	n = bound_size(n, HTTP_WINDOW);
 	if (kind == HTTP_SRC_USER)
 		return bpf_probe_read_user(buf, n, src->ubuf + off) ?: (long)n;
 	if (kind == HTTP_SRC_SKB)
@@ -450,28 +445,41 @@ static __always_inline long source_read(const struct http_source *src, __u32 off
 	if (!it)
 		return -1;
 	skip = it->iov_offset + off;
-	if (it->iter_type == ITER_UBUF)
-		return bpf_probe_read_user(buf, n, (const char *)it->ubuf + skip) ?: (long)n;
-	if (it->iter_type != ITER_IOVEC)
+	/*
+	 * The enum's values changed order over the years: read them from the
+	 * kernel. Before 6.0 (no ITER_UBUF) the bytes are not read.
+	 */
+	if (!bpf_core_enum_value_exists(enum iter_type, ITER_UBUF))
+		return -1;
+	/*
+	 * User addresses are read as numbers (a helper copies them): a kernel
+	 * whose BTF lacks __user tags types them as kernel pointers, and the
+	 * 6.1 verifier then refuses to add an offset to them. The iovec array
+	 * shares its union with ubuf (6.0 on) under two names (iov; __iov
+	 * since 6.4): it is read as ubuf, the one name every such kernel has.
+	 */
+	base = (unsigned long)BPF_CORE_READ(it, ubuf);
+	if (it->iter_type == bpf_core_enum_value(enum iter_type, ITER_UBUF))
+		return bpf_probe_read_user(buf, n, (const char *)base + skip) ?: (long)n;
+	if (it->iter_type != bpf_core_enum_value(enum iter_type, ITER_IOVEC))
 		return -1;	/* pages (sendfile) or kernel buffers: not read */
 	for (int seg = 0; seg < 4; seg++) {
-		const struct iovec *v = &it->__iov[seg];
-		__u64 seg_len;
+		struct iovec v;
 
-		if ((unsigned long)seg >= it->nr_segs)
+		if ((unsigned long)seg >= it->nr_segs ||
+		    bpf_probe_read_kernel(&v, sizeof(v), (const struct iovec *)base + seg))
 			return -1;
-		seg_len = v->iov_len;
-		if (skip < seg_len) {
+		if (skip < v.iov_len) {
 			/* A window ends with its segment; the next starts the next. */
-			if (n > seg_len - skip)
-				n = seg_len - skip;
-			barrier_var(n);
-			if (n == 0 || n > HTTP_WINDOW)
+			if (n > v.iov_len - skip)
+				n = v.iov_len - skip;
+			if (n == 0)
 				return -1;
-			return bpf_probe_read_user(buf, n, (const char *)v->iov_base + skip) ?:
+			n = bound_size(n, HTTP_WINDOW);
+			return bpf_probe_read_user(buf, n, (const char *)v.iov_base + skip) ?:
 			       (long)n;
 		}
-		skip -= seg_len;
+		skip -= v.iov_len;
 	}
 	return -1;
 }

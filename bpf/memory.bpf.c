@@ -41,20 +41,12 @@ static const __u64 zero_u64;
 
 static __always_inline __u64 mm_rss_bytes(struct mm_struct *mm, const bool btf)
 {
-	__u64 pages = 0;
+	__s64 pages;
 
 	if (!mm)
 		return 0;
-	/* Same counters as VmRSS; percpu_counter.count as /proc reads it. */
-	if (btf) {
-		pages = mm->rss_stat[MM_FILEPAGES].count + mm->rss_stat[MM_ANONPAGES].count +
-			mm->rss_stat[MM_SHMEMPAGES].count;
-	} else {
-		pages = BPF_CORE_READ(mm, rss_stat[MM_FILEPAGES].count) +
-			BPF_CORE_READ(mm, rss_stat[MM_ANONPAGES].count) +
-			BPF_CORE_READ(mm, rss_stat[MM_SHMEMPAGES].count);
-	}
-	return (__s64)pages > 0 ? pages << PAGE_SHIFT : 0;
+	pages = mm_rss_pages(mm, btf);
+	return pages > 0 ? (__u64)pages << PAGE_SHIFT : 0;
 }
 
 SEC("iter/task")

@@ -15,6 +15,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+#include "core_fixes.bpf.h"
 #include "maps.bpf.h"
 #include "service_key.bpf.h"
 #include "events.bpf.h"
@@ -209,7 +210,6 @@ static __always_inline void closed(struct sock *sk, int oldstate)
 	struct net_stats *st;
 	struct tcp_sock *tp;
 	__u64 rtt_us;
-	__u32 slot;
 
 	if (!ns)
 		return;
@@ -241,12 +241,7 @@ static __always_inline void closed(struct sock *sk, int oldstate)
 	st->retransmits += tp->total_retrans;
 	/* One sample per connection: its smoothed RTT (srtt_us holds 8x). */
 	rtt_us = tp->srtt_us >> 3;
-	slot = log2_u64(rtt_us);
-	/* Written so that the verifier sees the bound on both paths. */
-	if (slot < NET_RTT_SLOTS)
-		st->rtt_slots[slot]++;
-	else
-		st->rtt_slots[NET_RTT_SLOTS - 1]++;
+	st->rtt_slots[log2_slot(rtt_us, NET_RTT_SLOTS)]++;
 	st->rtt_us_sum += rtt_us;
 }
 
@@ -418,14 +413,12 @@ static __always_inline void send_peer_head(const struct net_sock *ns,
 }
 
 /*
- * Bytes being sent, in the sender's context: the tracepoint fires for
- * each buffer the call fills, so the whole rest of the message is fed on
- * the first and the later ones find it done (tx_next).
+ * Bytes being sent, in the sender's context: the whole rest of the message
+ * is fed at once, and a later look at the same call (the tracepoint fires
+ * for each buffer the call fills) finds it done (tx_next).
  */
-SEC("tp_btf/tcp_sendmsg_locked")
-int BPF_PROG(net_sendmsg, const struct sock *csk, const struct msghdr *msg)
+static __always_inline int on_sendmsg(struct sock *sk, const struct msghdr *msg)
 {
-	struct sock *sk = (struct sock *)csk;
 	struct http_source src = {};
 	struct net_sock *ns;
 	struct tcp_sock *tp;
@@ -464,6 +457,20 @@ int BPF_PROG(net_sendmsg, const struct sock *csk, const struct msghdr *msg)
 	}
 	ns->http.tx_next = pos + count;
 	return 0;
+}
+
+/* Linux 6.16 and later: the tracepoint, once per buffer the call fills. */
+SEC("tp_btf/tcp_sendmsg_locked")
+int BPF_PROG(net_sendmsg, const struct sock *csk, const struct msghdr *msg)
+{
+	return on_sendmsg((struct sock *)csk, msg);
+}
+
+/* Before it: the function's entry, once per call, with nothing copied yet. */
+SEC("fentry/tcp_sendmsg_locked")
+int BPF_PROG(net_sendmsg_fentry, struct sock *sk, struct msghdr *msg, size_t size)
+{
+	return on_sendmsg(sk, msg);
 }
 
 /* At scrape time: one record per live connection pantau knows the owner of. */

@@ -40,6 +40,7 @@ struct options {
 	const char *events_file;
 	const char *es_url;
 	const char *list_metrics;
+	const char *force_flavour;
 	bool check;
 };
 
@@ -59,6 +60,9 @@ static void usage(FILE *out)
 		"      --check              say what this kernel can attach (and whether\n"
 		"                           Elasticsearch answers), then exit\n"
 		"      --list-metrics[=FMT] print the metric table (FMT: text or markdown)\n"
+		"      --force-flavour LIST use these fallbacks even where better hooks exist,\n"
+		"                           to test them: raw_tp, block_rq, fentry\n"
+		"                           (comma-separated; docs/kernels.md)\n"
 		"  -h, --help               show this help\n"
 		"  -V, --version            show the version\n\n"
 		"Runs as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN).\n"
@@ -69,7 +73,8 @@ static void usage(FILE *out)
 /* Returns 0, 1 to exit successfully now, or EXIT_USAGE. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_LOG_LEVEL = 256, OPT_CHECK, OPT_LIST_METRICS, OPT_EVENTS_FILE, OPT_ES_URL };
+	enum { OPT_LOG_LEVEL = 256, OPT_CHECK, OPT_LIST_METRICS, OPT_EVENTS_FILE, OPT_ES_URL,
+	       OPT_FORCE_FLAVOUR };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "listen", required_argument, NULL, 'l' },
@@ -78,6 +83,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "events-file", required_argument, NULL, OPT_EVENTS_FILE },
 		{ "es-url", required_argument, NULL, OPT_ES_URL },
 		{ "list-metrics", optional_argument, NULL, OPT_LIST_METRICS },
+		{ "force-flavour", required_argument, NULL, OPT_FORCE_FLAVOUR },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -107,6 +113,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_LIST_METRICS:
 			o->list_metrics = optarg ? optarg : "text";
+			break;
+		case OPT_FORCE_FLAVOUR:
+			if (!probes_force_valid(optarg)) {
+				fprintf(stderr, "pantau: --force-flavour takes raw_tp, block_rq and fentry, "
+					"comma-separated, not '%s'.\n", optarg);
+				return EXIT_USAGE;
+			}
+			o->force_flavour = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -207,10 +221,12 @@ static void print_line(const char *text, void *ctx)
 	printf("%s\n", text);
 }
 
-static int run_check(const struct pantau_config *cfg)
+static int run_check(const struct pantau_config *cfg, const char *force)
 {
 	struct probe_options popt = { .cpu_stats_entries = cpu_stats_entries(cfg),
-				      .http = cfg->requests_http, .tls = cfg->requests_tls };
+				      .http = cfg->requests_http, .tls = cfg->requests_tls,
+				      .force = force };
+	bool all_well = true;
 	struct tls_libs *tls = NULL;
 	struct probes probes;
 	char mnt[4096];
@@ -227,8 +243,11 @@ static int run_check(const struct pantau_config *cfg)
 	probes_load(&probes, &popt);
 	probes.cgroup_mnt = err ? NULL : mnt;
 	attached = probes_attach(&probes);
-	if (probes.load_error[0])
-		printf("%s\n", probes.load_error);
+	for (int d = 0; d < PROBE_DOMAINS; d++) {
+		if (probes.domain_error[d][0])
+			printf("%s\n", probes.domain_error[d]);
+		all_well &= !probes.domain_error[d][0];
+	}
 	for (size_t i = 0; i < probes.n_status; i++) {
 		const struct probe_status *st = &probes.status[i];
 
@@ -236,6 +255,7 @@ static int run_check(const struct pantau_config *cfg)
 			printf("%s (%s): can attach as %s\n", st->name, st->object, st->kind);
 		else
 			printf("%s (%s): %s\n", st->name, st->object, st->why);
+		all_well &= st->attached;
 	}
 	printf("BPF run stats: %s\n", probes.stats_fd >= 0 ? "enabled" :
 	       "cannot be enabled: pantau_bpf_program_* will stay at 0");
@@ -249,10 +269,11 @@ static int run_check(const struct pantau_config *cfg)
 		printf("TLS libraries: not probed (requests.tls is false): HTTPS counts as protocol tls\n");
 	}
 	probes_stop(&probes);
-	printf("%d probe(s) can attach.\n", attached);
+	printf("%d probe(s) can attach%s.\n", attached,
+	       all_well ? "" : "; some of what the config turns on cannot (see above)");
 	/* Said after the probes; it does not change the exit status. */
 	es_check(cfg, stdout);
-	return attached > 0 ? 0 : 1;
+	return attached > 0 && all_well ? 0 : 1;
 }
 
 static int sync_shared_cgroups(struct daemon *d)
@@ -348,7 +369,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (opts.check) {
-		rc = run_check(&d.cfg);
+		rc = run_check(&d.cfg, opts.force_flavour);
 		config_free(&d.cfg);
 		return rc;
 	}
@@ -366,6 +387,7 @@ int main(int argc, char **argv)
 	popt.cpu_stats_entries = cpu_stats_entries(&d.cfg);
 	popt.http = d.cfg.requests_http;
 	popt.tls = d.cfg.requests_tls;
+	popt.force = opts.force_flavour;
 	rc = probes_load(&d.probes, &popt);
 	if (rc) {
 		pt_err("%s. Run 'pantau --check' for details.", d.probes.load_error);

@@ -14,15 +14,8 @@
 #include "memory.skel.h"
 #include "net.skel.h"
 #include "log.h"
+#include "bpf/load_diag.h"
 #include "bpf/probes.h"
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	/* libbpf's own messages (verifier logs included) are for debugging. */
-	if (log_get_level() < LOG_DEBUG || level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
 
 /* tp_btf needs kernel BTF and a btf_trace_<tp> type for the tracepoint. */
 static bool kernel_has_btf_tracepoint(const char *tp)
@@ -40,12 +33,46 @@ static bool kernel_has_btf_tracepoint(const char *tp)
 	return found;
 }
 
+/*
+ * fentry needs the kernel's BPF trampolines (x86-64 and arm64 stock
+ * kernels have them; some builds refuse). A two-instruction program,
+ * attached and detached at once, is the only sure test.
+ */
+static bool kernel_can_fentry(const char *func)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
+	struct btf *btf = btf__load_vmlinux_btf();
+	int id, fd, link;
+
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	btf__free(btf);
+	if (id <= 0)
+		return false;
+	opts.attach_btf_id = (__u32)id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "pantau_fentry", "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return false;
+	link = bpf_raw_tracepoint_open(NULL, fd);
+	if (link >= 0)
+		close(link);
+	close(fd);
+	return link >= 0;
+}
+
 static const char *explain(int err)
 {
 	switch (-err) {
 	case EPERM:
 	case EACCES:
-		return "permission denied (run pantau as root, or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)";
+		return load_diag_is_privilege(err) ?
+		       "permission denied (run pantau as root, or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)" :
+		       "refused by the kernel";
 	case ENOENT:
 		return "tracepoint not found in this kernel";
 	case 524:	/* ENOTSUPP, the kernel-internal code */
@@ -57,6 +84,17 @@ static const char *explain(int err)
 	default:
 		return strerror(-err);
 	}
+}
+
+/* The program's kind as --check names it: the section up to its '/'. */
+static const char *section_kind(const char *sec)
+{
+	static const char *const kinds[] = { "tp_btf", "raw_tp", "fentry", "iter", "cgroup_skb" };
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strncmp(sec, kinds[i], strlen(kinds[i])) == 0 && sec[strlen(kinds[i])] == '/')
+			return kinds[i];
+	return "other";
 }
 
 /* tp_btf/<tp> or raw_tp/<tp>: autoload one flavour of each program. */
@@ -120,10 +158,7 @@ static void attach_all(struct probes *p, struct bpf_object *obj, const char *dom
 			 strncmp(sec, "iter/", 5) == 0 || strncmp(sec, "cgroup_skb/", 11) == 0 ?
 			 bpf_program__name(prog) : tp);
 		snprintf(st->object, sizeof(st->object), "%s", domain);
-		if (strncmp(sec, "iter/", 5) == 0)
-			st->kind = "iter";
-		else
-			st->kind = p->btf ? "tp_btf" : "raw_tp";
+		st->kind = section_kind(sec);
 		if (strncmp(sec, "cgroup_skb/", 11) == 0)
 			link = attach_cgroup_root(p, prog, st);
 		else
@@ -208,9 +243,8 @@ fail:
 }
 
 /* block_io_start/done (6.5+) see the submitter; block_rq_* are the fallback. */
-static void choose_block_tracepoints(struct bpf_object *obj)
+static void choose_block_tracepoints(struct bpf_object *obj, bool io_start)
 {
-	bool io_start = kernel_has_btf_tracepoint("block_io_start");
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program(prog, obj) {
@@ -230,7 +264,7 @@ static int load_disk(struct probes *p, const struct probe_options *opt)
 	if (!p->disk)
 		return -errno;
 	choose_flavour(p->disk->obj, p->btf);
-	choose_block_tracepoints(p->disk->obj);
+	choose_block_tracepoints(p->disk->obj, p->block_io);
 	bpf_map__set_max_entries(p->disk->maps.disk_io_stats, opt->cpu_stats_entries);
 	if (p->cpu) {
 		err = bpf_map__reuse_fd(p->disk->maps.shared_cgroups,
@@ -247,9 +281,13 @@ fail:
 	return err;
 }
 
-/* Socket storage needs BTF-typed programs: no raw_tp flavour. */
+/*
+ * Socket storage needs BTF-typed programs (tp_btf, fentry): no raw_tp
+ * flavour, and kprobes cannot reach it either.
+ */
 static int load_net(struct probes *p, const struct probe_options *opt)
 {
+	bool http = opt->http && p->sendmsg != SENDMSG_NONE;
 	int err;
 
 	if (!p->btf)
@@ -259,14 +297,16 @@ static int load_net(struct probes *p, const struct probe_options *opt)
 		return -errno;
 	bpf_map__set_max_entries(p->net->maps.net_stats, opt->cpu_stats_entries);
 	/* Without request parsing nothing looks at payload: no per-packet hook. */
-	bpf_program__set_autoload(p->net->progs.net_ingress, opt->http);
-	bpf_program__set_autoload(p->net->progs.net_sendmsg, opt->http);
+	bpf_program__set_autoload(p->net->progs.net_ingress, http);
+	bpf_program__set_autoload(p->net->progs.net_sendmsg, http && p->sendmsg == SENDMSG_TP);
+	bpf_program__set_autoload(p->net->progs.net_sendmsg_fentry,
+				  http && p->sendmsg == SENDMSG_FENTRY);
 	/* HTTPS in clear: uprobes attached per library file by tls_libs.c. */
-	p->net->rodata->tls_follow = opt->http && opt->tls;
-	bpf_program__set_autoload(p->net->progs.tls_enter, opt->http && opt->tls);
-	bpf_program__set_autoload(p->net->progs.tls_exit, opt->http && opt->tls);
-	bpf_program__set_autoload(p->net->progs.tls_free, opt->http && opt->tls);
-	bpf_program__set_autoload(p->net->progs.tls_exec, opt->http && opt->tls);
+	p->net->rodata->tls_follow = http && opt->tls;
+	bpf_program__set_autoload(p->net->progs.tls_enter, http && opt->tls);
+	bpf_program__set_autoload(p->net->progs.tls_exit, http && opt->tls);
+	bpf_program__set_autoload(p->net->progs.tls_free, http && opt->tls);
+	bpf_program__set_autoload(p->net->progs.tls_exec, http && opt->tls);
 	if (p->cpu) {
 		err = bpf_map__reuse_fd(p->net->maps.shared_cgroups,
 					bpf_map__fd(p->cpu->maps.shared_cgroups));
@@ -307,44 +347,91 @@ static int load_cgroups(struct probes *p)
 	return err;
 }
 
+/* Whether force (a comma-separated list) names flavour. */
+static bool forced(const char *force, const char *flavour)
+{
+	size_t n = strlen(flavour);
+
+	for (const char *f = force; f && *f; f += strcspn(f, ",") + (f[strcspn(f, ",")] != 0))
+		if (strncmp(f, flavour, n) == 0 && (f[n] == ',' || f[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* One domain's load failure: logged, and kept for --check. */
+static void domain_failed(struct probes *p, enum probe_domain d, int err, const char *name,
+			  const char *consequence)
+{
+	load_diag_explain(err, name, p->domain_error[d], sizeof(p->domain_error[d]));
+	pt_warn("%s; %s.", p->domain_error[d], consequence);
+}
+
 int probes_load(struct probes *p, const struct probe_options *opt)
 {
 	int err, cpu_err;
 
 	memset(p, 0, sizeof(*p));
 	p->stats_fd = -1;
-	libbpf_set_print(libbpf_print);
+	load_diag_install();
 
-	p->btf = kernel_has_btf_tracepoint("sched_switch");
+	p->btf = kernel_has_btf_tracepoint("sched_switch") && !forced(opt->force, "raw_tp");
+	p->block_io = kernel_has_btf_tracepoint("block_io_start") && !forced(opt->force, "block_rq");
+	if (kernel_has_btf_tracepoint("tcp_sendmsg_locked") && !forced(opt->force, "fentry"))
+		p->sendmsg = SENDMSG_TP;
+	else if (kernel_can_fentry("tcp_sendmsg_locked"))
+		p->sendmsg = SENDMSG_FENTRY;
+	else
+		p->sendmsg = SENDMSG_NONE;
 	pt_info("using %s programs (%s)", p->btf ? "tp_btf" : "raw_tp",
 		p->btf ? "kernel BTF has the tracepoints" :
-			 "no kernel BTF for tracepoints: falling back to raw tracepoints");
+		forced(opt->force, "raw_tp") ? "forced by --force-flavour" :
+		"no kernel BTF for tracepoints: falling back to raw tracepoints");
+	load_diag_reset();
 	cpu_err = load_cpu(p, opt);
 	if (cpu_err && p->btf) {
-		pt_warn("cannot load the tp_btf CPU programs (%s); trying raw tracepoints.",
-			explain(cpu_err));
+		load_diag_explain(cpu_err, "CPU", p->load_error, sizeof(p->load_error));
+		pt_warn("%s; trying raw tracepoints.", p->load_error);
 		p->btf = false;
+		load_diag_reset();
 		cpu_err = load_cpu(p, opt);
 	}
-	if (cpu_err)
-		snprintf(p->load_error, sizeof(p->load_error),
-			 "cannot load the CPU programs: %s", explain(cpu_err));
+	if (cpu_err) {
+		load_diag_explain(cpu_err, "CPU", p->load_error, sizeof(p->load_error));
+		snprintf(p->domain_error[PROBE_CPU], sizeof(p->domain_error[PROBE_CPU]), "%s",
+			 p->load_error);
+	} else {
+		p->load_error[0] = '\0';
+	}
 
+	load_diag_reset();
 	err = load_cgroups(p);
 	if (err)
-		pt_warn("cannot load the cgroup naming program (%s); cgroups that come and go "
-			"between scrapes may be named by id.", explain(err));
+		domain_failed(p, PROBE_CGROUPS, err, "cgroup naming",
+			      "cgroups that come and go between scrapes may be named by id");
+	load_diag_reset();
 	err = load_memory(p, opt);
 	if (err)
-		pt_warn("cannot load the memory programs (%s); memory metrics and OOM events are off.",
-			explain(err));
+		domain_failed(p, PROBE_MEMORY, err, "memory", "memory metrics and OOM events are off");
+	load_diag_reset();
 	err = load_disk(p, opt);
 	if (err)
-		pt_warn("cannot load the disk programs (%s); disk metrics are off.", explain(err));
+		domain_failed(p, PROBE_DISK, err, "disk", "disk metrics are off");
+	load_diag_reset();
 	err = load_net(p, opt);
-	if (err)
-		pt_warn("cannot load the network programs (%s); network metrics are off.",
-			err == -EOPNOTSUPP ? "they need tracepoints with kernel BTF" : explain(err));
+	if (err == -EOPNOTSUPP && !p->btf)
+		snprintf(p->domain_error[PROBE_NET], sizeof(p->domain_error[PROBE_NET]),
+			 "cannot load the network programs: they need tracepoints with kernel BTF "
+			 "(tp_btf), which this kernel does not offer");
+	else if (err)
+		domain_failed(p, PROBE_NET, err, "network", "network metrics are off");
+	if (!err && opt->http && p->sendmsg == SENDMSG_NONE)
+		snprintf(p->domain_error[PROBE_NET], sizeof(p->domain_error[PROBE_NET]),
+			 "HTTP requests are not counted: this kernel has neither the "
+			 "tcp_sendmsg_locked tracepoint (Linux 6.16) nor fentry to see what is sent");
+	if (p->domain_error[PROBE_NET][0] && !p->net)
+		pt_warn("%s; network metrics are off.", p->domain_error[PROBE_NET]);
+	else if (p->domain_error[PROBE_NET][0])
+		pt_warn("%s; TCP metrics stay on.", p->domain_error[PROBE_NET]);
 	return p->cpu || p->cgroups || p->memory || p->disk || p->net ? 0 : cpu_err;
 }
 
@@ -496,4 +583,21 @@ int probes_events_fd(const struct probes *p)
 int probes_event_drops_fd(const struct probes *p)
 {
 	return p->memory ? bpf_map__fd(p->memory->maps.event_drops) : -1;
+}
+
+bool probes_force_valid(const char *list)
+{
+	static const char *const names[] = { "raw_tp", "block_rq", "fentry" };
+
+	for (const char *f = list; *f; ) {
+		size_t n = strcspn(f, ","), i;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (n == strlen(names[i]) && strncmp(f, names[i], n) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return false;
+		f += n + (f[n] == ',');
+	}
+	return true;
 }

@@ -15,11 +15,20 @@
 #define PROBE_WHY_MAX 200
 
 struct probe_status {
-	char name[48];		/* the tracepoint, e.g. sched_switch */
+	char name[48];		/* the hook, e.g. sched_switch */
 	char object[16];	/* the domain, e.g. cpu */
-	const char *kind;	/* tp_btf, raw_tp or none */
+	const char *kind;	/* tp_btf, raw_tp, fentry, iter, cgroup_skb or none */
 	bool attached;
 	char why[PROBE_WHY_MAX];	/* plain words when not attached */
+};
+
+enum probe_domain { PROBE_CPU, PROBE_CGROUPS, PROBE_MEMORY, PROBE_DISK, PROBE_NET, PROBE_DOMAINS };
+
+/* How the bytes a process sends are seen (the request programs). */
+enum probe_sendmsg {
+	SENDMSG_NONE,	/* neither: requests are not counted */
+	SENDMSG_TP,	/* the tcp_sendmsg_locked tracepoint (Linux 6.16) */
+	SENDMSG_FENTRY,	/* fentry on tcp_sendmsg_locked */
 };
 
 struct cpu_bpf;
@@ -42,16 +51,28 @@ struct probes {
 	struct probe_status status[PROBES_MAX];
 	size_t n_status;
 	bool btf;		/* tp_btf programs chosen */
+	bool block_io;		/* block_io_start/done (6.5), else block_rq_issue/complete */
+	enum probe_sendmsg sendmsg;
 	const char *cgroup_mnt;	/* where packet programs attach; set before attach */
 	int stats_fd;		/* keeps the kernel's BPF run stats on */
-	char load_error[PROBE_WHY_MAX];
+	char load_error[PROBE_WHY_MAX];	/* the CPU programs' */
+	/* Per domain, why it did not load (or what of it is off); empty when all is well. */
+	char domain_error[PROBE_DOMAINS][PROBE_WHY_MAX + 100];
 };
 
 struct probe_options {
 	uint32_t cpu_stats_entries;	/* also sizes other per-key maps */
 	bool http;			/* load the request programs (payload hooks) */
 	bool tls;			/* and the TLS library ones (with http only) */
+	/*
+	 * Fallbacks to use even where better hooks exist, comma-separated
+	 * (raw_tp, block_rq, fentry), so that each can be tested; NULL for none.
+	 */
+	const char *force;
 };
+
+/* Whether every name in list (comma-separated) is a flavour --force-flavour takes. */
+bool probes_force_valid(const char *list);
 
 /*
  * Open, size and load every skeleton (tp_btf first, raw_tp if that fails).
