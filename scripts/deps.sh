@@ -8,10 +8,12 @@ build="make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
 # prometheus brings promtool; prometheus-alertmanager brings amtool. nodejs
 # and npm run the dashboard schema check (tests/validators/). openssl makes the
 # HTTPS tests' certificates; wget is their GnuTLS client. libclang-rt-14-dev:
-# the libFuzzer and sanitizer runtimes for clang 14.
+# the libFuzzer and sanitizer runtimes for clang 14. qemu-system-x86,
+# busybox-static, cpio and xz-utils boot Debian's kernels (tests/kernels/).
 test="$build libcmocka-dev libclang-rt-14-dev curl prometheus python3
       python3-prometheus-client prometheus-alertmanager python3-aiosmtpd python3-yaml
-      nodejs npm chromium fonts-dejavu-core iproute2 iptables nginx wrk openssl wget"
+      nodejs npm chromium fonts-dejavu-core iproute2 iptables nginx wrk openssl wget
+      qemu-system-x86 busybox-static cpio xz-utils"
 # The benchmarks' peers and loads: libbpf-tools brings runqlat,
 # prometheus-node-exporter the scrape peer, fio the disk load.
 bench="$test bpftrace libbpf-tools prometheus-node-exporter fio"

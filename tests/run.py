@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """pantau's test runner: the cmocka unit binaries, then the integration
-(real BPF) and end-to-end (real Prometheus) tests. A test that cannot run
+(real BPF) and end-to-end (real Prometheus) tests, then the kernel matrix
+(Debian 12's 6.1 and 6.12 under qemu). A test that cannot run
 fails; nothing is skipped. The last line is 'N passed, N failed'."""
 
 import argparse
@@ -105,7 +106,8 @@ def main():
         if not args.only:
             run_unit(build, results)
             run_fuzz(build, results)
-        for kind in ("integration", "e2e"):
+        # kernels: Debian's 6.1 and 6.12 booted under qemu (tests/kernels), last.
+        for kind in ("integration", "e2e", "kernels"):
             run_python(kind, results, args.only)
     passed = sum(1 for _, ok in results if ok)
     failed = len(results) - passed
