@@ -71,6 +71,14 @@ def run(version):
     with tempfile.TemporaryDirectory(prefix="pantau-kernel-") as work:
         results, output, seconds = matrix.run_kernel(version, packages[version], BUILD,
                                                      os.path.join(matrix.HERE, "guest.sh"), work)
+        if all(name == "boot" for name, _, _ in results):
+            # No check ran at all: the emulated boot itself failed. Said, and
+            # tried once more; a second such boot fails the test.
+            print("  %s: the guest ran no check (%s); its console ended with:\n%s\n  booting again"
+                  % (version, "; ".join(d for _, _, d in results), output[-2000:]))
+            results, output, seconds = matrix.run_kernel(version, packages[version], BUILD,
+                                                         os.path.join(matrix.HERE, "guest.sh"),
+                                                         work)
     print("  %s (%s) booted and checked in %.0f s" % (version, packages[version], seconds))
     for line in re.findall(r"^(STATS .*?)\r?$", output, re.M):
         print("  " + line)

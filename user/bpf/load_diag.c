@@ -74,7 +74,7 @@ static void take_reason(const char *log, const char *end)
 		snprintf(last_reason, sizeof(last_reason), "%.*s", (int)lens[1], lines[1]);
 }
 
-static void note(const char *msg)
+void load_diag_note(const char *msg)
 {
 	const char *begin = strstr(msg, "-- BEGIN PROG LOAD LOG --");
 	const char *name = strstr(msg, "prog '");
@@ -106,7 +106,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (n < 0)
 		return 0;
 	if (level == LIBBPF_WARN)
-		note(msg);
+		load_diag_note(msg);
 	/* libbpf's own words, verifier logs included, are for debugging. */
 	if (log_get_level() >= LOG_DEBUG && level != LIBBPF_DEBUG)
 		fputs(msg, stderr);

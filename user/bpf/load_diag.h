@@ -11,6 +11,8 @@
 
 /* Route libbpf's messages through the diagnosis (once, before any load). */
 void load_diag_install(void);
+/* Take one message of libbpf's (a verifier log among them) into account. */
+void load_diag_note(const char *msg);
 /* Forget what an earlier load said. */
 void load_diag_reset(void);
 /*

@@ -34,6 +34,39 @@ static bool kernel_has_btf_tracepoint(const char *tp)
 }
 
 /*
+ * Whether the tracepoint's argument n (0 is the first after the context)
+ * is a pointer: mark_victim took an int pid before Linux 6.9 (and its
+ * stable backports), the task since.
+ */
+static bool tracepoint_arg_is_pointer(const char *tp, int n)
+{
+	const struct btf_type *t;
+	const struct btf_param *params;
+	char name[96];
+	struct btf *btf;
+	bool ptr = false;
+	int id;
+
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return false;
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	/* typedef -> pointer -> prototype (void *ctx, args...) */
+	t = id > 0 ? btf__type_by_id(btf, btf__type_by_id(btf, (__u32)id)->type) : NULL;
+	t = t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL;
+	if (t && btf_is_func_proto(t) && btf_vlen(t) > n + 1) {
+		params = btf_params(t);
+		t = btf__type_by_id(btf, params[n + 1].type);
+		while (t && (btf_is_mod(t) || btf_is_typedef(t)))
+			t = btf__type_by_id(btf, t->type);
+		ptr = t && btf_is_ptr(t);
+	}
+	btf__free(btf);
+	return ptr;
+}
+
+/*
  * fentry needs the kernel's BPF trampolines (x86-64 and arm64 stock
  * kernels have them; some builds refuse). A two-instruction program,
  * attached and detached at once, is the only sure test.
@@ -196,50 +229,78 @@ static void attach_all(struct probes *p, struct bpf_object *obj, const char *dom
 	}
 }
 
-static int load_cpu(struct probes *p, const struct probe_options *opt)
+/*
+ * Maps every object declares (shared_cgroups, the event ring buffer and
+ * its drop counts): the first object that loads creates them, the others
+ * reuse its fds, so that any one domain works without the others.
+ */
+static int reuse_shared(struct bpf_map *map, int fd)
+{
+	return fd >= 0 ? bpf_map__reuse_fd(map, fd) : 0;
+}
+
+static void adopt_shared(struct bpf_map *map, int *fd)
+{
+	if (*fd < 0)
+		*fd = bpf_map__fd(map);
+}
+
+static int load_cpu(struct probes *p, const struct probe_options *opt, bool btf)
 {
 	int err;
 
 	p->cpu = cpu_bpf__open();
 	if (!p->cpu)
 		return -errno;
-	choose_flavour(p->cpu->obj, p->btf);
+	choose_flavour(p->cpu->obj, btf);
 	bpf_map__set_max_entries(p->cpu->maps.cpu_stats, opt->cpu_stats_entries);
 	/* The raw_tp flavour keeps tids in a hash instead of task storage. */
-	if (!p->btf)
+	if (!btf)
 		bpf_map__set_autocreate(p->cpu->maps.enqueued_at_storage, false);
 	else
 		bpf_map__set_max_entries(p->cpu->maps.enqueued_at_hash, 1);
-	err = cpu_bpf__load(p->cpu);
+	err = reuse_shared(p->cpu->maps.shared_cgroups, p->shared_cgroups_fd);
+	if (!err)
+		err = cpu_bpf__load(p->cpu);
 	if (err) {
 		cpu_bpf__destroy(p->cpu);
 		p->cpu = NULL;
+		return err;
 	}
-	return err;
+	adopt_shared(p->cpu->maps.shared_cgroups, &p->shared_cgroups_fd);
+	return 0;
 }
 
-static int load_memory(struct probes *p, const struct probe_options *opt)
+static int load_memory(struct probes *p, const struct probe_options *opt, bool btf)
 {
 	int err;
 
 	p->memory = memory_bpf__open();
 	if (!p->memory)
 		return -errno;
-	choose_flavour(p->memory->obj, p->btf);
-	bpf_map__set_max_entries(p->memory->maps.mem_exited_faults, opt->cpu_stats_entries);
-	if (p->cpu) {
-		err = bpf_map__reuse_fd(p->memory->maps.shared_cgroups,
-					bpf_map__fd(p->cpu->maps.shared_cgroups));
-		if (err)
-			goto fail;
+	choose_flavour(p->memory->obj, btf);
+	/* An older mark_victim passes a pid: OOM kills are then not seen, the rest runs. */
+	if (!p->oom_victim_task) {
+		bpf_program__set_autoload(p->memory->progs.mem_oom_victim_btf, false);
+		bpf_program__set_autoload(p->memory->progs.mem_oom_victim_raw, false);
 	}
-	err = memory_bpf__load(p->memory);
+	bpf_map__set_max_entries(p->memory->maps.mem_exited_faults, opt->cpu_stats_entries);
+	err = reuse_shared(p->memory->maps.shared_cgroups, p->shared_cgroups_fd);
 	if (!err)
-		return 0;
-fail:
-	memory_bpf__destroy(p->memory);
-	p->memory = NULL;
-	return err;
+		err = reuse_shared(p->memory->maps.events, p->events_fd);
+	if (!err)
+		err = reuse_shared(p->memory->maps.event_drops, p->event_drops_fd);
+	if (!err)
+		err = memory_bpf__load(p->memory);
+	if (err) {
+		memory_bpf__destroy(p->memory);
+		p->memory = NULL;
+		return err;
+	}
+	adopt_shared(p->memory->maps.shared_cgroups, &p->shared_cgroups_fd);
+	adopt_shared(p->memory->maps.events, &p->events_fd);
+	adopt_shared(p->memory->maps.event_drops, &p->event_drops_fd);
+	return 0;
 }
 
 /* block_io_start/done (6.5+) see the submitter; block_rq_* are the fallback. */
@@ -256,41 +317,38 @@ static void choose_block_tracepoints(struct bpf_object *obj, bool io_start)
 	}
 }
 
-static int load_disk(struct probes *p, const struct probe_options *opt)
+static int load_disk(struct probes *p, const struct probe_options *opt, bool btf)
 {
 	int err;
 
 	p->disk = disk_bpf__open();
 	if (!p->disk)
 		return -errno;
-	choose_flavour(p->disk->obj, p->btf);
+	choose_flavour(p->disk->obj, btf);
 	choose_block_tracepoints(p->disk->obj, p->block_io);
 	bpf_map__set_max_entries(p->disk->maps.disk_io_stats, opt->cpu_stats_entries);
-	if (p->cpu) {
-		err = bpf_map__reuse_fd(p->disk->maps.shared_cgroups,
-					bpf_map__fd(p->cpu->maps.shared_cgroups));
-		if (err)
-			goto fail;
-	}
-	err = disk_bpf__load(p->disk);
+	err = reuse_shared(p->disk->maps.shared_cgroups, p->shared_cgroups_fd);
 	if (!err)
-		return 0;
-fail:
-	disk_bpf__destroy(p->disk);
-	p->disk = NULL;
-	return err;
+		err = disk_bpf__load(p->disk);
+	if (err) {
+		disk_bpf__destroy(p->disk);
+		p->disk = NULL;
+		return err;
+	}
+	adopt_shared(p->disk->maps.shared_cgroups, &p->shared_cgroups_fd);
+	return 0;
 }
 
 /*
  * Socket storage needs BTF-typed programs (tp_btf, fentry): no raw_tp
  * flavour, and kprobes cannot reach it either.
  */
-static int load_net(struct probes *p, const struct probe_options *opt)
+static int load_net(struct probes *p, const struct probe_options *opt, bool btf)
 {
-	bool http = opt->http && p->sendmsg != SENDMSG_NONE;
+	bool http = opt->http && p->sendmsg != SENDMSG_NONE && p->has_bpf_loop;
 	int err;
 
-	if (!p->btf)
+	if (!btf)
 		return -EOPNOTSUPP;
 	p->net = net_bpf__open();
 	if (!p->net)
@@ -307,38 +365,33 @@ static int load_net(struct probes *p, const struct probe_options *opt)
 	bpf_program__set_autoload(p->net->progs.tls_exit, http && opt->tls);
 	bpf_program__set_autoload(p->net->progs.tls_free, http && opt->tls);
 	bpf_program__set_autoload(p->net->progs.tls_exec, http && opt->tls);
-	if (p->cpu) {
-		err = bpf_map__reuse_fd(p->net->maps.shared_cgroups,
-					bpf_map__fd(p->cpu->maps.shared_cgroups));
-		if (err)
-			goto fail;
-	}
-	/* One ring buffer for every domain's events: the memory object's. */
-	if (p->memory) {
-		err = bpf_map__reuse_fd(p->net->maps.events, bpf_map__fd(p->memory->maps.events));
-		if (!err)
-			err = bpf_map__reuse_fd(p->net->maps.event_drops,
-						bpf_map__fd(p->memory->maps.event_drops));
-		if (err)
-			goto fail;
-	}
-	err = net_bpf__load(p->net);
+	err = reuse_shared(p->net->maps.shared_cgroups, p->shared_cgroups_fd);
 	if (!err)
-		return 0;
-fail:
-	net_bpf__destroy(p->net);
-	p->net = NULL;
-	return err;
+		err = reuse_shared(p->net->maps.events, p->events_fd);
+	if (!err)
+		err = reuse_shared(p->net->maps.event_drops, p->event_drops_fd);
+	if (!err)
+		err = net_bpf__load(p->net);
+	if (err) {
+		net_bpf__destroy(p->net);
+		p->net = NULL;
+		return err;
+	}
+	adopt_shared(p->net->maps.shared_cgroups, &p->shared_cgroups_fd);
+	adopt_shared(p->net->maps.events, &p->events_fd);
+	adopt_shared(p->net->maps.event_drops, &p->event_drops_fd);
+	return 0;
 }
 
-static int load_cgroups(struct probes *p)
+static int load_cgroups(struct probes *p, const struct probe_options *opt, bool btf)
 {
 	int err;
 
 	p->cgroups = cgroups_bpf__open();
 	if (!p->cgroups)
 		return -errno;
-	choose_flavour(p->cgroups->obj, p->btf);
+	(void)opt;
+	choose_flavour(p->cgroups->obj, btf);
 	err = cgroups_bpf__load(p->cgroups);
 	if (err) {
 		cgroups_bpf__destroy(p->cgroups);
@@ -358,12 +411,30 @@ static bool forced(const char *force, const char *flavour)
 	return false;
 }
 
-/* One domain's load failure: logged, and kept for --check. */
-static void domain_failed(struct probes *p, enum probe_domain d, int err, const char *name,
-			  const char *consequence)
+typedef int (*domain_loader)(struct probes *p, const struct probe_options *opt, bool btf);
+
+/*
+ * Load one domain: tp_btf where the kernel has it, the raw_tp twins when
+ * that load fails. On failure domain_error says why, in words.
+ */
+static int load_domain(struct probes *p, const struct probe_options *opt, enum probe_domain d,
+		       const char *name, domain_loader load)
 {
-	load_diag_explain(err, name, p->domain_error[d], sizeof(p->domain_error[d]));
-	pt_warn("%s; %s.", p->domain_error[d], consequence);
+	int err;
+
+	load_diag_reset();
+	err = load(p, opt, p->btf);
+	if (err && p->btf) {
+		load_diag_explain(err, name, p->domain_error[d], sizeof(p->domain_error[d]));
+		pt_warn("%s; trying raw tracepoints.", p->domain_error[d]);
+		load_diag_reset();
+		err = load(p, opt, false);
+	}
+	if (err)
+		load_diag_explain(err, name, p->domain_error[d], sizeof(p->domain_error[d]));
+	else
+		p->domain_error[d][0] = '\0';
+	return err;
 }
 
 int probes_load(struct probes *p, const struct probe_options *opt)
@@ -372,6 +443,7 @@ int probes_load(struct probes *p, const struct probe_options *opt)
 
 	memset(p, 0, sizeof(*p));
 	p->stats_fd = -1;
+	p->shared_cgroups_fd = p->events_fd = p->event_drops_fd = -1;
 	load_diag_install();
 
 	p->btf = kernel_has_btf_tracepoint("sched_switch") && !forced(opt->force, "raw_tp");
@@ -382,56 +454,53 @@ int probes_load(struct probes *p, const struct probe_options *opt)
 		p->sendmsg = SENDMSG_FENTRY;
 	else
 		p->sendmsg = SENDMSG_NONE;
+	/* The request framer steps through bytes in bpf_loop callbacks (5.17). */
+	p->has_bpf_loop = libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_loop, NULL) == 1;
+	p->oom_victim_task = tracepoint_arg_is_pointer("mark_victim", 0);
 	pt_info("using %s programs (%s)", p->btf ? "tp_btf" : "raw_tp",
 		p->btf ? "kernel BTF has the tracepoints" :
 		forced(opt->force, "raw_tp") ? "forced by --force-flavour" :
 		"no kernel BTF for tracepoints: falling back to raw tracepoints");
-	load_diag_reset();
-	cpu_err = load_cpu(p, opt);
-	if (cpu_err && p->btf) {
-		load_diag_explain(cpu_err, "CPU", p->load_error, sizeof(p->load_error));
-		pt_warn("%s; trying raw tracepoints.", p->load_error);
-		p->btf = false;
-		load_diag_reset();
-		cpu_err = load_cpu(p, opt);
-	}
-	if (cpu_err) {
-		load_diag_explain(cpu_err, "CPU", p->load_error, sizeof(p->load_error));
-		snprintf(p->domain_error[PROBE_CPU], sizeof(p->domain_error[PROBE_CPU]), "%s",
-			 p->load_error);
-	} else {
-		p->load_error[0] = '\0';
-	}
 
-	load_diag_reset();
-	err = load_cgroups(p);
+	cpu_err = load_domain(p, opt, PROBE_CPU, "CPU", load_cpu);
+	if (cpu_err)
+		snprintf(p->load_error, sizeof(p->load_error), "%s", p->domain_error[PROBE_CPU]);
+	err = load_domain(p, opt, PROBE_CGROUPS, "cgroup naming", load_cgroups);
 	if (err)
-		domain_failed(p, PROBE_CGROUPS, err, "cgroup naming",
-			      "cgroups that come and go between scrapes may be named by id");
-	load_diag_reset();
-	err = load_memory(p, opt);
+		pt_warn("%s; cgroups that come and go between scrapes may be named by id.",
+			p->domain_error[PROBE_CGROUPS]);
+	err = load_domain(p, opt, PROBE_MEMORY, "memory", load_memory);
 	if (err)
-		domain_failed(p, PROBE_MEMORY, err, "memory", "memory metrics and OOM events are off");
-	load_diag_reset();
-	err = load_disk(p, opt);
+		pt_warn("%s; memory metrics and OOM events are off.", p->domain_error[PROBE_MEMORY]);
+	else if (!p->oom_victim_task)
+		snprintf(p->domain_error[PROBE_MEMORY], sizeof(p->domain_error[PROBE_MEMORY]),
+			 "OOM kills are not counted: this kernel's mark_victim tracepoint passes "
+			 "a pid, not the task (the task came in Linux 6.9 and its stable updates)");
+	err = load_domain(p, opt, PROBE_DISK, "disk", load_disk);
 	if (err)
-		domain_failed(p, PROBE_DISK, err, "disk", "disk metrics are off");
+		pt_warn("%s; disk metrics are off.", p->domain_error[PROBE_DISK]);
 	load_diag_reset();
-	err = load_net(p, opt);
+	err = load_net(p, opt, p->btf);
 	if (err == -EOPNOTSUPP && !p->btf)
 		snprintf(p->domain_error[PROBE_NET], sizeof(p->domain_error[PROBE_NET]),
 			 "cannot load the network programs: they need tracepoints with kernel BTF "
 			 "(tp_btf), which this kernel does not offer");
 	else if (err)
-		domain_failed(p, PROBE_NET, err, "network", "network metrics are off");
-	if (!err && opt->http && p->sendmsg == SENDMSG_NONE)
+		load_diag_explain(err, "network", p->domain_error[PROBE_NET],
+				  sizeof(p->domain_error[PROBE_NET]));
+	else if (opt->http && p->sendmsg == SENDMSG_NONE)
 		snprintf(p->domain_error[PROBE_NET], sizeof(p->domain_error[PROBE_NET]),
 			 "HTTP requests are not counted: this kernel has neither the "
 			 "tcp_sendmsg_locked tracepoint (Linux 6.16) nor fentry to see what is sent");
-	if (p->domain_error[PROBE_NET][0] && !p->net)
-		pt_warn("%s; network metrics are off.", p->domain_error[PROBE_NET]);
-	else if (p->domain_error[PROBE_NET][0])
-		pt_warn("%s; TCP metrics stay on.", p->domain_error[PROBE_NET]);
+	else if (opt->http && !p->has_bpf_loop)
+		snprintf(p->domain_error[PROBE_NET], sizeof(p->domain_error[PROBE_NET]),
+			 "HTTP requests are not counted: the request framer needs the bpf_loop "
+			 "helper (Linux 5.17), which this kernel lacks");
+	if (p->domain_error[PROBE_NET][0])
+		pt_warn("%s; %s.", p->domain_error[PROBE_NET],
+			p->net ? "the TCP metrics stay on" : "network metrics are off");
+	if (p->domain_error[PROBE_MEMORY][0] && p->memory)
+		pt_warn("%s.", p->domain_error[PROBE_MEMORY]);
 	return p->cpu || p->cgroups || p->memory || p->disk || p->net ? 0 : cpu_err;
 }
 
@@ -474,6 +543,7 @@ void probes_stop(struct probes *p)
 		close(p->stats_fd);
 	memset(p, 0, sizeof(*p));
 	p->stats_fd = -1;
+	p->shared_cgroups_fd = p->events_fd = p->event_drops_fd = -1;
 }
 
 static size_t object_prog_stats(struct bpf_object *obj, struct prog_stats *out,
@@ -570,19 +640,17 @@ void probes_forget_key(struct probes *p, const struct service_key *key)
 
 int probes_shared_cgroups_fd(const struct probes *p)
 {
-	if (p->cpu)
-		return bpf_map__fd(p->cpu->maps.shared_cgroups);
-	return p->memory ? bpf_map__fd(p->memory->maps.shared_cgroups) : -1;
+	return p->shared_cgroups_fd;
 }
 
 int probes_events_fd(const struct probes *p)
 {
-	return p->memory ? bpf_map__fd(p->memory->maps.events) : -1;
+	return p->events_fd;
 }
 
 int probes_event_drops_fd(const struct probes *p)
 {
-	return p->memory ? bpf_map__fd(p->memory->maps.event_drops) : -1;
+	return p->event_drops_fd;
 }
 
 bool probes_force_valid(const char *list)

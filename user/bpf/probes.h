@@ -50,12 +50,18 @@ struct probes {
 	struct bpf_link *links[PROBES_MAX];
 	struct probe_status status[PROBES_MAX];
 	size_t n_status;
-	bool btf;		/* tp_btf programs chosen */
+	bool btf;		/* tp_btf programs preferred (a domain may fall back to raw_tp) */
 	bool block_io;		/* block_io_start/done (6.5), else block_rq_issue/complete */
 	enum probe_sendmsg sendmsg;
+	bool has_bpf_loop;	/* the request framer's loop helper (5.17) */
+	bool oom_victim_task;	/* mark_victim passes the task (6.9 and stable updates) */
+	/* Maps every object shares, owned by the first that loaded; -1 when none did. */
+	int shared_cgroups_fd;
+	int events_fd;
+	int event_drops_fd;
 	const char *cgroup_mnt;	/* where packet programs attach; set before attach */
 	int stats_fd;		/* keeps the kernel's BPF run stats on */
-	char load_error[PROBE_WHY_MAX];	/* the CPU programs' */
+	char load_error[PROBE_WHY_MAX + 100];	/* the CPU programs' */
 	/* Per domain, why it did not load (or what of it is off); empty when all is well. */
 	char domain_error[PROBE_DOMAINS][PROBE_WHY_MAX + 100];
 };
