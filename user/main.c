@@ -41,6 +41,7 @@ struct options {
 	const char *es_url;
 	const char *list_metrics;
 	const char *force_flavour;
+	unsigned domains;
 	bool check;
 };
 
@@ -60,6 +61,8 @@ static void usage(FILE *out)
 		"      --check              say what this kernel can attach (and whether\n"
 		"                           Elasticsearch answers), then exit\n"
 		"      --list-metrics[=FMT] print the metric table (FMT: text or markdown)\n"
+		"      --domains LIST       load only these domains: cpu, memory, disk, network\n"
+		"                           (comma-separated; default all)\n"
 		"      --force-flavour LIST use these fallbacks even where better hooks exist,\n"
 		"                           to test them: raw_tp, block_rq, fentry\n"
 		"                           (comma-separated; docs/kernels.md)\n"
@@ -74,7 +77,7 @@ static void usage(FILE *out)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_LOG_LEVEL = 256, OPT_CHECK, OPT_LIST_METRICS, OPT_EVENTS_FILE, OPT_ES_URL,
-	       OPT_FORCE_FLAVOUR };
+	       OPT_FORCE_FLAVOUR, OPT_DOMAINS };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "listen", required_argument, NULL, 'l' },
@@ -84,6 +87,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "es-url", required_argument, NULL, OPT_ES_URL },
 		{ "list-metrics", optional_argument, NULL, OPT_LIST_METRICS },
 		{ "force-flavour", required_argument, NULL, OPT_FORCE_FLAVOUR },
+		{ "domains", required_argument, NULL, OPT_DOMAINS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -121,6 +125,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return EXIT_USAGE;
 			}
 			o->force_flavour = optarg;
+			break;
+		case OPT_DOMAINS:
+			if (probes_parse_domains(optarg, &o->domains)) {
+				fprintf(stderr, "pantau: --domains takes cpu, memory, disk and network, "
+					"comma-separated, not '%s'.\n", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -221,11 +232,11 @@ static void print_line(const char *text, void *ctx)
 	printf("%s\n", text);
 }
 
-static int run_check(const struct pantau_config *cfg, const char *force)
+static int run_check(const struct pantau_config *cfg, const struct options *o)
 {
 	struct probe_options popt = { .cpu_stats_entries = cpu_stats_entries(cfg),
 				      .http = cfg->requests_http, .tls = cfg->requests_tls,
-				      .force = force };
+				      .force = o->force_flavour, .domains = o->domains };
 	bool all_well = true;
 	struct tls_libs *tls = NULL;
 	struct probes probes;
@@ -347,7 +358,7 @@ int main(int argc, char **argv)
 {
 	struct options opts = { 0 };
 	struct daemon d = { 0 };
-	struct probe_options popt;
+	struct probe_options popt = { 0 };
 	struct tls_libs *tls = NULL;
 	struct utsname uts;
 	char mnt[4096], err[512];
@@ -369,7 +380,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (opts.check) {
-		rc = run_check(&d.cfg, opts.force_flavour);
+		rc = run_check(&d.cfg, &opts);
 		config_free(&d.cfg);
 		return rc;
 	}
@@ -388,6 +399,7 @@ int main(int argc, char **argv)
 	popt.http = d.cfg.requests_http;
 	popt.tls = d.cfg.requests_tls;
 	popt.force = opts.force_flavour;
+	popt.domains = opts.domains;
 	rc = probes_load(&d.probes, &popt);
 	if (rc) {
 		pt_err("%s. Run 'pantau --check' for details.", d.probes.load_error);

@@ -411,6 +411,11 @@ static bool forced(const char *force, const char *flavour)
 	return false;
 }
 
+static bool wanted(const struct probe_options *opt, enum probe_domain d)
+{
+	return !opt->domains || (opt->domains & (1u << d));
+}
+
 typedef int (*domain_loader)(struct probes *p, const struct probe_options *opt, bool btf);
 
 /*
@@ -462,25 +467,25 @@ int probes_load(struct probes *p, const struct probe_options *opt)
 		forced(opt->force, "raw_tp") ? "forced by --force-flavour" :
 		"no kernel BTF for tracepoints: falling back to raw tracepoints");
 
-	cpu_err = load_domain(p, opt, PROBE_CPU, "CPU", load_cpu);
+	cpu_err = wanted(opt, PROBE_CPU) ? load_domain(p, opt, PROBE_CPU, "CPU", load_cpu) : 0;
 	if (cpu_err)
 		snprintf(p->load_error, sizeof(p->load_error), "%s", p->domain_error[PROBE_CPU]);
 	err = load_domain(p, opt, PROBE_CGROUPS, "cgroup naming", load_cgroups);
 	if (err)
 		pt_warn("%s; cgroups that come and go between scrapes may be named by id.",
 			p->domain_error[PROBE_CGROUPS]);
-	err = load_domain(p, opt, PROBE_MEMORY, "memory", load_memory);
+	err = wanted(opt, PROBE_MEMORY) ? load_domain(p, opt, PROBE_MEMORY, "memory", load_memory) : 0;
 	if (err)
 		pt_warn("%s; memory metrics and OOM events are off.", p->domain_error[PROBE_MEMORY]);
-	else if (!p->oom_victim_task)
+	else if (wanted(opt, PROBE_MEMORY) && !p->oom_victim_task)
 		snprintf(p->domain_error[PROBE_MEMORY], sizeof(p->domain_error[PROBE_MEMORY]),
 			 "OOM kills are not counted: this kernel's mark_victim tracepoint passes "
 			 "a pid, not the task (the task came in Linux 6.9 and its stable updates)");
-	err = load_domain(p, opt, PROBE_DISK, "disk", load_disk);
+	err = wanted(opt, PROBE_DISK) ? load_domain(p, opt, PROBE_DISK, "disk", load_disk) : 0;
 	if (err)
 		pt_warn("%s; disk metrics are off.", p->domain_error[PROBE_DISK]);
 	load_diag_reset();
-	err = load_net(p, opt, p->btf);
+	err = wanted(opt, PROBE_NET) ? load_net(p, opt, p->btf) : 0;
 	if (err == -EOPNOTSUPP && !p->btf)
 		snprintf(p->domain_error[PROBE_NET], sizeof(p->domain_error[PROBE_NET]),
 			 "cannot load the network programs: they need tracepoints with kernel BTF "
@@ -488,11 +493,11 @@ int probes_load(struct probes *p, const struct probe_options *opt)
 	else if (err)
 		load_diag_explain(err, "network", p->domain_error[PROBE_NET],
 				  sizeof(p->domain_error[PROBE_NET]));
-	else if (opt->http && p->sendmsg == SENDMSG_NONE)
+	else if (p->net && opt->http && p->sendmsg == SENDMSG_NONE)
 		snprintf(p->domain_error[PROBE_NET], sizeof(p->domain_error[PROBE_NET]),
 			 "HTTP requests are not counted: this kernel has neither the "
 			 "tcp_sendmsg_locked tracepoint (Linux 6.16) nor fentry to see what is sent");
-	else if (opt->http && !p->has_bpf_loop)
+	else if (p->net && opt->http && !p->has_bpf_loop)
 		snprintf(p->domain_error[PROBE_NET], sizeof(p->domain_error[PROBE_NET]),
 			 "HTTP requests are not counted: the request framer needs the bpf_loop "
 			 "helper (Linux 5.17), which this kernel lacks");
@@ -668,4 +673,26 @@ bool probes_force_valid(const char *list)
 		f += n + (f[n] == ',');
 	}
 	return true;
+}
+
+int probes_parse_domains(const char *list, unsigned *bits)
+{
+	static const struct { const char *name; enum probe_domain d; } names[] = {
+		{ "cpu", PROBE_CPU }, { "memory", PROBE_MEMORY }, { "disk", PROBE_DISK },
+		{ "network", PROBE_NET },
+	};
+
+	*bits = 0;
+	for (const char *f = list; *f; ) {
+		size_t n = strcspn(f, ","), i;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (n == strlen(names[i].name) && strncmp(f, names[i].name, n) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return -EINVAL;
+		*bits |= 1u << names[i].d;
+		f += n + (f[n] == ',');
+	}
+	return *bits ? 0 : -EINVAL;
 }

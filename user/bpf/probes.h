@@ -75,7 +75,15 @@ struct probe_options {
 	 * (raw_tp, block_rq, fentry), so that each can be tested; NULL for none.
 	 */
 	const char *force;
+	/* The domains to load, as bits (1 << PROBE_CPU ...); 0 for all. Cgroup naming always loads. */
+	unsigned domains;
 };
+
+/*
+ * Parse a comma-separated list of domains (cpu, memory, disk, network)
+ * into bits for probe_options.domains. Returns 0, or -EINVAL.
+ */
+int probes_parse_domains(const char *list, unsigned *bits);
 
 /* Whether every name in list (comma-separated) is a flavour --force-flavour takes. */
 bool probes_force_valid(const char *list);
