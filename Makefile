@@ -135,7 +135,7 @@ $(OUTPUT)/tests/tools/emf_sample: tests/tools/emf_sample.c $(CORE_OBJS)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< $(CORE_OBJS) $(LDLIBS) -o $@
 
-$(OUTPUT)/tests/tools/%: tests/tools/%.c
+$(OUTPUT)/tests/tools/%: tests/tools/%.c $(wildcard tests/tools/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@

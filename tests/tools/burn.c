@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+#include "join_cgroup.h"
 
 static double cpu_seconds(void)
 {
@@ -21,19 +22,6 @@ static double cpu_seconds(void)
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int join_cgroup(const char *dir)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	f = fopen(path, "we");
-	if (!f)
-		return -errno;
-	fprintf(f, "%d\n", getpid());
-	return fclose(f) ? -errno : 0;
 }
 
 int main(int argc, char **argv)

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include "join_cgroup.h"
 
 #define BUF_SIZE	8192
 #define MAX_HEADERS	100
@@ -68,19 +69,6 @@ static void fail(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	exit(1);
-}
-
-static int join_cgroup(const char *dir)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	f = fopen(path, "we");
-	if (!f)
-		return -errno;
-	fprintf(f, "%d\n", getpid());
-	return fclose(f) ? -errno : 0;
 }
 
 /* Bytes read, 0 at the end of the stream, -1 on error or a full buffer. */

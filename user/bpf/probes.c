@@ -230,19 +230,39 @@ static void attach_all(struct probes *p, struct bpf_object *obj, const char *dom
 }
 
 /*
- * Maps every object declares (shared_cgroups, the event ring buffer and
- * its drop counts): the first object that loads creates them, the others
- * reuse its fds, so that any one domain works without the others.
+ * Maps every object may declare (the service-key split, the event ring
+ * buffer and its drop counts): the first object that loads creates them,
+ * the others reuse its fds, so that any one domain works without the others.
  */
-static int reuse_shared(struct bpf_map *map, int fd)
+static const char *const shared_map_names[PROBE_SHARED_MAPS] = {
+	[PROBE_SHARED_CGROUPS] = "shared_cgroups",
+	[PROBE_EVENTS] = "events",
+	[PROBE_EVENT_DROPS] = "event_drops",
+};
+
+static int reuse_shared(struct probes *p, struct bpf_object *obj)
 {
-	return fd >= 0 ? bpf_map__reuse_fd(map, fd) : 0;
+	for (int i = 0; i < PROBE_SHARED_MAPS; i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, shared_map_names[i]);
+		int err;
+
+		if (map && p->shared_fd[i] >= 0) {
+			err = bpf_map__reuse_fd(map, p->shared_fd[i]);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
 }
 
-static void adopt_shared(struct bpf_map *map, int *fd)
+static void adopt_shared(struct probes *p, struct bpf_object *obj)
 {
-	if (*fd < 0)
-		*fd = bpf_map__fd(map);
+	for (int i = 0; i < PROBE_SHARED_MAPS; i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, shared_map_names[i]);
+
+		if (map && p->shared_fd[i] < 0)
+			p->shared_fd[i] = bpf_map__fd(map);
+	}
 }
 
 static int load_cpu(struct probes *p, const struct probe_options *opt, bool btf)
@@ -259,7 +279,7 @@ static int load_cpu(struct probes *p, const struct probe_options *opt, bool btf)
 		bpf_map__set_autocreate(p->cpu->maps.enqueued_at_storage, false);
 	else
 		bpf_map__set_max_entries(p->cpu->maps.enqueued_at_hash, 1);
-	err = reuse_shared(p->cpu->maps.shared_cgroups, p->shared_cgroups_fd);
+	err = reuse_shared(p, p->cpu->obj);
 	if (!err)
 		err = cpu_bpf__load(p->cpu);
 	if (err) {
@@ -267,7 +287,7 @@ static int load_cpu(struct probes *p, const struct probe_options *opt, bool btf)
 		p->cpu = NULL;
 		return err;
 	}
-	adopt_shared(p->cpu->maps.shared_cgroups, &p->shared_cgroups_fd);
+	adopt_shared(p, p->cpu->obj);
 	return 0;
 }
 
@@ -285,11 +305,7 @@ static int load_memory(struct probes *p, const struct probe_options *opt, bool b
 		bpf_program__set_autoload(p->memory->progs.mem_oom_victim_raw, false);
 	}
 	bpf_map__set_max_entries(p->memory->maps.mem_exited_faults, opt->cpu_stats_entries);
-	err = reuse_shared(p->memory->maps.shared_cgroups, p->shared_cgroups_fd);
-	if (!err)
-		err = reuse_shared(p->memory->maps.events, p->events_fd);
-	if (!err)
-		err = reuse_shared(p->memory->maps.event_drops, p->event_drops_fd);
+	err = reuse_shared(p, p->memory->obj);
 	if (!err)
 		err = memory_bpf__load(p->memory);
 	if (err) {
@@ -297,9 +313,7 @@ static int load_memory(struct probes *p, const struct probe_options *opt, bool b
 		p->memory = NULL;
 		return err;
 	}
-	adopt_shared(p->memory->maps.shared_cgroups, &p->shared_cgroups_fd);
-	adopt_shared(p->memory->maps.events, &p->events_fd);
-	adopt_shared(p->memory->maps.event_drops, &p->event_drops_fd);
+	adopt_shared(p, p->memory->obj);
 	return 0;
 }
 
@@ -327,7 +341,7 @@ static int load_disk(struct probes *p, const struct probe_options *opt, bool btf
 	choose_flavour(p->disk->obj, btf);
 	choose_block_tracepoints(p->disk->obj, p->block_io);
 	bpf_map__set_max_entries(p->disk->maps.disk_io_stats, opt->cpu_stats_entries);
-	err = reuse_shared(p->disk->maps.shared_cgroups, p->shared_cgroups_fd);
+	err = reuse_shared(p, p->disk->obj);
 	if (!err)
 		err = disk_bpf__load(p->disk);
 	if (err) {
@@ -335,7 +349,7 @@ static int load_disk(struct probes *p, const struct probe_options *opt, bool btf
 		p->disk = NULL;
 		return err;
 	}
-	adopt_shared(p->disk->maps.shared_cgroups, &p->shared_cgroups_fd);
+	adopt_shared(p, p->disk->obj);
 	return 0;
 }
 
@@ -365,11 +379,7 @@ static int load_net(struct probes *p, const struct probe_options *opt, bool btf)
 	bpf_program__set_autoload(p->net->progs.tls_exit, http && opt->tls);
 	bpf_program__set_autoload(p->net->progs.tls_free, http && opt->tls);
 	bpf_program__set_autoload(p->net->progs.tls_exec, http && opt->tls);
-	err = reuse_shared(p->net->maps.shared_cgroups, p->shared_cgroups_fd);
-	if (!err)
-		err = reuse_shared(p->net->maps.events, p->events_fd);
-	if (!err)
-		err = reuse_shared(p->net->maps.event_drops, p->event_drops_fd);
+	err = reuse_shared(p, p->net->obj);
 	if (!err)
 		err = net_bpf__load(p->net);
 	if (err) {
@@ -377,9 +387,7 @@ static int load_net(struct probes *p, const struct probe_options *opt, bool btf)
 		p->net = NULL;
 		return err;
 	}
-	adopt_shared(p->net->maps.shared_cgroups, &p->shared_cgroups_fd);
-	adopt_shared(p->net->maps.events, &p->events_fd);
-	adopt_shared(p->net->maps.event_drops, &p->event_drops_fd);
+	adopt_shared(p, p->net->obj);
 	return 0;
 }
 
@@ -448,7 +456,8 @@ int probes_load(struct probes *p, const struct probe_options *opt)
 
 	memset(p, 0, sizeof(*p));
 	p->stats_fd = -1;
-	p->shared_cgroups_fd = p->events_fd = p->event_drops_fd = -1;
+	for (int i = 0; i < PROBE_SHARED_MAPS; i++)
+		p->shared_fd[i] = -1;
 	load_diag_install();
 
 	p->btf = kernel_has_btf_tracepoint("sched_switch") && !forced(opt->force, "raw_tp");
@@ -548,7 +557,8 @@ void probes_stop(struct probes *p)
 		close(p->stats_fd);
 	memset(p, 0, sizeof(*p));
 	p->stats_fd = -1;
-	p->shared_cgroups_fd = p->events_fd = p->event_drops_fd = -1;
+	for (int i = 0; i < PROBE_SHARED_MAPS; i++)
+		p->shared_fd[i] = -1;
 }
 
 static size_t object_prog_stats(struct bpf_object *obj, struct prog_stats *out,
@@ -645,17 +655,17 @@ void probes_forget_key(struct probes *p, const struct service_key *key)
 
 int probes_shared_cgroups_fd(const struct probes *p)
 {
-	return p->shared_cgroups_fd;
+	return p->shared_fd[PROBE_SHARED_CGROUPS];
 }
 
 int probes_events_fd(const struct probes *p)
 {
-	return p->events_fd;
+	return p->shared_fd[PROBE_EVENTS];
 }
 
 int probes_event_drops_fd(const struct probes *p)
 {
-	return p->event_drops_fd;
+	return p->shared_fd[PROBE_EVENT_DROPS];
 }
 
 bool probes_force_valid(const char *list)

@@ -24,6 +24,8 @@ struct probe_status {
 
 enum probe_domain { PROBE_CPU, PROBE_CGROUPS, PROBE_MEMORY, PROBE_DISK, PROBE_NET, PROBE_DOMAINS };
 
+enum probe_shared_map { PROBE_SHARED_CGROUPS, PROBE_EVENTS, PROBE_EVENT_DROPS, PROBE_SHARED_MAPS };
+
 /* How the bytes a process sends are seen (the request programs). */
 enum probe_sendmsg {
 	SENDMSG_NONE,	/* neither: requests are not counted */
@@ -56,9 +58,7 @@ struct probes {
 	bool has_bpf_loop;	/* the request framer's loop helper (5.17) */
 	bool oom_victim_task;	/* mark_victim passes the task (6.9 and stable updates) */
 	/* Maps every object shares, owned by the first that loaded; -1 when none did. */
-	int shared_cgroups_fd;
-	int events_fd;
-	int event_drops_fd;
+	int shared_fd[PROBE_SHARED_MAPS];
 	const char *cgroup_mnt;	/* where packet programs attach; set before attach */
 	int stats_fd;		/* keeps the kernel's BPF run stats on */
 	char load_error[PROBE_WHY_MAX + 100];	/* the CPU programs' */
