@@ -417,6 +417,8 @@ static int parse_path(struct loader *ld, const struct field *f, void *slot,
 	if (ret)
 		return ret;
 	v = scalar(node);
+	if (v[0] == '\0')	/* a quoted empty string */
+		return replace_string(ld, slot, "");
 	if (strcmp(v, "-") != 0 && (v[0] != '/' || strlen(v) >= PATTERN_MAX))
 		return fail(ld, node, "%s is '%s'; it must be an absolute path, '-' for "
 			    "standard output, or empty for off.", path,

@@ -2,6 +2,7 @@
 #include <time.h>
 #include "collectors/collector.h"
 #include "daemon.h"
+#include "lib/clock.h"
 #include "log.h"
 #include "status/status_traffic.h"
 
@@ -15,14 +16,6 @@ static const struct collector collectors[] = {
 };
 
 #define N_COLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static void forget_key(const struct service_key *key, void *ctx)
 {
@@ -44,7 +37,7 @@ static void record_history(struct daemon *d)
 {
 	struct registry *r = &d->registry;
 	int64_t hour = local_hour_now();
-	uint64_t now = monotonic_ns();
+	uint64_t now = mono_ns();
 
 	for (size_t i = 0; i < r->n_services; i++) {
 		struct service *s = &r->services[i];
@@ -56,7 +49,7 @@ static void record_history(struct daemon *d)
 		status_traffic_totals(d, i, &traffic);
 		c = (struct history_counters){
 			.t_ns = now,
-			.cpu_ns = s->cpu.oncpu_ns + s->cpu_inflight_ns,
+			.cpu_ns = service_cpu_ns(s),
 			.oom_kills = s->oom_kills,
 			.requests = traffic.requests,
 			.errors = traffic.errors,
@@ -79,13 +72,13 @@ void daemon_collect(struct daemon *d)
 	registry_begin(&d->registry);
 	for (size_t i = 0; i < N_COLLECTORS; i++) {
 		struct collector_result *res = &d->results[d->n_results++];
-		uint64_t start = monotonic_ns();
+		uint64_t start = mono_ns();
 		int err;
 
 		err = collectors[i].read(&ctx);
 		res->name = collectors[i].name;
 		res->success = err == 0;
-		res->duration_seconds = (double)(monotonic_ns() - start) / 1e9;
+		res->duration_seconds = (double)(mono_ns() - start) / 1e9;
 		if (err)
 			pt_debug("collector %s failed: error %d", collectors[i].name, err);
 	}

@@ -2,6 +2,7 @@
 /* pantau: per-service resource and traffic tracer, the daemon. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,7 +241,7 @@ static int run_check(const struct pantau_config *cfg, const struct options *o)
 	bool all_well = true;
 	struct tls_libs *tls = NULL;
 	struct probes probes;
-	char mnt[4096];
+	char mnt[PATH_MAX];
 	int attached, err;
 
 	err = cgroup2_mount_find("/proc/self/mountinfo", mnt, sizeof(mnt));
@@ -361,7 +362,7 @@ int main(int argc, char **argv)
 	struct probe_options popt = { 0 };
 	struct tls_libs *tls = NULL;
 	struct utsname uts;
-	char mnt[4096], err[512];
+	char mnt[PATH_MAX], err[512];
 	int rc, attached;
 
 	rc = parse_args(argc, argv, &opts);

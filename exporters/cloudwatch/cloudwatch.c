@@ -14,8 +14,10 @@
 #include <unistd.h>
 #include "cloudwatch/cloudwatch.h"
 #include "cloudwatch/cloudwatch_emf.h"
+#include "collectors/collector.h"
 #include "daemon.h"
 #include "collectors/disk_collector.h"
+#include "lib/clock.h"
 #include "lib/hist.h"
 #include "log.h"
 #include "collectors/request_collector.h"
@@ -52,22 +54,6 @@ struct cw_copy {
 	uint64_t t_ns;
 	int64_t wall_ms;
 };
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void copy_free(struct cw_copy *c)
 {
@@ -128,7 +114,7 @@ static int copy_locked(struct daemon *d, struct cw_copy *c)
 			goto nomem;
 	}
 	for (size_t i = 0; i < r->n_services; i++) {
-		const struct service *s = &r->services[i];
+		struct service *s = &r->services[i];
 		struct cw_sample *row;
 
 		if (!s->used)
@@ -137,7 +123,7 @@ static int copy_locked(struct daemon *d, struct cw_copy *c)
 		snprintf(row->service, sizeof(row->service), "%s", s->name);
 		row->has_up = !s->pseudo;
 		row->up = s->up;
-		row->cpu_ns = s->cpu.oncpu_ns + s->cpu_inflight_ns;
+		row->cpu_ns = service_cpu_ns(s);
 		row->rss_bytes = s->rss_bytes;
 		row->cpu_limit_set = s->limits.cpu_set && s->limits.cpu_cores > 0;
 		row->cpu_limit_cores = s->limits.cpu_cores;
@@ -401,7 +387,7 @@ static void cw_tick(struct cloudwatch *cw, bool write)
 	 * The CPU collector runs first and reads the maps right away: the
 	 * interval's edges are taken here, not after the slower collectors.
 	 */
-	t_ns = monotonic_ns();
+	t_ns = mono_ns();
 	t_ms = wall_ms();
 	daemon_collect(d);
 	rc = copy_locked(d, &c);
@@ -446,7 +432,7 @@ static void *cw_thread(void *arg)
 		pthread_cond_timedwait(&cw->wake, &cw->wake_lock, &ts);
 		if (cw->stop)
 			break;
-		now = monotonic_ns();
+		now = mono_ns();
 		if (now < next)
 			continue;
 		pthread_mutex_unlock(&cw->wake_lock);
@@ -454,7 +440,7 @@ static void *cw_thread(void *arg)
 		pthread_mutex_lock(&cw->wake_lock);
 		/* A late tick (a stalled disk) skips the missed ones, not bunches them. */
 		next += interval;
-		now = monotonic_ns();
+		now = mono_ns();
 		if (next <= now)
 			next = now + interval;
 	}

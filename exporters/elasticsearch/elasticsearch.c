@@ -16,6 +16,7 @@
 #include <zlib.h>
 #include "config.h"
 #include "elasticsearch/elasticsearch.h"
+#include "lib/clock.h"
 #include "lib/gzip.h"
 #include "elasticsearch/es_bulk.h"
 #include "elasticsearch/es_spool.h"
@@ -84,14 +85,6 @@ struct es_exporter {
 static int64_t wall_s(void)
 {
 	return (int64_t)time(NULL);
-}
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void add(uint64_t *counter, uint64_t n)

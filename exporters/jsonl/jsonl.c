@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,7 @@ int jsonl_open(struct jsonl_sink *s, const char *path, uint64_t rotate_bytes, un
  */
 static void rotate(struct jsonl_sink *s)
 {
-	char from[4096], to[4096];
+	char from[PATH_MAX], to[PATH_MAX];
 	FILE *out;
 	uint64_t size;
 

@@ -8,83 +8,46 @@
 #include "prometheus/expo.h"
 #include "lib/hist.h"
 
-#define EXPO_INITIAL_CAP 65536
 #define EXPO_MAX_HIST_LABELS 8
+#define EXPO_MAX_BYTES ((size_t)1 << 30)
 
 void expo_init(struct expo *e, bool openmetrics)
 {
 	memset(e, 0, sizeof(*e));
+	/* About 4 KB a service: services.max (up to 100,000) decides, not a page's cap. */
+	sbuf_init_max(&e->out, EXPO_MAX_BYTES);
 	e->openmetrics = openmetrics;
 }
 
 void expo_free(struct expo *e)
 {
-	free(e->buf);
-	e->buf = NULL;
-	e->len = e->cap = 0;
+	sbuf_free(&e->out);
 }
 
 int expo_error(const struct expo *e)
 {
-	return e->err;
+	return sbuf_error(&e->out);
 }
-
-static bool reserve(struct expo *e, size_t extra)
-{
-	size_t cap;
-	char *buf;
-
-	if (e->err)
-		return false;
-	if (e->len + extra + 1 <= e->cap)
-		return true;
-	cap = e->cap ? e->cap : EXPO_INITIAL_CAP;
-	while (cap < e->len + extra + 1)
-		cap *= 2;
-	buf = realloc(e->buf, cap);
-	if (!buf) {
-		e->err = -ENOMEM;
-		return false;
-	}
-	e->buf = buf;
-	e->cap = cap;
-	return true;
-}
-
-static void put(struct expo *e, const char *s, size_t n)
-{
-	if (!reserve(e, n))
-		return;
-	memcpy(e->buf + e->len, s, n);
-	e->len += n;
-	e->buf[e->len] = '\0';
-}
-
-static void puts_(struct expo *e, const char *s)
-{
-	put(e, s, strlen(s));
-}
-
 
 void expo_write_label_value(struct expo *e, const char *value)
 {
 	size_t plain = strcspn(value, "\\\"\n");
 
 	/* Most values need no escaping: one copy. */
-	put(e, value, plain);
+	sbuf_add(&e->out, value, plain);
 	for (const char *p = value + plain; *p; p++) {
 		switch (*p) {
 		case '\\':
-			puts_(e, "\\\\");
+			sbuf_puts(&e->out, "\\\\");
 			break;
 		case '"':
-			puts_(e, "\\\"");
+			sbuf_puts(&e->out, "\\\"");
 			break;
 		case '\n':
-			puts_(e, "\\n");
+			sbuf_puts(&e->out, "\\n");
 			break;
 		default:
-			put(e, p, 1);
+			sbuf_add(&e->out, p, 1);
 		}
 	}
 }
@@ -93,11 +56,11 @@ void expo_write_help(struct expo *e, const char *help)
 {
 	for (const char *p = help; *p; p++) {
 		if (*p == '\\')
-			puts_(e, "\\\\");
+			sbuf_puts(&e->out, "\\\\");
 		else if (*p == '\n')
-			puts_(e, "\\n");
+			sbuf_puts(&e->out, "\\n");
 		else
-			put(e, p, 1);
+			sbuf_add(&e->out, p, 1);
 	}
 }
 
@@ -116,35 +79,35 @@ void expo_family(struct expo *e, const struct metric_def *m)
 {
 	size_t n = family_name_len(e, m);
 
-	puts_(e, "# HELP ");
-	put(e, m->name, n);
-	put(e, " ", 1);
+	sbuf_puts(&e->out, "# HELP ");
+	sbuf_add(&e->out, m->name, n);
+	sbuf_add(&e->out, " ", 1);
 	expo_write_help(e, m->help);
-	puts_(e, "\n# TYPE ");
-	put(e, m->name, n);
-	put(e, " ", 1);
-	puts_(e, metric_type_name(m->type));
-	put(e, "\n", 1);
+	sbuf_puts(&e->out, "\n# TYPE ");
+	sbuf_add(&e->out, m->name, n);
+	sbuf_add(&e->out, " ", 1);
+	sbuf_puts(&e->out, metric_type_name(m->type));
+	sbuf_add(&e->out, "\n", 1);
 }
 
 static void sample_head(struct expo *e, const struct metric_def *m, const char *suffix,
 			const struct label *labels, size_t n_labels)
 {
-	puts_(e, m->name);
-	puts_(e, suffix);
+	sbuf_puts(&e->out, m->name);
+	sbuf_puts(&e->out, suffix);
 	if (n_labels) {
-		put(e, "{", 1);
+		sbuf_add(&e->out, "{", 1);
 		for (size_t i = 0; i < n_labels; i++) {
 			if (i)
-				put(e, ",", 1);
-			puts_(e, labels[i].name);
-			puts_(e, "=\"");
+				sbuf_add(&e->out, ",", 1);
+			sbuf_puts(&e->out, labels[i].name);
+			sbuf_puts(&e->out, "=\"");
 			expo_write_label_value(e, labels[i].value);
-			put(e, "\"", 1);
+			sbuf_add(&e->out, "\"", 1);
 		}
-		put(e, "}", 1);
+		sbuf_add(&e->out, "}", 1);
 	}
-	put(e, " ", 1);
+	sbuf_add(&e->out, " ", 1);
 }
 
 /* The shortest text that reads back as the same double: 2e-06, not 1.9999999999999999e-06. */
@@ -170,7 +133,7 @@ static void write_double(struct expo *e, double v)
 	char tmp[64];
 
 	format_double(tmp, sizeof(tmp), v);
-	puts_(e, tmp);
+	sbuf_puts(&e->out, tmp);
 }
 
 void expo_sample(struct expo *e, const struct metric_def *m, const char *suffix,
@@ -178,7 +141,7 @@ void expo_sample(struct expo *e, const struct metric_def *m, const char *suffix,
 {
 	sample_head(e, m, suffix, labels, n_labels);
 	write_double(e, value);
-	put(e, "\n", 1);
+	sbuf_add(&e->out, "\n", 1);
 }
 
 void expo_sample_u64(struct expo *e, const struct metric_def *m, const char *suffix,
@@ -188,7 +151,7 @@ void expo_sample_u64(struct expo *e, const struct metric_def *m, const char *suf
 
 	sample_head(e, m, suffix, labels, n_labels);
 	snprintf(tmp, sizeof(tmp), "%" PRIu64 "\n", value);
-	puts_(e, tmp);
+	sbuf_puts(&e->out, tmp);
 }
 
 void expo_histogram_log2(struct expo *e, const struct metric_def *m,
@@ -201,7 +164,7 @@ void expo_histogram_log2(struct expo *e, const struct metric_def *m,
 	char le[64];
 
 	if (n_labels >= EXPO_MAX_HIST_LABELS || n_slots == 0 || n_slots > 64) {
-		e->err = -EINVAL;
+		e->out.err = -EINVAL;
 		return;
 	}
 	memcpy(all, labels, n_labels * sizeof(*labels));
@@ -237,7 +200,7 @@ void expo_histogram_bounds(struct expo *e, const struct metric_def *m,
 	char le[64];
 
 	if (n_labels >= EXPO_MAX_HIST_LABELS || n_slots == 0 || first >= n_slots) {
-		e->err = -EINVAL;
+		e->out.err = -EINVAL;
 		return;
 	}
 	memcpy(all, labels, n_labels * sizeof(*labels));
@@ -272,5 +235,5 @@ void expo_histogram_bounds(struct expo *e, const struct metric_def *m,
 void expo_finish(struct expo *e)
 {
 	if (e->openmetrics)
-		puts_(e, "# EOF\n");
+		sbuf_puts(&e->out, "# EOF\n");
 }

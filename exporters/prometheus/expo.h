@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Writes the Prometheus text format (0.0.4) or OpenMetrics 1.0 into a
- * growing buffer. Errors stick: after one allocation failure every call is
- * a no-op and expo_error() says so.
+ * Writes the Prometheus text format (0.0.4) or OpenMetrics 1.0 into an
+ * sbuf. Errors stick: after one allocation failure (or a histogram it
+ * cannot write) every call is a no-op and expo_error() says so.
  */
 #ifndef PANTAU_EXPO_H
 #define PANTAU_EXPO_H
@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "lib/sbuf.h"
 #include "prometheus/metrics.h"
 
 #define EXPO_CONTENT_TYPE_TEXT "text/plain; version=0.0.4; charset=utf-8"
@@ -19,11 +20,8 @@
 #define EXPO_LE_MAX 128	/* bucket bounds remembered per histogram layout */
 
 struct expo {
-	char *buf;
-	size_t len;
-	size_t cap;
+	struct sbuf out;
 	bool openmetrics;
-	int err;
 	/*
 	 * The "le" strings of the last histogram layout: every service's
 	 * histogram of a family has the same bounds, and the shortest

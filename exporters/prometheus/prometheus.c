@@ -72,38 +72,57 @@ static void render_disk(struct expo *e)
 	}
 }
 
-/* Helper for families with one value per service and a two-way label. */
+/*
+ * Each helper below writes one family of per-service samples, reading a
+ * field of struct service by its offset, so a family is one call.
+ */
+#define SVC_OFF(field) offsetof(struct service, field)
+
+enum field_type { FIELD_U64, FIELD_U32, FIELD_BOOL, FIELD_DOUBLE };
+
+/* An integer field as a u64; FIELD_DOUBLE is not one. */
+static uint64_t field_u64(const struct service *s, size_t off, enum field_type type)
+{
+	const char *p = (const char *)s + off;
+
+	switch (type) {
+	case FIELD_U32:
+		return *(const uint32_t *)p;
+	case FIELD_BOOL:
+		return *(const bool *)p;
+	default:
+		return *(const uint64_t *)p;
+	}
+}
+
+/* Families with one value per service and a two-way label. */
 static void render_service_pair(struct registry *r, struct expo *e, enum metric_id id,
 				const char *label, const char *a, const char *b,
-				size_t off_a, size_t off_b, bool u32)
+				size_t off_a, size_t off_b, enum field_type type)
 {
 	struct label l[2] = { { "service", NULL }, { label, NULL } };
 
 	expo_family(e, M(id));
 	for (size_t i = 0; i < r->n_services; i++) {
 		const struct service *s = &r->services[i];
-		const char *base = (const char *)s;
-		uint64_t va, vb;
 
 		if (!s->used)
 			continue;
-		if (u32) {
-			va = *(const uint32_t *)(base + off_a);
-			vb = *(const uint32_t *)(base + off_b);
-		} else {
-			va = *(const uint64_t *)(base + off_a);
-			vb = *(const uint64_t *)(base + off_b);
-		}
 		l[0].value = s->name;
 		l[1].value = a;
-		expo_sample_u64(e, M(id), "", l, 2, va);
+		expo_sample_u64(e, M(id), "", l, 2, field_u64(s, off_a, type));
 		l[1].value = b;
-		expo_sample_u64(e, M(id), "", l, 2, vb);
+		expo_sample_u64(e, M(id), "", l, 2, field_u64(s, off_b, type));
 	}
 }
 
-static void render_service_u64(struct registry *r, struct expo *e, enum metric_id id,
-			       size_t off)
+/*
+ * Families with one value per service; has (NULL: every service) leaves
+ * out the services without one, such as those with no limit set.
+ */
+static void render_service_value(struct registry *r, struct expo *e, enum metric_id id,
+				 size_t off, enum field_type type,
+				 bool (*has)(const struct service *s))
 {
 	struct label l[1] = { { "service", NULL } };
 
@@ -111,40 +130,74 @@ static void render_service_u64(struct registry *r, struct expo *e, enum metric_i
 	for (size_t i = 0; i < r->n_services; i++) {
 		const struct service *s = &r->services[i];
 
-		if (!s->used)
+		if (!s->used || (has && !has(s)))
 			continue;
 		l[0].value = s->name;
-		expo_sample_u64(e, M(id), "", l, 1, *(const uint64_t *)((const char *)s + off));
+		if (type == FIELD_DOUBLE)
+			expo_sample(e, M(id), "", l, 1, *(const double *)((const char *)s + off));
+		else
+			expo_sample_u64(e, M(id), "", l, 1, field_u64(s, off, type));
 	}
 }
 
-#define SVC_OFF(field) offsetof(struct service, field)
-
-static void render_net(struct registry *r, struct expo *e)
+/*
+ * A log2 histogram per service (slots of unit_seconds, a u64 sum in
+ * sum_units_per_second), left out while empty: each is a tenth of a
+ * large scrape.
+ */
+static void render_service_hist(struct registry *r, struct expo *e, enum metric_id id,
+				size_t off_slots, size_t n_slots, double unit_seconds,
+				size_t off_sum, double sum_units_per_second)
 {
 	struct label l[1] = { { "service", NULL } };
 
-	render_service_pair(r, e, M_NET_BYTES, "direction", "received", "sent",
-			    SVC_OFF(net.bytes_received), SVC_OFF(net.bytes_sent), false);
-	render_service_pair(r, e, M_TCP_OPENED, "direction", "inbound", "outbound",
-			    SVC_OFF(net.opened[NET_DIR_IN]), SVC_OFF(net.opened[NET_DIR_OUT]), false);
-	render_service_pair(r, e, M_TCP_ACTIVE, "direction", "inbound", "outbound",
-			    SVC_OFF(net_active[NET_DIR_IN]), SVC_OFF(net_active[NET_DIR_OUT]), true);
-	render_service_u64(r, e, M_TCP_CONNECT_FAILURES, SVC_OFF(net.connect_failures));
-	render_service_u64(r, e, M_TCP_RETRANSMITS, SVC_OFF(net.retransmits));
-	render_service_pair(r, e, M_TCP_RESETS, "direction", "received", "sent",
-			    SVC_OFF(net.resets_received), SVC_OFF(net.resets_sent), false);
-	expo_family(e, M(M_TCP_RTT));
+	expo_family(e, M(id));
 	for (size_t i = 0; i < r->n_services; i++) {
 		const struct service *s = &r->services[i];
+		const uint64_t *slots = (const uint64_t *)((const char *)s + off_slots);
 
-		/* No connection closed yet: no histogram (a tenth of a large scrape each). */
-		if (!s->used || !hist_total((const uint64_t *)s->net.rtt_slots, NET_RTT_SLOTS))
+		if (!s->used || !hist_total(slots, n_slots))
 			continue;
 		l[0].value = s->name;
-		expo_histogram_log2(e, M(M_TCP_RTT), l, 1, (const uint64_t *)s->net.rtt_slots,
-				    NET_RTT_SLOTS, 1e-6, (double)s->net.rtt_us_sum / 1e6);
+		expo_histogram_log2(e, M(id), l, 1, slots, n_slots, unit_seconds,
+				    (double)field_u64(s, off_sum, FIELD_U64) / sum_units_per_second);
 	}
+}
+
+static bool cpu_limit_set(const struct service *s)
+{
+	return s->limits.cpu_set;
+}
+
+static bool memory_limit_set(const struct service *s)
+{
+	return s->limits.memory_set;
+}
+
+/* "other" and "short-lived" gather many processes: no up or down. */
+static bool has_up(const struct service *s)
+{
+	return !s->pseudo;
+}
+
+static void render_net(struct registry *r, struct expo *e)
+{
+	render_service_pair(r, e, M_NET_BYTES, "direction", "received", "sent",
+			    SVC_OFF(net.bytes_received), SVC_OFF(net.bytes_sent), FIELD_U64);
+	render_service_pair(r, e, M_TCP_OPENED, "direction", "inbound", "outbound",
+			    SVC_OFF(net.opened[NET_DIR_IN]), SVC_OFF(net.opened[NET_DIR_OUT]),
+			    FIELD_U64);
+	render_service_pair(r, e, M_TCP_ACTIVE, "direction", "inbound", "outbound",
+			    SVC_OFF(net_active[NET_DIR_IN]), SVC_OFF(net_active[NET_DIR_OUT]),
+			    FIELD_U32);
+	render_service_value(r, e, M_TCP_CONNECT_FAILURES, SVC_OFF(net.connect_failures),
+			     FIELD_U64, NULL);
+	render_service_value(r, e, M_TCP_RETRANSMITS, SVC_OFF(net.retransmits), FIELD_U64, NULL);
+	render_service_pair(r, e, M_TCP_RESETS, "direction", "received", "sent",
+			    SVC_OFF(net.resets_received), SVC_OFF(net.resets_sent), FIELD_U64);
+	/* No connection closed yet: no histogram. */
+	render_service_hist(r, e, M_TCP_RTT, SVC_OFF(net.rtt_slots), NET_RTT_SLOTS, 1e-6,
+			    SVC_OFF(net.rtt_us_sum), 1e6);
 }
 
 /* Finer slots than this fold into its bucket: 80 us is the first bound. */
@@ -268,7 +321,7 @@ static void render_dependencies(struct expo *e)
 static void render_services(struct daemon *d, struct expo *e)
 {
 	struct registry *r = &d->registry;
-	struct label l[2] = { { "service", NULL }, { "type", NULL } };
+	struct label l[1] = { { "service", NULL } };
 
 	expo_family(e, M(M_CPU_SECONDS));
 	for (size_t i = 0; i < r->n_services; i++) {
@@ -277,98 +330,28 @@ static void render_services(struct daemon *d, struct expo *e)
 
 		if (!s->used)
 			continue;
-		/* The running slice is an estimate: never show less than before. */
-		ns = s->cpu.oncpu_ns + s->cpu_inflight_ns;
-		if (ns < s->cpu_exported_ns)
-			ns = s->cpu_exported_ns;
-		s->cpu_exported_ns = ns;
+		ns = service_cpu_ns(s);
 		l[0].value = s->name;
 		expo_sample(e, M(M_CPU_SECONDS), "", l, 1, (double)ns / 1e9);
 	}
-	expo_family(e, M(M_CPU_SWITCHES));
-	for (size_t i = 0; i < r->n_services; i++) {
-		struct service *s = &r->services[i];
-
-		if (!s->used)
-			continue;
-		l[0].value = s->name;
-		l[1].value = "voluntary";
-		expo_sample_u64(e, M(M_CPU_SWITCHES), "", l, 2, s->cpu.switches_voluntary);
-		l[1].value = "involuntary";
-		expo_sample_u64(e, M(M_CPU_SWITCHES), "", l, 2, s->cpu.switches_involuntary);
-	}
-	expo_family(e, M(M_CPU_RUNQ_WAIT));
-	for (size_t i = 0; i < r->n_services; i++) {
-		struct service *s = &r->services[i];
-
-		if (!s->used || !hist_total((const uint64_t *)s->cpu.runq_slots, CPU_RUNQ_SLOTS))
-			continue;
-		l[0].value = s->name;
-		expo_histogram_log2(e, M(M_CPU_RUNQ_WAIT), l, 1,
-				    (const uint64_t *)s->cpu.runq_slots,
-				    CPU_RUNQ_SLOTS, 1e-6, (double)s->cpu.runq_wait_ns / 1e9);
-	}
-	expo_family(e, M(M_CPU_LIMIT));
-	for (size_t i = 0; i < r->n_services; i++) {
-		struct service *s = &r->services[i];
-
-		if (!s->used || !s->limits.cpu_set)
-			continue;
-		l[0].value = s->name;
-		expo_sample(e, M(M_CPU_LIMIT), "", l, 1, s->limits.cpu_cores);
-	}
-	expo_family(e, M(M_MEM_RSS));
-	for (size_t i = 0; i < r->n_services; i++) {
-		struct service *s = &r->services[i];
-
-		if (!s->used)
-			continue;
-		l[0].value = s->name;
-		expo_sample_u64(e, M(M_MEM_RSS), "", l, 1, s->rss_bytes);
-	}
-	expo_family(e, M(M_MEM_LIMIT));
-	for (size_t i = 0; i < r->n_services; i++) {
-		struct service *s = &r->services[i];
-
-		if (!s->used || !s->limits.memory_set)
-			continue;
-		l[0].value = s->name;
-		expo_sample_u64(e, M(M_MEM_LIMIT), "", l, 1, s->limits.memory_bytes);
-	}
-	expo_family(e, M(M_MEM_FAULTS));
-	for (size_t i = 0; i < r->n_services; i++) {
-		struct service *s = &r->services[i];
-
-		if (!s->used)
-			continue;
-		l[0].value = s->name;
-		l[1].value = "minor";
-		expo_sample_u64(e, M(M_MEM_FAULTS), "", l, 2, s->faults_minor);
-		l[1].value = "major";
-		expo_sample_u64(e, M(M_MEM_FAULTS), "", l, 2, s->faults_major);
-	}
-	expo_family(e, M(M_MEM_OOM));
-	for (size_t i = 0; i < r->n_services; i++) {
-		struct service *s = &r->services[i];
-
-		if (!s->used)
-			continue;
-		l[0].value = s->name;
-		expo_sample_u64(e, M(M_MEM_OOM), "", l, 1, s->oom_kills);
-	}
+	render_service_pair(r, e, M_CPU_SWITCHES, "type", "voluntary", "involuntary",
+			    SVC_OFF(cpu.switches_voluntary), SVC_OFF(cpu.switches_involuntary),
+			    FIELD_U64);
+	render_service_hist(r, e, M_CPU_RUNQ_WAIT, SVC_OFF(cpu.runq_slots), CPU_RUNQ_SLOTS, 1e-6,
+			    SVC_OFF(cpu.runq_wait_ns), 1e9);
+	render_service_value(r, e, M_CPU_LIMIT, SVC_OFF(limits.cpu_cores), FIELD_DOUBLE,
+			     cpu_limit_set);
+	render_service_value(r, e, M_MEM_RSS, SVC_OFF(rss_bytes), FIELD_U64, NULL);
+	render_service_value(r, e, M_MEM_LIMIT, SVC_OFF(limits.memory_bytes), FIELD_U64,
+			     memory_limit_set);
+	render_service_pair(r, e, M_MEM_FAULTS, "type", "minor", "major",
+			    SVC_OFF(faults_minor), SVC_OFF(faults_major), FIELD_U64);
+	render_service_value(r, e, M_MEM_OOM, SVC_OFF(oom_kills), FIELD_U64, NULL);
 	render_disk(e);
 	render_net(r, e);
 	render_requests(e);
 	render_dependencies(e);
-	expo_family(e, M(M_SERVICE_UP));
-	for (size_t i = 0; i < r->n_services; i++) {
-		struct service *s = &r->services[i];
-
-		if (!s->used || s->pseudo)
-			continue;
-		l[0].value = s->name;
-		expo_sample_u64(e, M(M_SERVICE_UP), "", l, 1, s->up);
-	}
+	render_service_value(r, e, M_SERVICE_UP, SVC_OFF(up), FIELD_BOOL, has_up);
 }
 
 static void render_bpf(struct daemon *d, struct expo *e)
@@ -606,15 +589,17 @@ static enum MHD_Result reply_metrics(struct MHD_Connection *conn, const char *ty
 {
 	struct MHD_Response *resp;
 	unsigned char *gz = NULL;
-	size_t cap = 0, n = 0;
+	size_t cap = 0, n = 0, len;
 	enum MHD_Result ret;
+	char *body;
 
-	if (gzip && e->len)
-		n = gzip_into(e->buf, e->len, 1, &gz, &cap);
+	if (gzip && e->out.len)
+		n = gzip_into(e->out.buf, e->out.len, 1, &gz, &cap);
 	if (!n) {
 		free(gz);
+		body = sbuf_take(&e->out, &len);
 		/* libmicrohttpd frees the buffer with free() once sent. */
-		return reply(conn, MHD_HTTP_OK, type, e->buf ? e->buf : strdup(""), e->len,
+		return reply(conn, MHD_HTTP_OK, type, body ? body : strdup(""), len,
 			     MHD_RESPMEM_MUST_FREE);
 	}
 	expo_free(e);

@@ -8,18 +8,11 @@
 #include "daemon.h"
 #include "elasticsearch/elasticsearch.h"
 #include "collectors/host.h"
+#include "lib/clock.h"
 #include "status/status_snapshot.h"
 #include "status/status_traffic.h"
 
 #define NS_PER_S 1e9
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static int64_t local_hour(time_t t)
 {
@@ -147,7 +140,7 @@ int status_snapshot_take(struct daemon *d, const char *only, struct status_snaps
 		out->es_last_success = (time_t)es.last_success;
 		out->es_queue_bytes = es.queue_bytes;
 	}
-	now_ns = monotonic_ns();
+	now_ns = mono_ns();
 	out->thresholds = (struct status_thresholds){
 		.cpu_busy_ratio = d->cfg.thresholds_cpu_busy_ratio,
 		.memory_busy_ratio = d->cfg.thresholds_memory_busy_ratio,

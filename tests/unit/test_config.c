@@ -325,6 +325,10 @@ static void test_events_file_takes_path_dash_or_empty(void **state)
 	assert_string_equal(fx->cfg.events_file, "-");
 	assert_int_equal(load(fx, "events:\n  file:\n"), 0);
 	assert_string_equal(fx->cfg.events_file, "");
+	/* Quoted empty means off too, as the message and the docs say. */
+	assert_int_equal(load(fx, "events: {file: '-'}\n"), 0);
+	assert_int_equal(load(fx, "events: {file: ''}\n"), 0);
+	assert_string_equal(fx->cfg.events_file, "");
 }
 
 static void test_cloudwatch_is_off_by_default_and_read(void **state)

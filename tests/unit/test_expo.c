@@ -75,7 +75,7 @@ static int teardown(void **state)
 /* The text written so far; nothing written may leave buf NULL. */
 static const char *text(const struct expo *e)
 {
-	return e->buf ? e->buf : "";
+	return e->out.buf ? e->out.buf : "";
 }
 
 static size_t count_lines_with(const char *s, const char *needle)
@@ -134,7 +134,7 @@ static void test_empty_label_value_writes_nothing(void **state)
 	struct expo *e = *state;
 
 	expo_write_label_value(e, "");
-	assert_int_equal(e->len, 0);
+	assert_int_equal(e->out.len, 0);
 }
 
 static void test_hostile_label_value_in_sample_stays_on_one_line(void **state)
@@ -256,7 +256,7 @@ static void test_text_finish_adds_nothing(void **state)
 	expo_sample_u64(e, &gauge, "", NULL, 0, 1);
 	expo_finish(e);
 	assert_string_equal(text(e), "t_up 1\n");
-	assert_int_equal(e->len, strlen("t_up 1\n"));
+	assert_int_equal(e->out.len, strlen("t_up 1\n"));
 }
 
 /* ---- samples and numbers ---- */
@@ -501,7 +501,7 @@ static void test_histogram_with_too_many_labels_sets_error(void **state)
 
 	expo_histogram_log2(e, &hist, l, 8, slots, 2, 1e-6, 0);
 	assert_int_equal(expo_error(e), -EINVAL);
-	assert_int_equal(e->len, 0);
+	assert_int_equal(e->out.len, 0);
 }
 
 static void test_histogram_without_slots_sets_error(void **state)
@@ -520,7 +520,7 @@ static void test_histogram_with_more_than_64_slots_sets_error(void **state)
 
 	expo_histogram_log2(e, &hist, NULL, 0, slots, 65, 1e-6, 0);
 	assert_int_equal(expo_error(e), -EINVAL);
-	assert_int_equal(e->len, 0);
+	assert_int_equal(e->out.len, 0);
 }
 
 static void test_error_sticks_and_later_writes_are_noops(void **state)
@@ -533,7 +533,7 @@ static void test_error_sticks_and_later_writes_are_noops(void **state)
 	expo_sample_u64(e, &gauge, "", NULL, 0, 1);
 	expo_finish(e);
 	assert_int_equal(expo_error(e), -EINVAL);
-	assert_int_equal(e->len, 0);
+	assert_int_equal(e->out.len, 0);
 }
 
 /* ---- whole expositions ---- */
@@ -593,11 +593,11 @@ static void test_buffer_grows_past_initial_capacity(void **state)
 	for (uint64_t i = 0; i < 20000; i++)
 		expo_sample_u64(e, &gauge, "", NULL, 0, i);
 	assert_int_equal(expo_error(e), 0);
-	assert_true(e->len > 65536);
-	assert_int_equal(strlen(text(e)), e->len);
+	assert_true(e->out.len > 65536);
+	assert_int_equal(strlen(text(e)), e->out.len);
 	assert_true(strncmp(text(e), "t_up 0\nt_up 1\n", 14) == 0);
 	snprintf(want, sizeof(want), "t_up %d\n", 19999);
-	assert_string_equal(text(e) + e->len - strlen(want), want);
+	assert_string_equal(text(e) + e->out.len - strlen(want), want);
 	n = count_lines_with(text(e), "\n");
 	assert_int_equal(n, 20000);
 }
@@ -608,11 +608,11 @@ static void test_free_resets_and_allows_second_call(void **state)
 
 	expo_sample_u64(e, &gauge, "", NULL, 0, 1);
 	expo_free(e);
-	assert_null(e->buf);
-	assert_int_equal(e->len, 0);
-	assert_int_equal(e->cap, 0);
+	assert_null(e->out.buf);
+	assert_int_equal(e->out.len, 0);
+	assert_int_equal(e->out.cap, 0);
 	expo_free(e);
-	assert_null(e->buf);
+	assert_null(e->out.buf);
 }
 
 #define TX(fn) cmocka_unit_test_setup_teardown(fn, setup_text, teardown)

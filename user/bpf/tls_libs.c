@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "lib/clock.h"
 #include "log.h"
 #include "net.skel.h"
 #include "bpf/tls_libs.h"
@@ -286,14 +287,6 @@ static void tls_scan_all(struct tls_libs *t)
 		n++;
 	}
 	closedir(d);
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /* Pids that exec'd long enough ago for ld.so to have mapped their libraries. */

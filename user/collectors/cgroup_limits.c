@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +131,7 @@ static int v1_path(uint32_t pid, const char *controller, char *out, size_t len)
 /* Read dir/file into buf; 0 or -errno. */
 static int read_in(const char *dir, const char *file, char *buf, size_t len)
 {
-	char path[8192 + 64];
+	char path[2 * PATH_MAX + 64];
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path))
 		return -ENAMETOOLONG;
@@ -145,7 +146,7 @@ static void walk_up(const char *root, const char *cg_path,
 		    void (*take)(const char *dir, struct service_limits *l),
 		    struct service_limits *l)
 {
-	char dir[8192];
+	char dir[2 * PATH_MAX];
 	size_t root_len = strlen(root);
 
 	if ((size_t)snprintf(dir, sizeof(dir), "%s%s", root, cg_path) >= sizeof(dir))
@@ -224,7 +225,7 @@ static void take_v1_cpu(const char *dir, struct service_limits *l)
 void limits_read(const struct limits_mounts *m, const char *cgroup2_path, uint32_t pid,
 		 struct service_limits *out)
 {
-	char path[4096];
+	char path[PATH_MAX];
 
 	memset(out, 0, sizeof(*out));
 	walk_up(m->cgroup2, cgroup2_path, take_v2, out);

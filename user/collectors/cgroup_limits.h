@@ -8,13 +8,14 @@
 #ifndef PANTAU_CGROUP_LIMITS_H
 #define PANTAU_CGROUP_LIMITS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 struct limits_mounts {
-	char cgroup2[4096];
-	char v1_cpu[4096];	/* "" when the v1 cpu controller is not mounted */
-	char v1_memory[4096];
+	char cgroup2[PATH_MAX];
+	char v1_cpu[PATH_MAX];	/* "" when the v1 cpu controller is not mounted */
+	char v1_memory[PATH_MAX];
 };
 
 struct service_limits {

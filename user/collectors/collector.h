@@ -39,6 +39,13 @@ int cpu_read(struct collect_ctx *ctx);
 /* Frees what the CPU collector keeps between collections. */
 void cpu_collector_cleanup(void);
 void cpu_apply(struct collect_ctx *ctx);
+/*
+ * A service's CPU time: committed plus the slices still running. The
+ * running part is an estimate that a later collection can undercut, so
+ * the result never drops below what any caller was given before; the
+ * caller holds d->lock.
+ */
+uint64_t service_cpu_ns(struct service *s);
 int memory_read(struct collect_ctx *ctx);
 int disk_read(struct collect_ctx *ctx);
 void disk_apply(struct collect_ctx *ctx);

@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 #include "collectors/collector.h"
 #include "cpu.skel.h"
+#include "lib/clock.h"
 #include "log.h"
 #include "bpf/map_walk.h"
 
@@ -23,15 +24,6 @@ void percpu_sum_u64(const void *values, int n_cpus, size_t value_size,
 		for (size_t i = 0; i < n_u64; i++)
 			out[i] += v[i];
 	}
-}
-
-static uint64_t monotonic_now_ns(void)
-{
-	struct timespec ts;
-
-	/* The clock of bpf_ktime_get_ns(). */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /* Add cur - last to total; a map entry re-created after removal restarts at 0. */
@@ -74,7 +66,7 @@ static void take_snapshot(int oncpu_fd, int n_cpus)
 	}
 	if (!snapshot.slots)
 		return;
-	snapshot.taken_ns = monotonic_now_ns();
+	snapshot.taken_ns = mono_ns();
 	snapshot.valid = bpf_map_lookup_elem(oncpu_fd, &zero, snapshot.slots) == 0;
 }
 
@@ -149,6 +141,16 @@ void cpu_apply(struct collect_ctx *ctx)
 		accumulate(&s->cpu, &e->cpu_cur, &e->cpu_last);
 	}
 	add_inflight(ctx);
+}
+
+uint64_t service_cpu_ns(struct service *s)
+{
+	uint64_t ns = s->cpu.oncpu_ns + s->cpu_inflight_ns;
+
+	if (ns < s->cpu_exported_ns)
+		ns = s->cpu_exported_ns;
+	s->cpu_exported_ns = ns;
+	return ns;
 }
 
 uint64_t percpu_array_sum(int fd, uint32_t index)

@@ -1,21 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* CPU and memory limits of every live service, from cgroupfs. */
-#include <time.h>
+#include <limits.h>
 #include "collectors/collector.h"
+#include "lib/clock.h"
 
 /*
  * Limits seldom change, and reading them takes a few files per service:
  * with 1,000 services, reading them at every scrape took 80 ms of it.
  */
 #define LIMITS_REFRESH_NS (10ULL * 1000000000ULL)
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 int limits_collect_read(struct collect_ctx *ctx)
 {
@@ -26,11 +19,11 @@ int limits_collect_read(struct collect_ctx *ctx)
 void limits_collect_apply(struct collect_ctx *ctx)
 {
 	struct registry *r = ctx->registry;
-	uint64_t now = now_ns();
+	uint64_t now = mono_ns();
 
 	for (size_t i = 0; i < r->n_services; i++) {
 		struct service *s = &r->services[i];
-		char path[4096];
+		char path[PATH_MAX];
 		uint32_t pid = 0;
 
 		/* A service that is down keeps the limits it last had. */

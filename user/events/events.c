@@ -8,6 +8,7 @@
 #include "daemon.h"
 #include "elasticsearch/elasticsearch.h"
 #include "events/events.h"
+#include "lib/clock.h"
 #include "log.h"
 #include "events/net_events.h"
 #include "naming/services.h"
@@ -15,14 +16,6 @@
 
 #define POLL_TIMEOUT_MS 200
 #define DRAIN_MAX_ROUNDS 64
-
-static uint64_t clock_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static size_t name_hash(const char *s)
 {
@@ -51,7 +44,7 @@ bool events_rate_allow(struct rate_slot *slots, size_t n_slots, const char *serv
 /* ktime (CLOCK_MONOTONIC) of an event -> RFC 3339 UTC with nanoseconds. */
 static void event_timestamp(uint64_t ktime_ns, char *out, size_t len)
 {
-	uint64_t mono = clock_ns(CLOCK_MONOTONIC), real = clock_ns(CLOCK_REALTIME);
+	uint64_t mono = mono_ns(), real = wall_ns();
 	uint64_t when = real - (mono > ktime_ns ? mono - ktime_ns : 0);
 	time_t secs = (time_t)(when / 1000000000ULL);
 	struct tm tm;
@@ -210,7 +203,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		copy.comm[EVENT_COMM_LEN - 1] = '\0';
 		victim_service(ev->d, &copy, service, sizeof(service));
 		allowed = events_rate_allow(ev->rate, EVENTS_RATE_SLOTS, service,
-					    (int64_t)(clock_ns(CLOCK_MONOTONIC) / 1000000000ULL),
+					    (int64_t)mono_s(),
 					    ev->d->cfg.events_per_service_per_second);
 		if (!allowed)
 			ev->rate_limited++;

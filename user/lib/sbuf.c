@@ -6,15 +6,23 @@
 #include <string.h>
 #include "lib/sbuf.h"
 
-void sbuf_init(struct sbuf *b)
+void sbuf_init_max(struct sbuf *b, size_t max)
 {
 	memset(b, 0, sizeof(*b));
+	b->max = max;
+}
+
+void sbuf_init(struct sbuf *b)
+{
+	sbuf_init_max(b, SBUF_MAX_BYTES);
 }
 
 void sbuf_free(struct sbuf *b)
 {
+	size_t max = b->max;
+
 	free(b->buf);
-	sbuf_init(b);
+	sbuf_init_max(b, max);
 }
 
 void sbuf_reset(struct sbuf *b)
@@ -30,7 +38,9 @@ char *sbuf_take(struct sbuf *b, size_t *len)
 	char *p = b->buf;
 
 	*len = b->len;
-	sbuf_init(b);
+	b->buf = NULL;
+	b->len = b->cap = 0;
+	b->err = 0;
 	return p;
 }
 
@@ -39,15 +49,14 @@ int sbuf_error(const struct sbuf *b)
 	return b->err;
 }
 
-/* Room for n more bytes and the NUL. */
-static int reserve(struct sbuf *b, size_t n)
+int sbuf_reserve(struct sbuf *b, size_t n)
 {
 	size_t want, cap;
 	char *p;
 
 	if (b->err)
 		return b->err;
-	if (n > SBUF_MAX_BYTES || b->len + n + 1 > SBUF_MAX_BYTES) {
+	if (n > b->max || b->len + n + 1 > b->max) {
 		b->err = -ENOMEM;
 		return b->err;
 	}
@@ -67,26 +76,12 @@ static int reserve(struct sbuf *b, size_t n)
 	return 0;
 }
 
-void sbuf_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (reserve(b, n))
-		return;
-	memcpy(b->buf + b->len, s, n);
-	b->len += n;
-	b->buf[b->len] = '\0';
-}
-
-void sbuf_puts(struct sbuf *b, const char *s)
-{
-	sbuf_add(b, s, strlen(s));
-}
-
 void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
-	if (reserve(b, 256))
+	if (sbuf_reserve(b, 256))
 		return;
 	va_start(ap, fmt);
 	n = vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
@@ -96,7 +91,7 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 		return;
 	}
 	if ((size_t)n >= b->cap - b->len) {
-		if (reserve(b, (size_t)n))
+		if (sbuf_reserve(b, (size_t)n))
 			return;
 		va_start(ap, fmt);
 		vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);

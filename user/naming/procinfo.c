@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +116,7 @@ int proc_read_cgroup2_path(const char *proc_root, uint32_t pid, char *out, size_
 
 bool cgroup_populated(const char *cgroup_dir)
 {
-	char path[4096 + 32], buf[256];
+	char path[PATH_MAX + 32], buf[256];
 	const char *p;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/cgroup.events", cgroup_dir) >= sizeof(path))

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "lib/clock.h"
 #include "log.h"
 #include "naming/registry.h"
 #include "pantau/cgroups.h"
@@ -20,14 +22,6 @@
 #define PROC_SEED_MAX 1000000
 /* Sweeps an entry stays after death: its last switch-out has happened. */
 #define DEAD_SWEEPS_BEFORE_REMOVAL 2
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 int registry_init(struct registry *r, const struct pantau_config *cfg,
 		  const char *cgroup_mnt, size_t key_capacity, int cgroup_paths_fd)
@@ -45,17 +39,17 @@ int registry_init(struct registry *r, const struct pantau_config *cfg,
 	r->max_services = cfg->services_max + PSEUDO_SERVICES + CONFIG_MAX_SHARED;
 	r->services = calloc(r->max_services, sizeof(*r->services));
 	r->entries = calloc(key_capacity, sizeof(*r->entries));
-	r->max_cgroups = key_capacity;
-	r->cgroups = calloc(r->max_cgroups, sizeof(*r->cgroups));
-	if (!r->services || !r->entries || !r->cgroups) {
+	if (!r->services || !r->entries) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
 	limits_mounts_init(&r->limit_mounts, cgroup_mnt, "/proc/self/mountinfo");
-	err = keytab_init(&r->keys, key_capacity);
+	err = rowtab_init(&r->keys, sizeof(struct service_key), sizeof(struct key_slot),
+			  key_capacity);
 	if (err)
 		goto cleanup;
-	err = keytab_init(&r->cgroup_ids, r->max_cgroups);
+	err = rowtab_init(&r->cgroups, sizeof(uint64_t), sizeof(struct cgroup_info),
+			  key_capacity);
 	if (err)
 		goto cleanup;
 	r->n_entries = key_capacity;
@@ -69,9 +63,8 @@ void registry_free(struct registry *r)
 {
 	free(r->services);
 	free(r->entries);
-	free(r->cgroups);
-	keytab_free(&r->keys);
-	keytab_free(&r->cgroup_ids);
+	rowtab_free(&r->keys);
+	rowtab_free(&r->cgroups);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -79,27 +72,17 @@ void registry_free(struct registry *r)
 
 static struct cgroup_info *cgroup_find(struct registry *r, uint64_t id)
 {
-	struct service_key k = { .cgroup_id = id };
-	int32_t i = keytab_get(&r->cgroup_ids, &k);
-
-	return i < 0 ? NULL : &r->cgroups[i];
+	return rowtab_get(&r->cgroups, &id, false);
 }
 
 static struct cgroup_info *cgroup_learn(struct registry *r, uint64_t id, const char *path)
 {
-	struct service_key k = { .cgroup_id = id };
-	struct cgroup_info *c = cgroup_find(r, id);
+	struct cgroup_info *c = rowtab_get(&r->cgroups, &id, true);
 
-	if (!c) {
-		if (r->n_cgroups >= r->max_cgroups)
-			return NULL;
-		c = &r->cgroups[r->n_cgroups];
-		if (keytab_put(&r->cgroup_ids, &k, (int32_t)r->n_cgroups))
-			return NULL;
-		r->n_cgroups++;
-		c->id = id;
-	}
-	snprintf(c->path, sizeof(c->path), "%s", path);
+	if (!c)
+		return NULL;
+	if ((size_t)snprintf(c->path, sizeof(c->path), "%s", path) >= sizeof(c->path))
+		pt_debug("cgroup %" PRIu64 ": path cut to %zu bytes", id, sizeof(c->path) - 1);
 	c->shared = cgroup_is_shared(r->cfg, path);
 	return c;
 }
@@ -128,8 +111,8 @@ static void walk(struct registry *r, int dirfd, char *path, size_t path_len,
 
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
-		n = snprintf(path + path_len, 4096 - path_len, "/%s", de->d_name);
-		if (n < 0 || path_len + (size_t)n >= 4096)
+		n = snprintf(path + path_len, PATH_MAX - path_len, "/%s", de->d_name);
+		if (n < 0 || path_len + (size_t)n >= PATH_MAX)
 			continue;
 		child = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (child < 0)
@@ -144,7 +127,7 @@ static void walk(struct registry *r, int dirfd, char *path, size_t path_len,
 int registry_scan_cgroups(struct registry *r)
 {
 	unsigned budget = CGROUP_WALK_MAX_DIRS;
-	char path[4096] = "";
+	char path[PATH_MAX] = "";
 	int fd;
 
 	fd = open(r->cgroup_mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -191,9 +174,12 @@ size_t registry_shared_ids(const struct registry *r, uint64_t *ids, size_t max)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < r->n_cgroups && n < max; i++)
-		if (r->cgroups[i].shared)
-			ids[n++] = r->cgroups[i].id;
+	for (size_t i = 0; i < r->cgroups.count && n < max; i++) {
+		const struct cgroup_info *c = rowtab_at(&r->cgroups, i);
+
+		if (c->shared)
+			ids[n++] = c->id;
+	}
 	return n;
 }
 
@@ -362,22 +348,23 @@ static void refresh_process(struct registry *r, struct key_entry *e)
 
 struct key_entry *registry_key(struct registry *r, const struct service_key *key)
 {
-	int32_t i = keytab_get(&r->keys, key);
+	struct key_slot *ks = rowtab_get(&r->keys, key, false);
 	struct key_entry *e;
 	size_t slot;
 
-	if (i >= 0) {
-		e = &r->entries[i];
+	if (ks) {
+		e = &r->entries[ks->entry];
 		e->seen_gen = r->gen;
 		return e;
 	}
 	for (slot = 0; slot < r->n_entries; slot++)
 		if (!r->entries[slot].used)
 			break;
-	if (slot == r->n_entries || keytab_put(&r->keys, key, (int32_t)slot)) {
+	if (slot == r->n_entries || !(ks = rowtab_get(&r->keys, key, true))) {
 		r->keys_dropped++;
 		return NULL;
 	}
+	ks->entry = (int32_t)slot;
 	e = &r->entries[slot];
 	memset(e, 0, sizeof(*e));
 	e->used = true;
@@ -402,7 +389,7 @@ void registry_begin(struct registry *r)
 static bool cgroup_key_alive(struct registry *r, const struct key_entry *e)
 {
 	struct cgroup_info *c = cgroup_find(r, e->key.cgroup_id);
-	char dir[4096 + 256];
+	char dir[PATH_MAX + 256];
 
 	if (!c)
 		return false;
@@ -415,7 +402,7 @@ static bool cgroup_key_alive(struct registry *r, const struct key_entry *e)
 
 void registry_sweep(struct registry *r)
 {
-	uint64_t now = now_ns();
+	uint64_t now = mono_ns();
 
 	for (size_t i = 0; i < r->n_services; i++)
 		r->services[i].live_keys = 0;
@@ -460,9 +447,9 @@ static bool entry_removable(const struct key_entry *e)
 
 bool registry_key_removable(struct registry *r, const struct service_key *key)
 {
-	int32_t i = keytab_get(&r->keys, key);
+	const struct key_slot *ks = rowtab_get(&r->keys, key, false);
 
-	return i >= 0 && entry_removable(&r->entries[i]);
+	return ks && entry_removable(&r->entries[ks->entry]);
 }
 
 void registry_remove_dead(struct registry *r,
@@ -479,14 +466,14 @@ void registry_remove_dead(struct registry *r,
 		delete_key(&e->key, ctx);
 		if (e->service >= 0)
 			r->services[e->service].refs--;
-		keytab_del(&r->keys, &e->key);
+		rowtab_del(&r->keys, &e->key);
 		e->used = false;
 	}
 }
 
 int registry_seed_processes(struct registry *r)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	struct dirent *de;
 	unsigned n = 0;
 	DIR *dir;
@@ -497,7 +484,7 @@ int registry_seed_processes(struct registry *r)
 	while ((de = readdir(dir)) && n++ < PROC_SEED_MAX) {
 		struct service_key key;
 		struct cgroup_info *c;
-		char cgdir[8192];
+		char cgdir[2 * PATH_MAX];
 		struct stat st;
 		char *end;
 		unsigned long pid = strtoul(de->d_name, &end, 10);
@@ -521,7 +508,7 @@ int registry_seed_processes(struct registry *r)
 
 uint64_t registry_task_cgroup_now(struct registry *r, uint32_t tid, uint64_t fallback)
 {
-	char path[4096], dir[8192];
+	char path[PATH_MAX], dir[2 * PATH_MAX];
 	struct stat st;
 
 	if (proc_read_cgroup2_path(r->proc_root, tid, path, sizeof(path)))
@@ -534,7 +521,7 @@ uint64_t registry_task_cgroup_now(struct registry *r, uint32_t tid, uint64_t fal
 
 static uint32_t first_pid_of(const char *cgroup_dir)
 {
-	char path[8192], buf[32];
+	char path[2 * PATH_MAX], buf[32];
 	unsigned long pid = 0;
 	FILE *f;
 
@@ -555,7 +542,7 @@ int registry_service_sample(struct registry *r, size_t svc, uint32_t *pid,
 	for (size_t i = 0; i < r->n_entries; i++) {
 		struct key_entry *e = &r->entries[i];
 		struct cgroup_info *c;
-		char dir[8192];
+		char dir[2 * PATH_MAX];
 
 		if (!e->used || !e->alive || e->service != (int32_t)svc)
 			continue;

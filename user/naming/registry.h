@@ -8,10 +8,11 @@
 #ifndef PANTAU_REGISTRY_H
 #define PANTAU_REGISTRY_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "config.h"
-#include "lib/keytab.h"
+#include "lib/rowtab.h"
 #include "collectors/cgroup_limits.h"
 #include "naming/procinfo.h"
 #include "naming/services.h"
@@ -28,7 +29,7 @@ struct service {
 	unsigned live_keys;	/* counted by the last sweep */
 	struct cpu_stats cpu;	/* accumulated totals */
 	uint64_t cpu_inflight_ns;	/* running slices, at the last collect */
-	uint64_t cpu_exported_ns;	/* what the last scrape showed */
+	uint64_t cpu_exported_ns;	/* the most service_cpu_ns() returned */
 	uint64_t rss_bytes;		/* gauge: sum over its processes */
 	uint64_t faults_minor;		/* accumulated totals */
 	uint64_t faults_major;
@@ -72,8 +73,14 @@ struct key_entry {
 	struct net_entry net;
 };
 
+/* A row of registry.keys. */
+struct key_slot {
+	struct service_key key;
+	int32_t entry;		/* index into registry.entries */
+};
+
 struct cgroup_info {
-	uint64_t id;
+	uint64_t id;		/* first: the key of registry.cgroups */
 	char path[256];
 	bool shared;
 };
@@ -82,7 +89,7 @@ enum fold_reason { FOLD_CAP, FOLD_EVICTED, FOLD_REASONS };
 
 struct registry {
 	const struct pantau_config *cfg;
-	char cgroup_mnt[4096];
+	char cgroup_mnt[PATH_MAX];
 	struct limits_mounts limit_mounts;
 	char proc_root[64];
 	int cgroup_paths_fd;	/* BPF map id -> path captured at mkdir, or -1 */
@@ -91,10 +98,8 @@ struct registry {
 	size_t max_services;	/* cfg->services_max + pseudo services */
 	struct key_entry *entries;
 	size_t n_entries;
-	struct keytab keys;	/* key -> entries index */
-	struct cgroup_info *cgroups;
-	size_t n_cgroups, max_cgroups;
-	struct keytab cgroup_ids;	/* (id, 0) -> cgroups index */
+	struct rowtab keys;	/* struct key_slot: key -> entries index */
+	struct rowtab cgroups;	/* struct cgroup_info, found by id */
 	uint64_t gen;
 	uint64_t folded[FOLD_REASONS];
 	uint64_t keys_dropped;	/* the key table was full */

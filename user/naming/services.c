@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +146,7 @@ static bool container_id(const char *c, size_t n, const char **id)
 static const struct service_rule *match_cgroup_rule(const struct pantau_config *cfg,
 						    const char *path)
 {
-	char prefix[4096];
+	char prefix[PATH_MAX];
 
 	for (size_t r = 0; r < cfg->n_rules; r++) {
 		const struct service_rule *rule = &cfg->rules[r];
