@@ -153,6 +153,7 @@ docs/metrics.md: $(OUTPUT)/pantau
 check-docs: $(OUTPUT)/pantau
 	$(Q)$(OUTPUT)/pantau --list-metrics=markdown | diff -u docs/metrics.md - \
 		|| { echo "docs/metrics.md is stale: run 'make docs/metrics.md'." >&2; exit 1; }
+	$(Q)/usr/bin/python3 scripts/check_docs.py $(OUTPUT)/pantau .
 
 run: $(OUTPUT)/pantau
 	$(OUTPUT)/pantau $(ARGS)
