@@ -579,22 +579,32 @@ static int check_cgroup(struct loader *ld, const yaml_node_t *node,
 	return 0;
 }
 
+static void free_strings(char **list, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++) {
+		free(list[i]);
+		list[i] = NULL;
+	}
+	*n = 0;
+}
+
+/* copy may be a failed strdup(): callers pass it straight in. */
+static int append_string(struct loader *ld, char **list, size_t *n, char *copy)
+{
+	if (!copy)
+		return no_memory(ld);
+	list[(*n)++] = copy;
+	return 0;
+}
+
 static void free_shared(struct pantau_config *cfg)
 {
-	for (size_t i = 0; i < cfg->n_shared_cgroups; i++) {
-		free(cfg->shared_cgroups[i]);
-		cfg->shared_cgroups[i] = NULL;
-	}
-	cfg->n_shared_cgroups = 0;
+	free_strings(cfg->shared_cgroups, &cfg->n_shared_cgroups);
 }
 
 static void free_routes(struct pantau_config *cfg)
 {
-	for (size_t i = 0; i < cfg->n_request_routes; i++) {
-		free(cfg->request_routes[i]);
-		cfg->request_routes[i] = NULL;
-	}
-	cfg->n_request_routes = 0;
+	free_strings(cfg->request_routes, &cfg->n_request_routes);
 }
 
 static void free_rules(struct pantau_config *cfg)
@@ -668,7 +678,6 @@ static int parse_list(struct loader *ld, yaml_node_t *node, const char *path, si
 static int parse_cgroup_item(struct loader *ld, yaml_node_t *item, const char *path)
 {
 	struct pantau_config *cfg = ld->cfg;
-	char *copy;
 	int ret;
 
 	ret = want_scalar(ld, item, path);
@@ -677,11 +686,8 @@ static int parse_cgroup_item(struct loader *ld, yaml_node_t *item, const char *p
 	ret = check_cgroup(ld, item, path);
 	if (ret)
 		return ret;
-	copy = strdup(scalar(item));
-	if (!copy)
-		return no_memory(ld);
-	cfg->shared_cgroups[cfg->n_shared_cgroups++] = copy;
-	return 0;
+	return append_string(ld, cfg->shared_cgroups, &cfg->n_shared_cgroups,
+			     strdup(scalar(item)));
 }
 
 /*
@@ -807,7 +813,6 @@ static int parse_peer_rule(struct loader *ld, yaml_node_t *node, const char *pat
 static int parse_route(struct loader *ld, yaml_node_t *node, const char *path)
 {
 	char buf[SHOWN_MAX];
-	char *copy;
 	int ret;
 
 	ret = want_scalar(ld, node, path);
@@ -819,11 +824,8 @@ static int parse_route(struct loader *ld, yaml_node_t *node, const char *path)
 	if (scalar(node)[0] != '/')
 		return fail(ld, node, "%s is '%s'; a route starts with '/', e.g. /orders/{id}.",
 			    path, shown(node, buf, sizeof(buf)));
-	copy = strdup(scalar(node));
-	if (!copy)
-		return no_memory(ld);
-	ld->cfg->request_routes[ld->cfg->n_request_routes++] = copy;
-	return 0;
+	return append_string(ld, ld->cfg->request_routes, &ld->cfg->n_request_routes,
+			     strdup(scalar(node)));
 }
 
 static int parse_routes(struct loader *ld, yaml_node_t *node, const char *path)
@@ -839,11 +841,7 @@ static int parse_peer_rules(struct loader *ld, yaml_node_t *node, const char *pa
 
 static void free_es_urls(struct pantau_config *cfg)
 {
-	for (size_t i = 0; i < cfg->n_es_urls; i++) {
-		free(cfg->es_urls[i]);
-		cfg->es_urls[i] = NULL;
-	}
-	cfg->n_es_urls = 0;
+	free_strings(cfg->es_urls, &cfg->n_es_urls);
 }
 
 bool config_es_url_ok(const char *url)
@@ -901,7 +899,7 @@ int config_set_es_url(struct pantau_config *cfg, const char *url)
 static int parse_es_url(struct loader *ld, yaml_node_t *item, const char *path)
 {
 	struct pantau_config *cfg = ld->cfg;
-	char buf[SHOWN_MAX], *copy;
+	char buf[SHOWN_MAX];
 	int ret;
 
 	ret = want_scalar(ld, item, path);
@@ -911,11 +909,7 @@ static int parse_es_url(struct loader *ld, yaml_node_t *item, const char *path)
 		return fail(ld, item, "%s is '%s'; it must be an http:// or https:// URL "
 			    "without blanks, e.g. https://es1:9200.", path,
 			    shown(item, buf, sizeof(buf)));
-	copy = es_url_copy(scalar(item));
-	if (!copy)
-		return no_memory(ld);
-	cfg->es_urls[cfg->n_es_urls++] = copy;
-	return 0;
+	return append_string(ld, cfg->es_urls, &cfg->n_es_urls, es_url_copy(scalar(item)));
 }
 
 static int parse_es_urls(struct loader *ld, yaml_node_t *node, const char *path)

@@ -30,11 +30,15 @@ int es_doc_id(const char *doc, size_t len, char out[ES_ID_LEN + 1])
 	return 0;
 }
 
+/* json-c takes an int length: longer text is refused like text that does not parse. */
 static struct json_object *parse(const char *text, size_t len)
 {
-	struct json_tokener *tok = json_tokener_new();
+	struct json_tokener *tok;
 	struct json_object *o;
 
+	if (len > (size_t)INT32_MAX)
+		return NULL;
+	tok = json_tokener_new();
 	if (!tok)
 		return NULL;
 	o = json_tokener_parse_ex(tok, text, (int)len);
@@ -51,8 +55,6 @@ int es_doc_stream(const char *doc, size_t len, char out[ES_STREAM_MAX])
 	struct json_object *root, *event, *ds;
 	int rc = -EINVAL;
 
-	if (len > (size_t)INT32_MAX)
-		return -EINVAL;
 	root = parse(doc, len);
 	if (!root)
 		return -EINVAL;
@@ -104,8 +106,6 @@ int es_bulk_parse(const char *resp, size_t len, struct es_item_result *items, si
 	struct json_object *root, *arr;
 	int rc = -EPROTO;
 
-	if (len > (size_t)INT32_MAX)
-		return -EPROTO;
 	root = parse(resp, len);
 	if (!root)
 		return -EPROTO;

@@ -37,35 +37,38 @@ static const struct metric_def *M(enum metric_id id)
 	return &metric_table[id];
 }
 
-static void render_disk(struct expo *e)
+/* The service, device and op labels of one disk total. */
+static void disk_labels(struct label l[3], const struct disk_total *t)
 {
 	static const char *const ops[DISK_OPS] = {
 		[DISK_OP_READ] = "read", [DISK_OP_WRITE] = "write",
 		[DISK_OP_DISCARD] = "discard", [DISK_OP_FLUSH] = "flush",
 	};
+
+	l[0].value = t->key.service;
+	l[1].value = t->device;
+	l[2].value = ops[t->key.op % DISK_OPS];
+}
+
+static void render_disk(struct expo *e)
+{
 	struct label l[3] = { { "service", NULL }, { "device", NULL }, { "op", NULL } };
 	struct disk_total *t;
 	size_t n = disk_totals(&t);
 
 	expo_family(e, M(M_DISK_BYTES));
 	for (size_t i = 0; i < n; i++) {
-		l[0].value = t[i].key.service;
-		l[1].value = t[i].device;
-		l[2].value = ops[t[i].key.op % DISK_OPS];
+		disk_labels(l, &t[i]);
 		expo_sample_u64(e, M(M_DISK_BYTES), "", l, 3, t[i].stats.bytes);
 	}
 	expo_family(e, M(M_DISK_OPS));
 	for (size_t i = 0; i < n; i++) {
-		l[0].value = t[i].key.service;
-		l[1].value = t[i].device;
-		l[2].value = ops[t[i].key.op % DISK_OPS];
+		disk_labels(l, &t[i]);
 		expo_sample_u64(e, M(M_DISK_OPS), "", l, 3, t[i].stats.ops);
 	}
 	expo_family(e, M(M_DISK_LATENCY));
 	for (size_t i = 0; i < n; i++) {
-		l[0].value = t[i].key.service;
-		l[1].value = t[i].device;
-		l[2].value = ops[t[i].key.op % DISK_OPS];
+		disk_labels(l, &t[i]);
 		expo_histogram_log2(e, M(M_DISK_LATENCY), l, 3,
 				    (const uint64_t *)t[i].stats.latency_slots, DISK_LAT_SLOTS,
 				    1e-6, (double)t[i].stats.latency_ns / 1e9);

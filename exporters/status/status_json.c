@@ -98,6 +98,13 @@ static struct json_object *bytes_or_null(uint64_t bytes)
 	return bytes ? must(json_object_new_int64((int64_t)bytes)) : NULL;
 }
 
+/* A ratio of the limit, or of the host where there is none; unknown has no "of". */
+static void put_ratio(struct json_object *o, double ratio, bool of_limit)
+{
+	put(o, "ratio", number(ratio));
+	put(o, "ratio_of", isnan(ratio) ? NULL : must_string(of_limit ? "limit" : "host"));
+}
+
 static struct json_object *cpu_object(const struct status_facts *f)
 {
 	struct json_object *o = json_object_new_object();
@@ -109,8 +116,7 @@ static struct json_object *cpu_object(const struct status_facts *f)
 	put(o, "cores", number(f->cpu_cores));
 	put(o, "limit_cores", f->cpu_limit_cores > 0 ? number(f->cpu_limit_cores) : NULL);
 	put(o, "host_cores", f->host_cpus > 0 ? number(f->host_cpus) : NULL);
-	put(o, "ratio", number(ratio));
-	put(o, "ratio_of", isnan(ratio) ? NULL : must_string(of_limit ? "limit" : "host"));
+	put_ratio(o, ratio, of_limit);
 	return o;
 }
 
@@ -125,8 +131,7 @@ static struct json_object *memory_object(const struct status_facts *f)
 	put(o, "rss_bytes", must(json_object_new_int64((int64_t)f->rss_bytes)));
 	put(o, "limit_bytes", bytes_or_null(f->memory_limit_bytes));
 	put(o, "host_bytes", bytes_or_null(f->host_memory_bytes));
-	put(o, "ratio", number(ratio));
-	put(o, "ratio_of", isnan(ratio) ? NULL : must_string(of_limit ? "limit" : "host"));
+	put_ratio(o, ratio, of_limit);
 	return o;
 }
 

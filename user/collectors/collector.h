@@ -66,6 +66,13 @@ size_t event_drops(struct probes *p, struct drop_count *out, size_t max);
 /* Sum the per-CPU u64 counters of an array map at index, over CPUs. */
 uint64_t percpu_array_sum(int fd, uint32_t index);
 
+/*
+ * Fill out from a per-CPU array map of drop counters, indexed by reason,
+ * at most max; returns how many.
+ */
+size_t drop_counts(int fd, const char *const *reasons, uint32_t n_reasons,
+		   struct drop_count *out, size_t max);
+
 /* Sum a per-CPU value of n_u64 counters over CPUs into out. */
 void percpu_sum_u64(const void *values, int n_cpus, size_t value_size,
 		    size_t n_u64, uint64_t *out);

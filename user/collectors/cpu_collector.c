@@ -170,19 +170,27 @@ uint64_t percpu_array_sum(int fd, uint32_t index)
 	return sum;
 }
 
+size_t drop_counts(int fd, const char *const *reasons, uint32_t n_reasons,
+		   struct drop_count *out, size_t max)
+{
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < n_reasons && n < max; i++) {
+		out[n].reason = reasons[i];
+		out[n].count = percpu_array_sum(fd, i);
+		n++;
+	}
+	return n;
+}
+
 size_t cpu_drops(struct probes *p, struct drop_count *out, size_t max)
 {
 	static const char *const reasons[CPU_DROP_REASONS] = {
 		[CPU_DROP_STATS_MAP_FULL] = "cpu_stats_map_full",
 	};
-	size_t n = 0;
 
 	if (!p->cpu)
 		return 0;
-	for (__u32 r = 0; r < CPU_DROP_REASONS && n < max; r++) {
-		out[n].reason = reasons[r];
-		out[n].count = percpu_array_sum(bpf_map__fd(p->cpu->maps.cpu_drops), r);
-		n++;
-	}
-	return n;
+	return drop_counts(bpf_map__fd(p->cpu->maps.cpu_drops), reasons, CPU_DROP_REASONS,
+			   out, max);
 }

@@ -193,14 +193,9 @@ size_t disk_drops(struct probes *p, struct drop_count *out, size_t max)
 		[DISK_DROP_STATS_MAP_FULL] = "disk_stats_map_full",
 		[DISK_DROP_INFLIGHT_FULL] = "disk_inflight_map_full",
 	};
-	size_t n = 0;
 
 	if (!p->disk)
 		return 0;
-	for (uint32_t i = 0; i < DISK_DROP_REASONS && n < max; i++) {
-		out[n].reason = reasons[i];
-		out[n].count = percpu_array_sum(bpf_map__fd(p->disk->maps.disk_drops), i);
-		n++;
-	}
-	return n;
+	return drop_counts(bpf_map__fd(p->disk->maps.disk_drops), reasons, DISK_DROP_REASONS,
+			   out, max);
 }

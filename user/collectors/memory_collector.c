@@ -169,14 +169,8 @@ size_t event_drops(struct probes *p, struct drop_count *out, size_t max)
 		[EVENT_DROP_KERNEL_RATE] = "rate_limited_in_kernel",
 	};
 	int fd = probes_event_drops_fd(p);
-	size_t n = 0;
 
 	if (fd < 0)
 		return 0;
-	for (uint32_t i = 0; i < EVENT_DROP_REASONS && n < max; i++) {
-		out[n].reason = reasons[i];
-		out[n].count = percpu_array_sum(fd, i);
-		n++;
-	}
-	return n;
+	return drop_counts(fd, reasons, EVENT_DROP_REASONS, out, max);
 }

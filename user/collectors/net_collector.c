@@ -129,14 +129,9 @@ size_t net_drops(struct probes *p, struct drop_count *out, size_t max)
 		[NET_DROP_UNOWNED] = "tcp_connection_without_owner",
 		[NET_DROP_TLS_MAP_FULL] = "tls_conns_map_full",
 	};
-	size_t n = 0;
 
 	if (!p->net)
 		return 0;
-	for (uint32_t i = 0; i < NET_DROP_REASONS && n < max; i++) {
-		out[n].reason = reasons[i];
-		out[n].count = percpu_array_sum(bpf_map__fd(p->net->maps.net_drops), i);
-		n++;
-	}
-	return n;
+	return drop_counts(bpf_map__fd(p->net->maps.net_drops), reasons, NET_DROP_REASONS,
+			   out, max);
 }
