@@ -5,13 +5,15 @@
 
 #include <pthread.h>
 #include <stdint.h>
-#include "cloudwatch/cloudwatch.h"
 #include "config.h"
 #include "events/events.h"
 #include "naming/peers.h"
 #include "bpf/probes.h"
 #include "naming/registry.h"
-#include "status/status_history.h"
+
+/* Exporters' own state: main owns it, the daemon only points at it. */
+struct cloudwatch;
+struct status_history;
 
 #define COLLECTORS_MAX 8
 
@@ -27,17 +29,19 @@ struct daemon {
 	struct registry registry;
 	struct peers peers;		/* names of the peers services call */
 	struct events events;
-	struct cloudwatch cloudwatch;	/* EMF lines for CloudWatch, when configured */
+	struct cloudwatch *cloudwatch;	/* EMF lines for CloudWatch, when configured */
 	/* Guards probes' maps reads, the registry and results. */
 	pthread_mutex_t lock;
 	struct collector_result results[COLLECTORS_MAX];
 	/* The status page's short history, sampled at every collection. */
-	struct status_history history;
+	struct status_history *history;
+	/* Run at the end of every collection, under the lock (the status page's sampling). */
+	void (*after_collect)(struct daemon *d);
 	size_t n_results;
 	char kernel_release[128];
 };
 
-/* Run every collector and sample the history; the caller holds d->lock. */
+/* Run every collector, then after_collect; the caller holds d->lock. */
 void daemon_collect(struct daemon *d);
 
 #endif

@@ -17,6 +17,9 @@
 #include "cpu.skel.h"
 #include "cgroups.skel.h"
 #include "daemon.h"
+#include "status/status_traffic.h"
+#include "status/status_history.h"
+#include "cloudwatch/cloudwatch.h"
 #include "collectors/disk_collector.h"
 #include "elasticsearch/elasticsearch.h"
 #include "collectors/request_collector.h"
@@ -360,6 +363,9 @@ int main(int argc, char **argv)
 	struct options opts = { 0 };
 	struct daemon d = { 0 };
 	struct probe_options popt = { 0 };
+	/* The exporters' state, owned here: the daemon points at it. */
+	struct cloudwatch cloudwatch = { 0 };
+	struct status_history history = { 0 };
 	struct tls_libs *tls = NULL;
 	struct utsname uts;
 	char mnt[PATH_MAX], err[512];
@@ -420,14 +426,16 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto cleanup;
 	}
-	rc = status_history_init(&d.history, d.registry.max_services);
+	d.history = &history;
+	d.after_collect = status_sample;
+	rc = status_history_init(&history, d.registry.max_services);
 	if (rc) {
 		pt_err("cannot allocate the status page history: %s", strerror(-rc));
 		rc = 1;
 		goto cleanup;
 	}
 	pt_debug("status history: %zu bytes for %zu service slots",
-		 status_history_bytes(&d.history), d.history.n_slots);
+		 status_history_bytes(&history), history.n_slots);
 	rc = registry_scan_cgroups(&d.registry);
 	if (rc)
 		pt_warn("cannot walk the cgroup2 tree at %s: %s", mnt, strerror(-rc));
@@ -464,7 +472,8 @@ int main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto cleanup;
 	}
-	rc = cloudwatch_start(&d.cloudwatch, &d, err, sizeof(err));
+	d.cloudwatch = &cloudwatch;
+	rc = cloudwatch_start(&cloudwatch, &d, err, sizeof(err));
 	if (rc) {
 		pt_err("%s", err);
 		rc = EXIT_USAGE;
@@ -473,13 +482,16 @@ int main(int argc, char **argv)
 	rc = serve(&d) ? 1 : 0;
 cleanup:
 	tls_libs_free(tls);
-	cloudwatch_stop(&d.cloudwatch);
+	cloudwatch_stop(&cloudwatch);
+	d.cloudwatch = NULL;
 	events_stop(&d.events);
 	cpu_collector_cleanup();
 	disk_collector_cleanup();
 	request_collector_cleanup();
 	probes_stop(&d.probes);
-	status_history_free(&d.history);
+	d.after_collect = NULL;
+	d.history = NULL;
+	status_history_free(&history);
 	registry_free(&d.registry);
 	peers_free(&d.peers);
 	pthread_mutex_destroy(&d.lock);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <microhttpd.h>
 #include <bpf/bpf.h>
+#include "cloudwatch/cloudwatch.h"
 #include "collectors/collector.h"
 #include "collectors/disk_collector.h"
 #include "elasticsearch/elasticsearch.h"
@@ -15,6 +16,7 @@
 #include "lib/gzip.h"
 #include "lib/hist.h"
 #include "collectors/host.h"
+#include "jsonl/jsonl.h"
 #include "log.h"
 #include "bpf/map_walk.h"
 #include "prometheus/prometheus.h"
@@ -466,17 +468,17 @@ static void render_self(struct daemon *d, struct expo *e)
 	expo_family(e, M(M_EXPORTER_EVENTS));
 	l[1].value = "written";
 	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
-			__atomic_load_n(&d->events.jsonl.written, __ATOMIC_RELAXED));
+			d->events.jsonl ? __atomic_load_n(&d->events.jsonl->written, __ATOMIC_RELAXED) : 0);
 	l[1].value = "error";
 	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
-			__atomic_load_n(&d->events.jsonl.errors, __ATOMIC_RELAXED));
+			d->events.jsonl ? __atomic_load_n(&d->events.jsonl->errors, __ATOMIC_RELAXED) : 0);
 	l[0].value = "cloudwatch";
 	l[1].value = "written";
 	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
-			__atomic_load_n(&d->cloudwatch.written, __ATOMIC_RELAXED));
+			d->cloudwatch ? __atomic_load_n(&d->cloudwatch->written, __ATOMIC_RELAXED) : 0);
 	l[1].value = "error";
 	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
-			__atomic_load_n(&d->cloudwatch.errors, __ATOMIC_RELAXED));
+			d->cloudwatch ? __atomic_load_n(&d->cloudwatch->errors, __ATOMIC_RELAXED) : 0);
 	if (d->events.es) {
 		const struct { const char *outcome; uint64_t v; } es_outcomes[] = {
 			{ "accepted", es.accepted }, { "sent", es.sent }, { "retried", es.retried },

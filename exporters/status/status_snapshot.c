@@ -72,7 +72,7 @@ static void service_facts(struct daemon *d, size_t i, const struct host_totals *
 	if (!s->up && s->down_since_ns && s->down_since_ns <= now_ns)
 		svc->down_since = now - (time_t)((now_ns - s->down_since_ns) / 1000000000ULL);
 
-	status_history_window(&d->history, i, s->name, &w);
+	status_history_window(d->history, i, s->name, &w);
 	svc->window_seconds = w.seconds;
 	if (w.seconds > 0) {
 		f->cpu_cores = (double)w.cpu_ns / NS_PER_S / w.seconds;
@@ -88,7 +88,7 @@ static void service_facts(struct daemon *d, size_t i, const struct host_totals *
 		if (w.requests)
 			f->traffic.error_ratio = (double)w.errors / (double)w.requests;
 	}
-	status_history_series(&d->history, i, s->name, local_hour(now), &svc->hourly);
+	status_history_series(d->history, i, s->name, local_hour(now), &svc->hourly);
 }
 
 static int append_deps(struct status_snapshot *s, const struct status_dependency *deps,

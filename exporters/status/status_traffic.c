@@ -9,7 +9,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include "collectors/collector.h"
 #include "daemon.h"
+#include "lib/clock.h"
 #include "lib/hist.h"
 #include "log.h"
 #include "collectors/request_collector.h"
@@ -108,7 +111,7 @@ void status_traffic_record(struct daemon *d, size_t svc, uint64_t now_ns)
 		return;
 	name = d->registry.services[svc].name;
 	served_sample(name, now_ns, &served);
-	status_history_record_served(&d->history, svc, name, &served);
+	status_history_record_served(d->history, svc, name, &served);
 
 	n = request_totals(&t);
 	for (size_t i = 0; i < n; i++) {
@@ -134,7 +137,7 @@ void status_traffic_record(struct daemon *d, size_t svc, uint64_t now_ns)
 			add_latency(c, &l[i].lat);
 	}
 	for (size_t i = 0; i < n_callees; i++)
-		if (status_history_record_calls(&d->history, svc, name, callees[i].peer,
+		if (status_history_record_calls(d->history, svc, name, callees[i].peer,
 						&callees[i].sample) == -ENOSPC)
 			pt_debug("status history: no room to follow calls of %s to %s", name,
 				 callees[i].peer);
@@ -165,7 +168,7 @@ void status_traffic_latency(struct daemon *d, size_t svc, double *p50_seconds,
 	*p95_seconds = NAN;
 	if (svc >= d->registry.n_services || !d->registry.services[svc].used)
 		return;
-	if (status_history_served_window(&d->history, svc, d->registry.services[svc].name,
+	if (status_history_served_window(d->history, svc, d->registry.services[svc].name,
 					 &w) != 0 || w.seconds <= 0)
 		return;
 	window_traffic(&w, &traffic);
@@ -183,8 +186,8 @@ size_t status_traffic_dependencies(struct daemon *d, size_t svc,
 	if (svc >= d->registry.n_services || !d->registry.services[svc].used)
 		return 0;
 	name = d->registry.services[svc].name;
-	for (size_t i = 0; i < d->history.n_calls && k < max; i++) {
-		if (status_history_calls_window(&d->history, i, svc, name, &peer, &w) != 0)
+	for (size_t i = 0; i < d->history->n_calls && k < max; i++) {
+		if (status_history_calls_window(d->history, i, svc, name, &peer, &w) != 0)
 			continue;
 		memset(&out[k], 0, sizeof(out[k]));
 		snprintf(out[k].peer, sizeof(out[k].peer), "%s", peer);
@@ -192,4 +195,42 @@ size_t status_traffic_dependencies(struct daemon *d, size_t svc,
 		k++;
 	}
 	return k;
+}
+
+/* Hours since the epoch on the local clock: the hourly chart's buckets. */
+static int64_t local_hour_now(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return 0;
+	return ((int64_t)t + tm.tm_gmtoff) / 3600;
+}
+
+void status_sample(struct daemon *d)
+{
+	struct registry *r = &d->registry;
+	int64_t hour = local_hour_now();
+	uint64_t now = mono_ns();
+
+	for (size_t i = 0; i < r->n_services; i++) {
+		struct service *s = &r->services[i];
+		struct traffic_totals traffic;
+		struct history_counters c;
+
+		if (!s->used || s->pseudo)
+			continue;
+		status_traffic_totals(d, i, &traffic);
+		c = (struct history_counters){
+			.t_ns = now,
+			.cpu_ns = service_cpu_ns(s),
+			.oom_kills = s->oom_kills,
+			.requests = traffic.requests,
+			.errors = traffic.errors,
+			.traffic = traffic.present,
+		};
+		status_history_record(d->history, i, s->name, &c, hour);
+		status_traffic_record(d, i, now);
+	}
 }

@@ -45,6 +45,12 @@ void status_traffic_totals(struct daemon *d, size_t svc, struct traffic_totals *
  */
 void status_traffic_record(struct daemon *d, size_t svc, uint64_t now_ns);
 
+/*
+ * The status page's sampling, as the daemon's after_collect: each
+ * service's counters into the history, and its traffic figures.
+ */
+void status_sample(struct daemon *d);
+
 /* p50 and p95 response time over the last five minutes; NAN when unknown. */
 void status_traffic_latency(struct daemon *d, size_t svc, double *p50_seconds,
 			    double *p95_seconds);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdlib.h>
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -8,6 +9,7 @@
 #include "daemon.h"
 #include "elasticsearch/elasticsearch.h"
 #include "events/events.h"
+#include "jsonl/jsonl.h"
 #include "lib/clock.h"
 #include "log.h"
 #include "events/net_events.h"
@@ -194,7 +196,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	} else if ((h->type == EVENT_HTTP && size >= sizeof(struct event_http)) ||
 		   (h->type == EVENT_CONN && size >= sizeof(struct event_conn))) {
 		/* Budgeted in the kernel already, errors apart from successes. */
-		if (ev->have_jsonl || ev->es)
+		if (ev->jsonl || ev->es)
 			doc = net_document(ev, data);
 	} else if (h->type == EVENT_OOM_KILL && size >= sizeof(struct event_oom_kill)) {
 		struct event_oom_kill copy = *(const struct event_oom_kill *)data;
@@ -207,7 +209,7 @@ static int on_event(void *ctx, void *data, size_t size)
 					    ev->d->cfg.events_per_service_per_second);
 		if (!allowed)
 			ev->rate_limited++;
-		else if (ev->have_jsonl || ev->es)
+		else if (ev->jsonl || ev->es)
 			doc = oom_document(ev, &copy, service);
 	}
 	pthread_mutex_unlock(&ev->d->lock);
@@ -217,11 +219,11 @@ static int on_event(void *ctx, void *data, size_t size)
 								  JSON_C_TO_STRING_NOSLASHESCAPE);
 		size_t len = text ? strlen(text) : 0;
 
-		if (ev->have_jsonl) {
+		if (ev->jsonl) {
 			if (text)
-				jsonl_write_text(&ev->jsonl, text, len);
+				jsonl_write_text(ev->jsonl, text, len);
 			else
-				jsonl_write(&ev->jsonl, doc);	/* counts the failure */
+				jsonl_write(ev->jsonl, doc);	/* counts the failure */
 		}
 		if (text && ev->es)
 			es_submit(ev->es, text, len);
@@ -242,8 +244,8 @@ static void *events_thread(void *arg)
 			break;
 		}
 		/* One write and one fsync per poll, for all the events of the round. */
-		if (n > 0 && ev->have_jsonl)
-			jsonl_flush(&ev->jsonl);
+		if (n > 0 && ev->jsonl)
+			jsonl_flush(ev->jsonl);
 		if (n > 0 && ev->es)
 			es_commit(ev->es);
 	}
@@ -259,12 +261,19 @@ int events_start(struct events *ev, struct daemon *d, int ring_fd, char *err, si
 	if (gethostname(ev->host_name, sizeof(ev->host_name) - 1))
 		snprintf(ev->host_name, sizeof(ev->host_name), "localhost");
 	if (d->cfg.events_file && d->cfg.events_file[0]) {
-		rc = jsonl_open(&ev->jsonl, d->cfg.events_file,
+		ev->jsonl = calloc(1, sizeof(*ev->jsonl));
+		if (!ev->jsonl) {
+			snprintf(err, err_len, "cannot set up the events file: out of memory");
+			return -ENOMEM;
+		}
+		rc = jsonl_open(ev->jsonl, d->cfg.events_file,
 				(uint64_t)d->cfg.events_rotate_mib << 20, d->cfg.events_keep,
 				err, err_len);
-		if (rc)
+		if (rc) {
+			free(ev->jsonl);
+			ev->jsonl = NULL;
 			return rc;
-		ev->have_jsonl = true;
+		}
 	}
 	if (d->cfg.n_es_urls) {
 		rc = es_start(&ev->es, &d->cfg, err, err_len);
@@ -307,10 +316,11 @@ void events_stop(struct events *ev)
 		es_stop(ev->es);
 	}
 	net_events_cleanup();
-	if (ev->have_jsonl)
-		jsonl_close(&ev->jsonl);
+	if (ev->jsonl)
+		jsonl_close(ev->jsonl);
+	free(ev->jsonl);
 	ev->rb = NULL;
-	ev->have_jsonl = false;
+	ev->jsonl = NULL;
 	ev->es = NULL;
 	ev->thread_started = false;
 }

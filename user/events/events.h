@@ -9,10 +9,10 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "jsonl/jsonl.h"
 
 struct daemon;
 struct es_exporter;
+struct jsonl_sink;
 struct ring_buffer;
 
 #define EVENTS_RATE_SLOTS 256
@@ -26,8 +26,7 @@ struct rate_slot {
 struct events {
 	struct daemon *d;
 	struct ring_buffer *rb;
-	struct jsonl_sink jsonl;
-	bool have_jsonl;
+	struct jsonl_sink *jsonl;	/* NULL when events.file is empty */
 	struct es_exporter *es;		/* NULL when elasticsearch.urls is empty */
 	pthread_t thread;
 	bool thread_started;
