@@ -13,6 +13,8 @@
 
 /* Exporters' own state: main owns it, the daemon only points at it. */
 struct cloudwatch;
+struct es_exporter;
+struct jsonl_sink;
 struct status_history;
 
 #define COLLECTORS_MAX 8
@@ -29,6 +31,8 @@ struct daemon {
 	struct registry registry;
 	struct peers peers;		/* names of the peers services call */
 	struct events events;
+	struct jsonl_sink *jsonl;	/* the events file, when configured */
+	struct es_exporter *es;		/* Elasticsearch, when elasticsearch.urls is set */
 	struct cloudwatch *cloudwatch;	/* EMF lines for CloudWatch, when configured */
 	/* Guards probes' maps reads, the registry and results. */
 	pthread_mutex_t lock;

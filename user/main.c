@@ -20,6 +20,7 @@
 #include "status/status_traffic.h"
 #include "status/status_history.h"
 #include "cloudwatch/cloudwatch.h"
+#include "jsonl/jsonl.h"
 #include "collectors/disk_collector.h"
 #include "elasticsearch/elasticsearch.h"
 #include "collectors/request_collector.h"
@@ -291,6 +292,42 @@ static int run_check(const struct pantau_config *cfg, const struct options *o)
 	return attached > 0 && all_well ? 0 : 1;
 }
 
+/*
+ * The events file and Elasticsearch, when configured: opened before the
+ * pipeline starts feeding them, closed after it stopped.
+ */
+static int open_event_sinks(struct daemon *d, struct jsonl_sink *jsonl,
+			    struct event_sink *sinks, size_t *n, char *err, size_t err_len)
+{
+	int rc;
+
+	*n = 0;
+	if (d->cfg.events_file && d->cfg.events_file[0]) {
+		rc = jsonl_open(jsonl, d->cfg.events_file, (uint64_t)d->cfg.events_rotate_mib << 20,
+				d->cfg.events_keep, err, err_len);
+		if (rc)
+			return rc;
+		d->jsonl = jsonl;
+		sinks[(*n)++] = jsonl_event_sink(jsonl);
+	}
+	if (d->cfg.n_es_urls) {
+		rc = es_start(&d->es, &d->cfg, err, err_len);
+		if (rc)
+			return rc;
+		sinks[(*n)++] = es_event_sink(d->es);
+	}
+	return 0;
+}
+
+static void close_event_sinks(struct daemon *d)
+{
+	es_stop(d->es);
+	d->es = NULL;
+	if (d->jsonl)
+		jsonl_close(d->jsonl);
+	d->jsonl = NULL;
+}
+
 static int sync_shared_cgroups(struct daemon *d)
 {
 	uint64_t ids[PANTAU_MAX_SHARED_CGROUPS];
@@ -365,6 +402,9 @@ int main(int argc, char **argv)
 	struct probe_options popt = { 0 };
 	/* The exporters' state, owned here: the daemon points at it. */
 	struct cloudwatch cloudwatch = { 0 };
+	struct jsonl_sink jsonl = { 0 };
+	struct event_sink sinks[EVENTS_SINKS_MAX];
+	size_t n_sinks = 0;
 	struct status_history history = { 0 };
 	struct tls_libs *tls = NULL;
 	struct utsname uts;
@@ -466,7 +506,10 @@ int main(int argc, char **argv)
 	if (d.probes.seed_iter && net_seed_listeners(&d.probes, &d.registry))
 		pt_warn("cannot give owners to TCP listeners opened before pantau; "
 			"connections they accept are not counted until they are reopened.");
-	rc = events_start(&d.events, &d, probes_events_fd(&d.probes), err, sizeof(err));
+	rc = open_event_sinks(&d, &jsonl, sinks, &n_sinks, err, sizeof(err));
+	if (!rc)
+		rc = events_start(&d.events, &d, probes_events_fd(&d.probes), sinks, n_sinks,
+				  err, sizeof(err));
 	if (rc) {
 		pt_err("%s", err);
 		rc = EXIT_USAGE;
@@ -485,6 +528,7 @@ cleanup:
 	cloudwatch_stop(&cloudwatch);
 	d.cloudwatch = NULL;
 	events_stop(&d.events);
+	close_event_sinks(&d);
 	cpu_collector_cleanup();
 	disk_collector_cleanup();
 	request_collector_cleanup();

@@ -930,3 +930,20 @@ void es_check(const struct pantau_config *cfg, FILE *out)
 			"%.1f MiB of events wait in its spool\n", when, cfg->es_spool_dir,
 			(double)spool_dir_bytes(cfg->es_spool_dir) / (1024.0 * 1024.0));
 }
+
+/* A document that could not be serialized is the JSON-lines sink's to count. */
+static void es_sink_submit(void *ctx, const char *line, size_t len)
+{
+	if (line)
+		es_submit(ctx, line, len);
+}
+
+static void es_sink_commit(void *ctx)
+{
+	es_commit(ctx);
+}
+
+struct event_sink es_event_sink(struct es_exporter *es)
+{
+	return (struct event_sink){ .ctx = es, .submit = es_sink_submit, .commit = es_sink_commit };
+}

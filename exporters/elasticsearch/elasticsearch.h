@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "events/events.h"
 
 struct pantau_config;
 struct es_exporter;
@@ -40,6 +41,8 @@ void es_commit(struct es_exporter *es);
 /* Stop the sender after one last bounded try; unsent events stay spooled. NULL is fine. */
 void es_stop(struct es_exporter *es);
 void es_get_stats(struct es_exporter *es, struct es_stats *st);
+/* The exporter as the event pipeline feeds it (es_submit, es_commit). */
+struct event_sink es_event_sink(struct es_exporter *es);
 /*
  * For `pantau --check`: whether each of cfg's URLs answers, and since when
  * the running pantau has found Elasticsearch unreachable (from its spool).

@@ -138,3 +138,23 @@ void jsonl_close(struct jsonl_sink *s)
 	free(s->path);
 	memset(s, 0, sizeof(*s));
 }
+
+static void jsonl_submit(void *ctx, const char *line, size_t len)
+{
+	struct jsonl_sink *s = ctx;
+
+	if (line)
+		jsonl_write_text(s, line, len);
+	else
+		__atomic_fetch_add(&s->errors, 1, __ATOMIC_RELAXED);
+}
+
+static void jsonl_commit(void *ctx)
+{
+	jsonl_flush(ctx);
+}
+
+struct event_sink jsonl_event_sink(struct jsonl_sink *s)
+{
+	return (struct event_sink){ .ctx = s, .submit = jsonl_submit, .commit = jsonl_commit };
+}

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <json-c/json.h>
+#include "events/events.h"
 
 struct jsonl_sink {
 	FILE *out;
@@ -33,5 +34,7 @@ int jsonl_write_text(struct jsonl_sink *s, const char *text, size_t len);
 /* Hand the buffered lines to the kernel: the caller does it once per batch. */
 int jsonl_flush(struct jsonl_sink *s);
 void jsonl_close(struct jsonl_sink *s);
+/* The sink as the event pipeline feeds it. */
+struct event_sink jsonl_event_sink(struct jsonl_sink *s);
 
 #endif

@@ -423,7 +423,7 @@ static void render_self(struct daemon *d, struct expo *e)
 		{ "filesystem_full_ratio", d->cfg.thresholds_filesystem_full_ratio },
 	};
 
-	es_get_stats(d->events.es, &es);
+	es_get_stats(d->es, &es);
 	l[0].name = "version";
 	l[0].value = PANTAU_VERSION;
 	l[1].name = "kernel";
@@ -457,7 +457,7 @@ static void render_self(struct daemon *d, struct expo *e)
 	expo_sample_u64(e, M(M_EVENTS_DROPPED), "", l, 1, d->registry.keys_dropped);
 	l[0].value = "rate_limited";
 	expo_sample_u64(e, M(M_EVENTS_DROPPED), "", l, 1, d->events.rate_limited);
-	if (d->events.es) {
+	if (d->es) {
 		l[0].value = "es_dead_letter";
 		expo_sample_u64(e, M(M_EVENTS_DROPPED), "", l, 1, es.dead_letter_dropped);
 	}
@@ -468,10 +468,10 @@ static void render_self(struct daemon *d, struct expo *e)
 	expo_family(e, M(M_EXPORTER_EVENTS));
 	l[1].value = "written";
 	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
-			d->events.jsonl ? __atomic_load_n(&d->events.jsonl->written, __ATOMIC_RELAXED) : 0);
+			d->jsonl ? __atomic_load_n(&d->jsonl->written, __ATOMIC_RELAXED) : 0);
 	l[1].value = "error";
 	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
-			d->events.jsonl ? __atomic_load_n(&d->events.jsonl->errors, __ATOMIC_RELAXED) : 0);
+			d->jsonl ? __atomic_load_n(&d->jsonl->errors, __ATOMIC_RELAXED) : 0);
 	l[0].value = "cloudwatch";
 	l[1].value = "written";
 	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
@@ -479,7 +479,7 @@ static void render_self(struct daemon *d, struct expo *e)
 	l[1].value = "error";
 	expo_sample_u64(e, M(M_EXPORTER_EVENTS), "", l, 2,
 			d->cloudwatch ? __atomic_load_n(&d->cloudwatch->errors, __ATOMIC_RELAXED) : 0);
-	if (d->events.es) {
+	if (d->es) {
 		const struct { const char *outcome; uint64_t v; } es_outcomes[] = {
 			{ "accepted", es.accepted }, { "sent", es.sent }, { "retried", es.retried },
 			{ "failed", es.failed }, { "dropped", es.dropped },

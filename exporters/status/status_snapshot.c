@@ -131,10 +131,10 @@ int status_snapshot_take(struct daemon *d, const char *only, struct status_snaps
 	pthread_mutex_lock(&d->lock);
 	daemon_collect(d);
 	out->taken = time(NULL);
-	if (d->events.es) {
+	if (d->es) {
 		struct es_stats es;
 
-		es_get_stats(d->events.es, &es);
+		es_get_stats(d->es, &es);
 		out->es_on = true;
 		out->es_unreachable_since = (time_t)es.unreachable_since;
 		out->es_last_success = (time_t)es.last_success;

@@ -7,9 +7,7 @@
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 #include "daemon.h"
-#include "elasticsearch/elasticsearch.h"
 #include "events/events.h"
-#include "jsonl/jsonl.h"
 #include "lib/clock.h"
 #include "log.h"
 #include "events/net_events.h"
@@ -196,7 +194,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	} else if ((h->type == EVENT_HTTP && size >= sizeof(struct event_http)) ||
 		   (h->type == EVENT_CONN && size >= sizeof(struct event_conn))) {
 		/* Budgeted in the kernel already, errors apart from successes. */
-		if (ev->jsonl || ev->es)
+		if (ev->n_sinks)
 			doc = net_document(ev, data);
 	} else if (h->type == EVENT_OOM_KILL && size >= sizeof(struct event_oom_kill)) {
 		struct event_oom_kill copy = *(const struct event_oom_kill *)data;
@@ -209,7 +207,7 @@ static int on_event(void *ctx, void *data, size_t size)
 					    ev->d->cfg.events_per_service_per_second);
 		if (!allowed)
 			ev->rate_limited++;
-		else if (ev->jsonl || ev->es)
+		else if (ev->n_sinks)
 			doc = oom_document(ev, &copy, service);
 	}
 	pthread_mutex_unlock(&ev->d->lock);
@@ -219,14 +217,8 @@ static int on_event(void *ctx, void *data, size_t size)
 								  JSON_C_TO_STRING_NOSLASHESCAPE);
 		size_t len = text ? strlen(text) : 0;
 
-		if (ev->jsonl) {
-			if (text)
-				jsonl_write_text(ev->jsonl, text, len);
-			else
-				jsonl_write(ev->jsonl, doc);	/* counts the failure */
-		}
-		if (text && ev->es)
-			es_submit(ev->es, text, len);
+		for (size_t i = 0; i < ev->n_sinks; i++)
+			ev->sinks[i].submit(ev->sinks[i].ctx, text, len);
 		json_object_put(doc);
 	}
 	return 0;
@@ -244,15 +236,14 @@ static void *events_thread(void *arg)
 			break;
 		}
 		/* One write and one fsync per poll, for all the events of the round. */
-		if (n > 0 && ev->jsonl)
-			jsonl_flush(ev->jsonl);
-		if (n > 0 && ev->es)
-			es_commit(ev->es);
+		for (size_t i = 0; n > 0 && i < ev->n_sinks; i++)
+			ev->sinks[i].commit(ev->sinks[i].ctx);
 	}
 	return NULL;
 }
 
-int events_start(struct events *ev, struct daemon *d, int ring_fd, char *err, size_t err_len)
+int events_start(struct events *ev, struct daemon *d, int ring_fd,
+		 const struct event_sink *sinks, size_t n_sinks, char *err, size_t err_len)
 {
 	int rc;
 
@@ -260,28 +251,14 @@ int events_start(struct events *ev, struct daemon *d, int ring_fd, char *err, si
 	ev->d = d;
 	if (gethostname(ev->host_name, sizeof(ev->host_name) - 1))
 		snprintf(ev->host_name, sizeof(ev->host_name), "localhost");
-	if (d->cfg.events_file && d->cfg.events_file[0]) {
-		ev->jsonl = calloc(1, sizeof(*ev->jsonl));
-		if (!ev->jsonl) {
-			snprintf(err, err_len, "cannot set up the events file: out of memory");
-			return -ENOMEM;
-		}
-		rc = jsonl_open(ev->jsonl, d->cfg.events_file,
-				(uint64_t)d->cfg.events_rotate_mib << 20, d->cfg.events_keep,
-				err, err_len);
-		if (rc) {
-			free(ev->jsonl);
-			ev->jsonl = NULL;
-			return rc;
-		}
+	if (n_sinks > EVENTS_SINKS_MAX) {
+		snprintf(err, err_len, "too many event sinks (%zu, at most %d).", n_sinks,
+			 EVENTS_SINKS_MAX);
+		return -EINVAL;
 	}
-	if (d->cfg.n_es_urls) {
-		rc = es_start(&ev->es, &d->cfg, err, err_len);
-		if (rc) {
-			events_stop(ev);
-			return rc;
-		}
-	}
+	for (size_t i = 0; i < n_sinks; i++)
+		ev->sinks[i] = sinks[i];
+	ev->n_sinks = n_sinks;
 	if (ring_fd < 0)
 		return 0;
 	ev->rb = ring_buffer__new(ring_fd, on_event, ev, NULL);
@@ -311,16 +288,10 @@ void events_stop(struct events *ev)
 		if (ring_buffer__consume(ev->rb) <= 0)
 			break;
 	ring_buffer__free(ev->rb);
-	if (ev->es) {
-		es_commit(ev->es);
-		es_stop(ev->es);
-	}
+	for (size_t i = 0; i < ev->n_sinks; i++)
+		ev->sinks[i].commit(ev->sinks[i].ctx);
 	net_events_cleanup();
-	if (ev->jsonl)
-		jsonl_close(ev->jsonl);
-	free(ev->jsonl);
 	ev->rb = NULL;
-	ev->jsonl = NULL;
-	ev->es = NULL;
+	ev->n_sinks = 0;
 	ev->thread_started = false;
 }

@@ -11,9 +11,22 @@
 #include <stdint.h>
 
 struct daemon;
-struct es_exporter;
-struct jsonl_sink;
 struct ring_buffer;
+
+/*
+ * Where finished documents go (exporters/jsonl, exporters/elasticsearch).
+ * main.c opens the sinks, hands them to the pipeline and closes them after
+ * events_stop(): the pipeline only feeds them.
+ */
+struct event_sink {
+	void *ctx;
+	/* One serialized document; line is NULL when serializing failed (a failure to count). */
+	void (*submit)(void *ctx, const char *line, size_t len);
+	/* After each poll of the ring buffer, and at stop: write out what was submitted. */
+	void (*commit)(void *ctx);
+};
+
+#define EVENTS_SINKS_MAX 2
 
 #define EVENTS_RATE_SLOTS 256
 
@@ -26,8 +39,8 @@ struct rate_slot {
 struct events {
 	struct daemon *d;
 	struct ring_buffer *rb;
-	struct jsonl_sink *jsonl;	/* NULL when events.file is empty */
-	struct es_exporter *es;		/* NULL when elasticsearch.urls is empty */
+	struct event_sink sinks[EVENTS_SINKS_MAX];
+	size_t n_sinks;			/* 0: events are counted and dropped */
 	pthread_t thread;
 	bool thread_started;
 	volatile bool stop;
@@ -39,12 +52,13 @@ struct events {
 };
 
 /*
- * Start consuming the ring buffer at ring_fd into the configured sinks.
- * Returns 0 (also when no sink is configured: events are then counted and
+ * Start consuming the ring buffer at ring_fd into the n_sinks sinks.
+ * Returns 0 (also when there is no sink: events are then counted and
  * dropped), or a negative errno with one sentence in err.
  */
-int events_start(struct events *ev, struct daemon *d, int ring_fd, char *err, size_t err_len);
-/* Stop the thread, drain what the ring buffer still holds, close sinks. */
+int events_start(struct events *ev, struct daemon *d, int ring_fd,
+		 const struct event_sink *sinks, size_t n_sinks, char *err, size_t err_len);
+/* Stop the thread, drain what the ring buffer still holds, commit every sink. */
 void events_stop(struct events *ev);
 
 /* Whether a service may send one more event in the second now_s. */
