@@ -323,9 +323,12 @@ static void render_dependencies(struct expo *e)
 	}
 }
 
-static void render_services(struct daemon *d, struct expo *e)
+/*
+ * A domain that is not loaded (--domains, or a kernel that refused it) has
+ * no families at all: a 0 would read as "idle", absent reads as "unknown".
+ */
+static void render_cpu(struct registry *r, struct expo *e)
 {
-	struct registry *r = &d->registry;
 	struct label l[1] = { { "service", NULL } };
 
 	expo_family(e, M(M_CPU_SECONDS));
@@ -344,18 +347,36 @@ static void render_services(struct daemon *d, struct expo *e)
 			    FIELD_U64);
 	render_service_hist(r, e, M_CPU_RUNQ_WAIT, SVC_OFF(cpu.runq_slots), CPU_RUNQ_SLOTS, 1e-6,
 			    SVC_OFF(cpu.runq_wait_ns), 1e9);
-	render_service_value(r, e, M_CPU_LIMIT, SVC_OFF(limits.cpu_cores), FIELD_DOUBLE,
-			     cpu_limit_set);
+}
+
+static void render_memory(struct registry *r, struct expo *e)
+{
 	render_service_value(r, e, M_MEM_RSS, SVC_OFF(rss_bytes), FIELD_U64, NULL);
-	render_service_value(r, e, M_MEM_LIMIT, SVC_OFF(limits.memory_bytes), FIELD_U64,
-			     memory_limit_set);
 	render_service_pair(r, e, M_MEM_FAULTS, "type", "minor", "major",
 			    SVC_OFF(faults_minor), SVC_OFF(faults_major), FIELD_U64);
 	render_service_value(r, e, M_MEM_OOM, SVC_OFF(oom_kills), FIELD_U64, NULL);
-	render_disk(e);
-	render_net(r, e);
-	render_requests(e);
-	render_dependencies(e);
+}
+
+static void render_services(struct daemon *d, struct expo *e)
+{
+	struct registry *r = &d->registry;
+
+	if (d->probes.cpu)
+		render_cpu(r, e);
+	/* Limits come from cgroupfs, not from a BPF domain. */
+	render_service_value(r, e, M_CPU_LIMIT, SVC_OFF(limits.cpu_cores), FIELD_DOUBLE,
+			     cpu_limit_set);
+	render_service_value(r, e, M_MEM_LIMIT, SVC_OFF(limits.memory_bytes), FIELD_U64,
+			     memory_limit_set);
+	if (d->probes.memory)
+		render_memory(r, e);
+	if (d->probes.disk)
+		render_disk(e);
+	if (d->probes.net) {
+		render_net(r, e);
+		render_requests(e);
+		render_dependencies(e);
+	}
 	render_service_value(r, e, M_SERVICE_UP, SVC_OFF(up), FIELD_BOOL, has_up);
 }
 
