@@ -37,8 +37,12 @@ class Prometheus:
              "--web.listen-address=" + self.addr],
             stdout=self.log, stderr=subprocess.STDOUT)
 
-    def query(self, promql):
-        url = "http://%s/api/v1/query?%s" % (self.addr, urllib.parse.urlencode({"query": promql}))
+    def query(self, promql, at=None):
+        """Evaluated now, or at unix time at."""
+        args = {"query": promql}
+        if at is not None:
+            args["time"] = "%.3f" % at
+        url = "http://%s/api/v1/query?%s" % (self.addr, urllib.parse.urlencode(args))
         try:
             with urllib.request.urlopen(url, timeout=5) as r:
                 body = json.load(r)
@@ -85,13 +89,17 @@ def test_prometheus_scrapes_and_cpu_rate_matches_cpu_stat():
             while time.time() < end:
                 samples.append((time.time(), cg.usage_usec()))
                 time.sleep(0.05)
-            res = prom.query('pantau_cpu_seconds_total{service="%s"}[%ds]' % (cg.service, window))
+            # Evaluated at the last cpu.stat sample, so that no scrape after it
+            # (the host may be slow to get here) falls outside the samples.
+            at = samples[-1][0]
+            res = prom.query('pantau_cpu_seconds_total{service="%s"}[%ds]' % (cg.service, window), at)
             check(res and len(res[0]["values"]) >= 2, "no samples for the service in Prometheus")
             (ta, va), (tb, vb) = res[0]["values"][0], res[0]["values"][-1]
             got = (float(vb) - float(va)) / (tb - ta)
             truth = (usage_at(samples, tb) - usage_at(samples, ta)) / 1e6 / (tb - ta)
             # The rate PromQL itself gives, for the record.
-            rate = prom.query('rate(pantau_cpu_seconds_total{service="%s"}[%ds])' % (cg.service, window))
+            rate = prom.query('rate(pantau_cpu_seconds_total{service="%s"}[%ds])' % (cg.service, window),
+                              at)
             print("  PromQL rate(...[%ds]) %.4f cores" % (window, float(rate[0]["value"][1])))
             err = abs(got - truth) / truth
             print("  Prometheus samples %.4f cores, cpu.stat %.4f cores over the same %.1f s, "
