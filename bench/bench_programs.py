@@ -9,10 +9,9 @@ faults, for scale), and 20 scrapes (the task iterator)."""
 import json
 import os
 import subprocess
-import tempfile
 import time
 
-from pantau_lib import BUILD, BURN, Pantau, parse_metrics
+from pantau_lib import BUILD, BURN, LoopDevice, Pantau, parse_metrics
 
 PINGPONG = os.path.join(BUILD, "tests", "tools", "pingpong")
 
@@ -51,12 +50,8 @@ def disk_io(loop):
 
 
 def main(results_dir):
-    tmp = tempfile.mkdtemp(prefix="pantau-bench-")
-    backing = os.path.join(tmp, "disk.img")
-    with open(backing, "wb") as f:
-        f.truncate(64 << 20)
-    loop = subprocess.run(["losetup", "--find", "--show", backing], check=True,
-                          stdout=subprocess.PIPE, text=True).stdout.strip()
+    disk = LoopDevice(64 << 20)
+    loop = disk.path
     results = []
     try:
         with Pantau() as p:
@@ -72,9 +67,7 @@ def main(results_dir):
             results.append(measure(p, "20 scrapes", lambda: [p.scrape() for _ in range(20)]))
             results[-1]["scrape_ms"] = (time.time() - start) / 22 * 1000
     finally:
-        subprocess.run(["losetup", "-d", loop])
-        os.unlink(backing)
-        os.rmdir(tmp)
+        disk.remove()
     with open(os.path.join(results_dir, "programs.json"), "w") as f:
         json.dump(results, f, indent=2)
     lines = ["| workload | program | runs | avg ns per run |", "|---|---|---|---|"]

@@ -283,6 +283,25 @@ class Limited:
                     time.sleep(0.1)
 
 
+class LoopDevice:
+    """A loop device over a sparse file of size bytes: .path (/dev/loopN) and
+    .dev (loopN); remove() detaches it and deletes the file."""
+
+    def __init__(self, size):
+        self.tmp = tempfile.mkdtemp(prefix="pantau-loop-")
+        self.backing = os.path.join(self.tmp, "disk.img")
+        with open(self.backing, "wb") as f:
+            f.truncate(size)
+        self.path = subprocess.run(["losetup", "--find", "--show", self.backing], check=True,
+                                   stdout=subprocess.PIPE, text=True).stdout.strip()
+        self.dev = os.path.basename(self.path)
+
+    def remove(self):
+        subprocess.run(["losetup", "-d", self.path], check=False)
+        os.unlink(self.backing)
+        os.rmdir(self.tmp)
+
+
 def vmrss_bytes(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:

@@ -2,11 +2,9 @@
 writes of a known size on a loop device, checked against the bytes the
 test moved and the kernel's own /sys/block/<dev>/stat."""
 
-import os
 import subprocess
-import tempfile
 
-from pantau_lib import Cgroup, Pantau, check, series, value, wait_for
+from pantau_lib import Cgroup, LoopDevice, Pantau, check, series, value, wait_for
 
 MIB = 1 << 20
 SIZE_MIB = 64
@@ -27,13 +25,8 @@ def run_in(cg, *cmd):
 
 
 def test_direct_io_on_a_loop_device_is_counted_exactly():
-    tmp = tempfile.mkdtemp(prefix="pantau-disk-")
-    backing = os.path.join(tmp, "disk.img")
-    with open(backing, "wb") as f:
-        f.truncate(2 * SIZE_MIB * MIB)
-    loop = subprocess.run(["losetup", "--find", "--show", backing], check=True,
-                          stdout=subprocess.PIPE, text=True).stdout.strip()
-    dev = os.path.basename(loop)
+    disk = LoopDevice(2 * SIZE_MIB * MIB)
+    loop, dev = disk.path, disk.dev
     cg = Cgroup("t-disk")
     try:
         with Pantau() as p:
@@ -59,7 +52,5 @@ def test_direct_io_on_a_loop_device_is_counted_exactly():
             check(not series(m, "pantau_disk_bytes_total", service=cg.service, op="discard"),
                   "discards that never happened")
     finally:
-        subprocess.run(["losetup", "-d", loop])
+        disk.remove()
         cg.remove()
-        os.unlink(backing)
-        os.rmdir(tmp)

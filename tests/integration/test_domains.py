@@ -3,11 +3,9 @@ another for the maps they share (the service-key split, the event ring
 buffer). Each run checks its domain's figures against the same ground
 truth as that domain's own tests, and that the other domains stay off."""
 
-import os
 import subprocess
-import tempfile
 
-from pantau_lib import (Cgroup, Nginx, Pantau, burn, check, http_client, series, stop, value,
+from pantau_lib import (Cgroup, LoopDevice, Nginx, Pantau, burn, check, http_client, series, stop, value,
                         vmrss_bytes, wait_for)
 from integration.test_http import check_events, expected_counts
 
@@ -63,13 +61,8 @@ def test_memory_alone():
 
 
 def test_disk_alone():
-    tmp = tempfile.mkdtemp(prefix="pantau-dom-disk-")
-    backing = os.path.join(tmp, "disk.img")
-    with open(backing, "wb") as f:
-        f.truncate(16 << 20)
-    loop = subprocess.run(["losetup", "--find", "--show", backing], check=True,
-                          stdout=subprocess.PIPE, text=True).stdout.strip()
-    dev = os.path.basename(loop)
+    disk = LoopDevice(16 << 20)
+    loop, dev = disk.path, disk.dev
     cg = Cgroup("t-dom-disk")
     try:
         with Pantau(args=("--domains", "disk")) as p:
@@ -86,9 +79,7 @@ def test_disk_alone():
             only("disk", m)
     finally:
         cg.remove()
-        subprocess.run(["losetup", "-d", loop], check=False)
-        os.unlink(backing)
-        os.rmdir(tmp)
+        disk.remove()
 
 
 def test_network_alone_counts_requests_and_sends_their_events():
