@@ -175,21 +175,27 @@ def test_retransmits_under_packet_loss_are_the_senders():
            "--mode", "random", "--probability", "0.1", "-j", "DROP")
         with Pantau() as p:
             server = tcp_server(srv, "10.231.7.2", 9000, netns=ns)
-            rep = tcp_client(cli, "10.231.7.2", 9000, 4, 200000)
-            check(rep["received"] == 4 * 200000, "the lossy exchange did not complete: %r" % rep)
-            truth = rep["info_retrans"]
+            # Offloads make few, large segments: a round may lose none. Up to
+            # three rounds, until the loss caused retransmits to count.
+            truth = rounds = 0
+            while truth == 0 and rounds < 3:
+                rep = tcp_client(cli, "10.231.7.2", 9000, 4, 200000)
+                check(rep["received"] == 4 * 200000, "the lossy exchange did not complete: %r" % rep)
+                truth += rep["info_retrans"]
+                rounds += 1
+            conns = 4 * rounds
             # Closed on both sides: the namespace's sockets show their bytes at close.
-            m = wait_for(lambda: (lambda m: metric(m, "pantau_tcp_rtt_seconds_count", srv.service) == 4
-                                  and metric(m, "pantau_tcp_rtt_seconds_count", cli.service) == 4
-                                  and m)(p.metrics()), 30, "4 closed connections on both sides")
+            m = wait_for(lambda: (lambda m: metric(m, "pantau_tcp_rtt_seconds_count", srv.service) == conns
+                                  and metric(m, "pantau_tcp_rtt_seconds_count", cli.service) == conns
+                                  and m)(p.metrics()), 30, "%d closed connections on both sides" % conns)
             got = metric(m, "pantau_tcp_retransmits_total", cli.service)
             srv_rx = metric(m, "pantau_network_bytes_total", srv.service, direction="received")
-            print("  client retransmits: pantau %d, TCP_INFO %d; server received %d bytes" %
-                  (got, truth, srv_rx))
-            check(truth > 0, "10%% loss caused no retransmits: the test proves nothing")
+            print("  client retransmits: pantau %d, TCP_INFO %d; server received %d bytes (%d rounds)" %
+                  (got, truth, srv_rx, rounds))
+            check(truth > 0, "10%% loss caused no retransmits in 3 rounds: the test proves nothing")
             # TCP_INFO is read before close: a FIN sent again after it is pantau's only.
-            check(truth <= got <= truth + 4, "client retransmits %d, its sockets say %d" % (got, truth))
-            check(srv_rx == 4 * 200000, "server in the namespace received %d bytes" % srv_rx)
+            check(truth <= got <= truth + conns, "client retransmits %d, its sockets say %d" % (got, truth))
+            check(srv_rx == conns * 200000, "server in the namespace received %d bytes" % srv_rx)
     finally:
         if server:
             stop(server)
