@@ -45,7 +45,7 @@ struct options {
 	const char *events_file;
 	const char *es_url;
 	const char *list_metrics;
-	const char *force_flavour;
+	unsigned force_flavour;		/* PROBE_FORCE bits */
 	unsigned domains;
 	bool check;
 };
@@ -124,12 +124,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->list_metrics = optarg ? optarg : "text";
 			break;
 		case OPT_FORCE_FLAVOUR:
-			if (!probes_force_valid(optarg)) {
+			if (probes_parse_force(optarg, &o->force_flavour)) {
 				fprintf(stderr, "pantau: --force-flavour takes raw_tp, block_rq and fentry, "
 					"comma-separated, not '%s'.\n", optarg);
 				return EXIT_USAGE;
 			}
-			o->force_flavour = optarg;
 			break;
 		case OPT_DOMAINS:
 			if (probes_parse_domains(optarg, &o->domains)) {
@@ -237,11 +236,22 @@ static void print_line(const char *text, void *ctx)
 	printf("%s\n", text);
 }
 
+/* What to load, from the config and the command line. */
+static struct probe_options probe_options_of(const struct pantau_config *cfg,
+					     const struct options *o)
+{
+	return (struct probe_options){
+		.cpu_stats_entries = cpu_stats_entries(cfg),
+		.http = cfg->requests_http,
+		.tls = cfg->requests_tls,
+		.force = o->force_flavour,
+		.domains = o->domains,
+	};
+}
+
 static int run_check(const struct pantau_config *cfg, const struct options *o)
 {
-	struct probe_options popt = { .cpu_stats_entries = cpu_stats_entries(cfg),
-				      .http = cfg->requests_http, .tls = cfg->requests_tls,
-				      .force = o->force_flavour, .domains = o->domains };
+	struct probe_options popt = probe_options_of(cfg, o);
 	bool all_well = true;
 	struct tls_libs *tls = NULL;
 	struct probes probes;
@@ -442,14 +452,10 @@ int main(int argc, char **argv)
 		snprintf(d.kernel_release, sizeof(d.kernel_release), "%s", uts.release);
 	pthread_mutex_init(&d.lock, NULL);
 
-	popt.cpu_stats_entries = cpu_stats_entries(&d.cfg);
-	popt.http = d.cfg.requests_http;
-	popt.tls = d.cfg.requests_tls;
-	popt.force = opts.force_flavour;
-	popt.domains = opts.domains;
+	popt = probe_options_of(&d.cfg, &opts);
 	rc = probes_load(&d.probes, &popt);
 	if (rc) {
-		pt_err("%s. Run 'pantau --check' for details.", d.probes.load_error);
+		pt_err("%s. Run 'pantau --check' for details.", probes_load_error(&d.probes));
 		rc = 1;
 		goto cleanup;
 	}

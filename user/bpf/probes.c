@@ -17,20 +17,23 @@
 #include "bpf/load_diag.h"
 #include "bpf/probes.h"
 
-/* tp_btf needs kernel BTF and a btf_trace_<tp> type for the tracepoint. */
-static bool kernel_has_btf_tracepoint(const char *tp)
+/*
+ * tp_btf needs kernel BTF (vmlinux, read once by probes_load; NULL when
+ * the kernel has none) and a btf_trace_<tp> type for the tracepoint.
+ */
+static int btf_tracepoint_id(const struct btf *vmlinux, const char *tp)
 {
 	char name[96];
-	struct btf *btf;
-	bool found;
 
-	btf = btf__load_vmlinux_btf();
-	if (!btf)
-		return false;
+	if (!vmlinux)
+		return -ENOENT;
 	snprintf(name, sizeof(name), "btf_trace_%s", tp);
-	found = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
-	btf__free(btf);
-	return found;
+	return btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF);
+}
+
+static bool kernel_has_btf_tracepoint(const struct btf *vmlinux, const char *tp)
+{
+	return btf_tracepoint_id(vmlinux, tp) > 0;
 }
 
 /*
@@ -38,32 +41,22 @@ static bool kernel_has_btf_tracepoint(const char *tp)
  * is a pointer: mark_victim took an int pid before Linux 6.9 (and its
  * stable backports), the task since.
  */
-static bool tracepoint_arg_is_pointer(const char *tp, int n)
+static bool tracepoint_arg_is_pointer(const struct btf *vmlinux, const char *tp, int n)
 {
+	int id = btf_tracepoint_id(vmlinux, tp);
 	const struct btf_type *t;
-	const struct btf_param *params;
-	char name[96];
-	struct btf *btf;
-	bool ptr = false;
-	int id;
 
-	btf = btf__load_vmlinux_btf();
-	if (!btf)
+	if (id <= 0)
 		return false;
-	snprintf(name, sizeof(name), "btf_trace_%s", tp);
-	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
 	/* typedef -> pointer -> prototype (void *ctx, args...) */
-	t = id > 0 ? btf__type_by_id(btf, btf__type_by_id(btf, (__u32)id)->type) : NULL;
-	t = t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL;
-	if (t && btf_is_func_proto(t) && btf_vlen(t) > n + 1) {
-		params = btf_params(t);
-		t = btf__type_by_id(btf, params[n + 1].type);
-		while (t && (btf_is_mod(t) || btf_is_typedef(t)))
-			t = btf__type_by_id(btf, t->type);
-		ptr = t && btf_is_ptr(t);
-	}
-	btf__free(btf);
-	return ptr;
+	t = btf__type_by_id(vmlinux, btf__type_by_id(vmlinux, (__u32)id)->type);
+	t = t && btf_is_ptr(t) ? btf__type_by_id(vmlinux, t->type) : NULL;
+	if (!t || !btf_is_func_proto(t) || btf_vlen(t) <= n + 1)
+		return false;
+	t = btf__type_by_id(vmlinux, btf_params(t)[n + 1].type);
+	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
+		t = btf__type_by_id(vmlinux, t->type);
+	return t && btf_is_ptr(t);
 }
 
 /*
@@ -71,20 +64,16 @@ static bool tracepoint_arg_is_pointer(const char *tp, int n)
  * kernels have them; some builds refuse). A two-instruction program,
  * attached and detached at once, is the only sure test.
  */
-static bool kernel_can_fentry(const char *func)
+static bool kernel_can_fentry(const struct btf *vmlinux, const char *func)
 {
 	const struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
-	struct btf *btf = btf__load_vmlinux_btf();
-	int id, fd, link;
+	int id = vmlinux ? btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) : -ENOENT;
+	int fd, link;
 
-	if (!btf)
-		return false;
-	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
-	btf__free(btf);
 	if (id <= 0)
 		return false;
 	opts.attach_btf_id = (__u32)id;
@@ -408,17 +397,6 @@ static int load_cgroups(struct probes *p, const struct probe_options *opt, bool 
 	return err;
 }
 
-/* Whether force (a comma-separated list) names flavour. */
-static bool forced(const char *force, const char *flavour)
-{
-	size_t n = strlen(flavour);
-
-	for (const char *f = force; f && *f; f += strcspn(f, ",") + (f[strcspn(f, ",")] != 0))
-		if (strncmp(f, flavour, n) == 0 && (f[n] == ',' || f[n] == '\0'))
-			return true;
-	return false;
-}
-
 static bool wanted(const struct probe_options *opt, enum probe_domain d)
 {
 	return !opt->domains || (opt->domains & (1u << d));
@@ -450,35 +428,51 @@ static int load_domain(struct probes *p, const struct probe_options *opt, enum p
 	return err;
 }
 
-int probes_load(struct probes *p, const struct probe_options *opt)
+/* Empty: nothing loaded, no fd held. */
+static void probes_reset(struct probes *p)
 {
-	int err, cpu_err;
-
 	memset(p, 0, sizeof(*p));
 	p->stats_fd = -1;
 	for (int i = 0; i < PROBE_SHARED_MAPS; i++)
 		p->shared_fd[i] = -1;
-	load_diag_install();
+}
 
-	p->btf = kernel_has_btf_tracepoint("sched_switch") && !forced(opt->force, "raw_tp");
-	p->block_io = kernel_has_btf_tracepoint("block_io_start") && !forced(opt->force, "block_rq");
-	if (kernel_has_btf_tracepoint("tcp_sendmsg_locked") && !forced(opt->force, "fentry"))
+/* What this kernel offers, from its BTF (parsed once) and one feature probe. */
+static void probe_kernel(struct probes *p, const struct probe_options *opt)
+{
+	/* NULL without kernel BTF: then raw_tp only, and no fentry. */
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+
+	p->btf = kernel_has_btf_tracepoint(vmlinux, "sched_switch") &&
+		 !(opt->force & PROBE_FORCE(RAW_TP));
+	p->block_io = kernel_has_btf_tracepoint(vmlinux, "block_io_start") &&
+		      !(opt->force & PROBE_FORCE(BLOCK_RQ));
+	if (kernel_has_btf_tracepoint(vmlinux, "tcp_sendmsg_locked") &&
+	    !(opt->force & PROBE_FORCE(FENTRY)))
 		p->sendmsg = SENDMSG_TP;
-	else if (kernel_can_fentry("tcp_sendmsg_locked"))
+	else if (kernel_can_fentry(vmlinux, "tcp_sendmsg_locked"))
 		p->sendmsg = SENDMSG_FENTRY;
 	else
 		p->sendmsg = SENDMSG_NONE;
+	p->oom_victim_task = tracepoint_arg_is_pointer(vmlinux, "mark_victim", 0);
+	btf__free(vmlinux);
 	/* The request framer steps through bytes in bpf_loop callbacks (5.17). */
 	p->has_bpf_loop = libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_loop, NULL) == 1;
-	p->oom_victim_task = tracepoint_arg_is_pointer("mark_victim", 0);
+}
+
+int probes_load(struct probes *p, const struct probe_options *opt)
+{
+	int err, cpu_err;
+
+	probes_reset(p);
+	load_diag_install();
+	probe_kernel(p, opt);
 	pt_info("using %s programs (%s)", p->btf ? "tp_btf" : "raw_tp",
 		p->btf ? "kernel BTF has the tracepoints" :
-		forced(opt->force, "raw_tp") ? "forced by --force-flavour" :
+		opt->force & PROBE_FORCE(RAW_TP) ? "forced by --force-flavour" :
 		"no kernel BTF for tracepoints: falling back to raw tracepoints");
 
 	cpu_err = wanted(opt, PROBE_CPU) ? load_domain(p, opt, PROBE_CPU, "CPU", load_cpu) : 0;
-	if (cpu_err)
-		snprintf(p->load_error, sizeof(p->load_error), "%s", p->domain_error[PROBE_CPU]);
 	err = load_domain(p, opt, PROBE_CGROUPS, "cgroup naming", load_cgroups);
 	if (err)
 		pt_warn("%s; cgroups that come and go between scrapes may be named by id.",
@@ -555,10 +549,7 @@ void probes_stop(struct probes *p)
 	cpu_bpf__destroy(p->cpu);
 	if (p->stats_fd >= 0)
 		close(p->stats_fd);
-	memset(p, 0, sizeof(*p));
-	p->stats_fd = -1;
-	for (int i = 0; i < PROBE_SHARED_MAPS; i++)
-		p->shared_fd[i] = -1;
+	probes_reset(p);
 }
 
 static size_t object_prog_stats(struct bpf_object *obj, struct prog_stats *out,
@@ -668,41 +659,55 @@ int probes_event_drops_fd(const struct probes *p)
 	return p->shared_fd[PROBE_EVENT_DROPS];
 }
 
-bool probes_force_valid(const char *list)
+/*
+ * A comma-separated list of names into bits: the bit of names[i] is
+ * 1 << i. Returns 0, or -EINVAL for an unknown name.
+ */
+static int parse_names(const char *list, const char *const *names, size_t n_names,
+		       unsigned *bits)
 {
-	static const char *const names[] = { "raw_tp", "block_rq", "fentry" };
-
-	for (const char *f = list; *f; ) {
-		size_t n = strcspn(f, ","), i;
-
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			if (n == strlen(names[i]) && strncmp(f, names[i], n) == 0)
-				break;
-		if (i == sizeof(names) / sizeof(names[0]))
-			return false;
-		f += n + (f[n] == ',');
-	}
-	return true;
-}
-
-int probes_parse_domains(const char *list, unsigned *bits)
-{
-	static const struct { const char *name; enum probe_domain d; } names[] = {
-		{ "cpu", PROBE_CPU }, { "memory", PROBE_MEMORY }, { "disk", PROBE_DISK },
-		{ "network", PROBE_NET },
-	};
-
 	*bits = 0;
 	for (const char *f = list; *f; ) {
 		size_t n = strcspn(f, ","), i;
 
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			if (n == strlen(names[i].name) && strncmp(f, names[i].name, n) == 0)
+		for (i = 0; i < n_names; i++)
+			if (names[i] && n == strlen(names[i]) && strncmp(f, names[i], n) == 0)
 				break;
-		if (i == sizeof(names) / sizeof(names[0]))
+		if (i == n_names)
 			return -EINVAL;
-		*bits |= 1u << names[i].d;
+		*bits |= 1u << i;
 		f += n + (f[n] == ',');
 	}
-	return *bits ? 0 : -EINVAL;
+	return 0;
+}
+
+int probes_parse_force(const char *list, unsigned *bits)
+{
+	static const char *const names[] = {
+		[PROBE_FORCE_RAW_TP] = "raw_tp",
+		[PROBE_FORCE_BLOCK_RQ] = "block_rq",
+		[PROBE_FORCE_FENTRY] = "fentry",
+	};
+
+	return parse_names(list, names, sizeof(names) / sizeof(names[0]), bits);
+}
+
+int probes_parse_domains(const char *list, unsigned *bits)
+{
+	/* Cgroup naming always loads: not a name here. */
+	static const char *const names[PROBE_DOMAINS] = {
+		[PROBE_CPU] = "cpu", [PROBE_MEMORY] = "memory", [PROBE_DISK] = "disk",
+		[PROBE_NET] = "network",
+	};
+
+	/* None at all would load nothing: refused like an unknown name. */
+	return parse_names(list, names, PROBE_DOMAINS, bits) || !*bits ? -EINVAL : 0;
+}
+
+const char *probes_load_error(const struct probes *p)
+{
+	for (int d = 0; d < PROBE_DOMAINS; d++)
+		if (p->domain_error[d][0])
+			return p->domain_error[d];
+	return "no BPF program could be loaded";
 }

@@ -61,7 +61,6 @@ struct probes {
 	int shared_fd[PROBE_SHARED_MAPS];
 	const char *cgroup_mnt;	/* where packet programs attach; set before attach */
 	int stats_fd;		/* keeps the kernel's BPF run stats on */
-	char load_error[PROBE_WHY_MAX + 100];	/* the CPU programs' */
 	/* Per domain, why it did not load (or what of it is off); empty when all is well. */
 	char domain_error[PROBE_DOMAINS][PROBE_WHY_MAX + 100];
 };
@@ -70,11 +69,8 @@ struct probe_options {
 	uint32_t cpu_stats_entries;	/* also sizes other per-key maps */
 	bool http;			/* load the request programs (payload hooks) */
 	bool tls;			/* and the TLS library ones (with http only) */
-	/*
-	 * Fallbacks to use even where better hooks exist, comma-separated
-	 * (raw_tp, block_rq, fentry), so that each can be tested; NULL for none.
-	 */
-	const char *force;
+	/* Fallbacks to use even where better hooks exist, so that each can be tested. */
+	unsigned force;			/* PROBE_FORCE(...) bits */
 	/* The domains to load, as bits (1 << PROBE_CPU ...); 0 for all. Cgroup naming always loads. */
 	unsigned domains;
 };
@@ -85,15 +81,24 @@ struct probe_options {
  */
 int probes_parse_domains(const char *list, unsigned *bits);
 
-/* Whether every name in list (comma-separated) is a flavour --force-flavour takes. */
-bool probes_force_valid(const char *list);
+enum probe_force { PROBE_FORCE_RAW_TP, PROBE_FORCE_BLOCK_RQ, PROBE_FORCE_FENTRY };
+#define PROBE_FORCE(name) (1u << PROBE_FORCE_##name)
+
+/*
+ * Parse --force-flavour's comma-separated list (raw_tp, block_rq, fentry)
+ * into PROBE_FORCE bits. Returns 0, or -EINVAL.
+ */
+int probes_parse_force(const char *list, unsigned *bits);
 
 /*
  * Open, size and load every skeleton (tp_btf first, raw_tp if that fails).
- * Returns 0 when at least one loaded, else a negative errno; load_error
- * says why in words. Maps can be filled before probes_attach().
+ * Returns 0 when at least one loaded, else a negative errno;
+ * probes_load_error() then says why in words. Maps can be filled before
+ * probes_attach().
  */
 int probes_load(struct probes *p, const struct probe_options *opt);
+/* The first domain's failure, for when nothing loaded. */
+const char *probes_load_error(const struct probes *p);
 /* Attach each loaded program on its own; returns how many attached. */
 int probes_attach(struct probes *p);
 void probes_stop(struct probes *p);
