@@ -5,6 +5,15 @@
 #include <string.h>
 #include "status/status_history.h"
 
+int64_t status_local_hour(time_t t)
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return 0;
+	return ((int64_t)t + tm.tm_gmtoff) / 3600;
+}
+
 #define NS_PER_S 1000000000ULL
 
 int status_history_init(struct status_history *h, size_t n_slots)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include "pantau/net.h"
 #include "naming/peers.h"
 #include "naming/services.h"
@@ -103,6 +104,9 @@ int status_history_init(struct status_history *h, size_t n_slots);
 void status_history_free(struct status_history *h);
 /* What the history holds in memory, for the docs and the log. */
 size_t status_history_bytes(const struct status_history *h);
+
+/* Hours since the epoch on the local clock at t: the hourly chart's buckets; 0 if unknown. */
+int64_t status_local_hour(time_t t);
 
 /*
  * Record the counters of the service in registry slot `slot`, named name,

@@ -14,15 +14,6 @@
 
 #define NS_PER_S 1e9
 
-static int64_t local_hour(time_t t)
-{
-	struct tm tm;
-
-	if (!localtime_r(&t, &tm))
-		return 0;
-	return ((int64_t)t + tm.tm_gmtoff) / 3600;
-}
-
 void status_service_judge(struct status_service *svc, const struct status_thresholds *t)
 {
 	double activity[STATUS_HOURS];
@@ -88,7 +79,7 @@ static void service_facts(struct daemon *d, size_t i, const struct host_totals *
 		if (w.requests)
 			f->traffic.error_ratio = (double)w.errors / (double)w.requests;
 	}
-	status_history_series(d->history, i, s->name, local_hour(now), &svc->hourly);
+	status_history_series(d->history, i, s->name, status_local_hour(now), &svc->hourly);
 }
 
 static int append_deps(struct status_snapshot *s, const struct status_dependency *deps,

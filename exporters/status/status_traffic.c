@@ -197,21 +197,10 @@ size_t status_traffic_dependencies(struct daemon *d, size_t svc,
 	return k;
 }
 
-/* Hours since the epoch on the local clock: the hourly chart's buckets. */
-static int64_t local_hour_now(void)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	if (!localtime_r(&t, &tm))
-		return 0;
-	return ((int64_t)t + tm.tm_gmtoff) / 3600;
-}
-
 void status_sample(struct daemon *d)
 {
 	struct registry *r = &d->registry;
-	int64_t hour = local_hour_now();
+	int64_t hour = status_local_hour(time(NULL));
 	uint64_t now = mono_ns();
 
 	for (size_t i = 0; i < r->n_services; i++) {
