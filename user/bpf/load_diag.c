@@ -96,19 +96,20 @@ void load_diag_note(const char *msg)
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	/* libbpf's own words, verifier logs included, are for debugging. */
+	bool shown = log_get_level() >= LOG_DEBUG && level != LIBBPF_DEBUG;
 	char *msg = NULL;
-	va_list copy;
 	int n;
 
-	va_copy(copy, ap);
-	n = vasprintf(&msg, fmt, copy);
-	va_end(copy);
+	/* Its many debug lines are neither shown nor read: not even formatted. */
+	if (level != LIBBPF_WARN && !shown)
+		return 0;
+	n = vasprintf(&msg, fmt, ap);
 	if (n < 0)
 		return 0;
 	if (level == LIBBPF_WARN)
 		load_diag_note(msg);
-	/* libbpf's own words, verifier logs included, are for debugging. */
-	if (log_get_level() >= LOG_DEBUG && level != LIBBPF_DEBUG)
+	if (shown)
 		fputs(msg, stderr);
 	free(msg);
 	return n;
