@@ -109,6 +109,23 @@ in_cgroup() {
 	sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$@"
 }
 
+# check_within NAME METRIC SERVICE TRUTH UNIT WHAT: one RESULT line, ok when
+# pantau's METRIC for SERVICE comes within 5 % of TRUTH (the guest's own
+# WHAT) within 30 s.
+check_within() {
+	cw_name=$1 cw_metric=$2 cw_service=$3 truth=$4 cw_unit=$5 cw_what=$6
+	got=
+	near() {
+		scrape && got=$(metric "$cw_metric" "service=\"$cw_service\"") &&
+			within "$got" "$truth" 5
+	}
+	if until_true 30 near; then
+		result "$cw_name" ok "pantau ${got} $cw_unit, $cw_what ${truth} $cw_unit ($(pct "$got" "$truth"))"
+	else
+		result "$cw_name" fail "pantau '${got}' $cw_unit, $cw_what ${truth} $cw_unit ($(pct "$got" "$truth")), not within 5 %"
+	fi
+}
+
 # wait_exit PID SECONDS: 0 once PID is gone, 1 if it still runs.
 wait_exit() { until_true "$2" eval '! kill -0 '"$1"' 2>/dev/null'; }
 
@@ -173,16 +190,7 @@ done
 if timeout 120 burn --cgroup "$CG/kcpu" --cpu-ms 1500 >/dev/null; then
 	truth_us=$(awk '$1 == "usage_usec" { print $2 }' "$CG/kcpu/cpu.stat")
 	truth=$(awk -v u="$truth_us" 'BEGIN { printf "%.6f\n", u / 1e6 }')
-	cpu_ok() {
-		scrape && got=$(metric pantau_cpu_seconds_total 'service="kcpu"') &&
-			within "$got" "$truth" 5
-	}
-	got=
-	if until_true 30 cpu_ok; then
-		result cpu ok "pantau ${got} s, cpu.stat usage_usec ${truth} s ($(pct "$got" "$truth"))"
-	else
-		result cpu fail "pantau '${got}' s, cpu.stat usage_usec ${truth} s ($(pct "$got" "$truth")), not within 5 %"
-	fi
+	check_within cpu pantau_cpu_seconds_total kcpu "$truth" s "cpu.stat usage_usec"
 else
 	result cpu fail "burn --cpu-ms 1500 failed or took over 120 s"
 fi
@@ -192,16 +200,7 @@ burn --cgroup "$CG/kmem" --alloc-mb 64 --hold >"$T/kmem.out" 2>&1 &
 MEM_PID=$!
 if until_true 60 grep -q '^ready' "$T/kmem.out"; then
 	truth=$(awk '$1 == "VmRSS:" { print $2 * 1024 }' "/proc/$MEM_PID/status")
-	mem_ok() {
-		scrape && got=$(metric pantau_memory_rss_bytes 'service="kmem"') &&
-			within "$got" "$truth" 5
-	}
-	got=
-	if until_true 30 mem_ok; then
-		result memory ok "pantau ${got} B, VmRSS ${truth} B ($(pct "$got" "$truth"))"
-	else
-		result memory fail "pantau '${got}' B, VmRSS ${truth} B ($(pct "$got" "$truth")), not within 5 %"
-	fi
+	check_within memory pantau_memory_rss_bytes kmem "$truth" B VmRSS
 else
 	result memory fail "burn --alloc-mb 64 not ready within 60 s: $(cat "$T/kmem.out")"
 fi
