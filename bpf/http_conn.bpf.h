@@ -21,13 +21,31 @@
 #define HTTP_WINDOWS 8		/* per chunk: 2 KiB of header bytes at most */
 #define TLS_HANDSHAKE 0x16	/* the content type of a TLS handshake record */
 
+/*
+ * One window of bytes and the framer's cursor in it. The cursor lives in
+ * map memory, not on the stack, because the verifier tracks no values
+ * there: every path through an inlined framer step then ends in the same
+ * state, and is checked once rather than once per path that came before.
+ */
 struct http_scratch {
 	__u8 buf[HTTP_WINDOW];
+	__u32 pos;		/* next byte of buf */
+	__u32 len;		/* bytes in buf */
+	__s32 begin;		/* where in buf the current message began, or -1 */
+	__u32 pad;
 };
+
+/*
+ * Two per CPU: softirq (received packets) can interrupt a program running
+ * in process context (a send) on the same CPU, and must not overwrite its
+ * window.
+ */
+#define HTTP_SCRATCH_TASK 0
+#define HTTP_SCRATCH_SOFTIRQ 1
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, struct http_scratch);
 } http_scratch SEC(".maps");
@@ -72,7 +90,7 @@ static __always_inline void http_conn_init(struct net_sock *ns, const struct tcp
 static __always_inline void record_latency(const struct net_lat_key *lk, __u64 dur_ns)
 {
 	struct net_lat *lat = map_lookup_or_init(&net_latency, lk, &zero_lat);
-	__u64 us = dur_ns / 1000;
+	__u64 us = div1000(dur_ns);
 
 	if (!lat) {
 		count_drop(NET_DROP_REQ_MAP_FULL);
@@ -259,15 +277,14 @@ struct http_feed_ctx {
 	__u64 *begin_ns;	/* when the current message of s began */
 	struct http_scratch *scratch;
 	__u64 now;
-	__u32 len;		/* bytes in scratch */
-	__u32 pos;		/* next byte of scratch */
-	__s32 begin;		/* where in scratch the current message began, or -1 */
 	bool requests;		/* s carries requests (else responses) */
 };
 
 static __always_inline void on_request_start(struct http_feed_ctx *c)
 {
 	struct net_http *h = &c->ns->http;
+	__s32 begin;
+	__u32 pos;
 	__u8 idx;
 
 	h->state = NET_HTTP_ON;
@@ -280,8 +297,10 @@ static __always_inline void on_request_start(struct http_feed_ctx *c)
 	h->q_start_ns[idx] = *c->begin_ns;
 	h->q_line_len[idx] = 0;
 	/* The request line, when it began in this window: for the event's path. */
-	if (c->begin >= 0 && c->begin < HTTP_WINDOW && c->pos > (__u32)c->begin) {
-		__u64 from = (__u32)c->begin, n = c->pos - (__u32)c->begin;
+	begin = c->scratch->begin;
+	pos = c->scratch->pos;
+	if (begin >= 0 && begin < HTTP_WINDOW && pos > (__u32)begin) {
+		__u64 from = (__u32)begin, n = pos - (__u32)begin;
 
 		if (from + n > HTTP_WINDOW)
 			n = HTTP_WINDOW - from;
@@ -306,7 +325,7 @@ static __always_inline void on_response_start(struct http_feed_ctx *c)
 	http_expect_response_to(c->s, method);
 	if (status >= 100 && status < 200 && status != 101)
 		return;	/* interim: the final response follows */
-	count_request(c->ns, h->proto, method, status / 100, c->now - h->q_start_ns[idx]);
+	count_request(c->ns, h->proto, method, status_class_of(status), c->now - h->q_start_ns[idx]);
 	send_http_event(c->ns, idx, status, c->now - h->q_start_ns[idx], c->now);
 	h->q_head = (h->q_head + 1) & (NET_PIPELINE - 1);
 	h->q_len--;
@@ -330,54 +349,46 @@ static __always_inline void on_events(struct http_feed_ctx *c, __u32 ev)
 	/* A message that follows in the same bytes began now, and here. */
 	if (ev & HTTP_EV_END) {
 		*c->begin_ns = c->now;
-		c->begin = (__s32)c->pos;
+		c->scratch->begin = (__s32)c->scratch->pos;
 	}
 }
 
-/*
- * The framer's steps as global functions: the verifier checks each once on
- * its own, not again for every state the byte loop's callback can be in.
- */
-__noinline __u32 framer_step(struct http_stream *s, __u32 byte)
-{
-	return s ? http_step(s, (__u8)byte) : 0;
-}
-
-__noinline __u32 framer_step8(struct http_stream *s, __u64 w)
-{
-	return s ? http_step8(s, w) : 0;
-}
-
-/* Up to HTTP_BULK_WORDS words of bytes that need no event, from pos on. */
+/* Up to HTTP_BULK_WORDS words of bytes that need no event. */
 #define HTTP_BULK_WORDS 3
 
-static __always_inline __u32 feed_bulk(struct http_feed_ctx *c, __u32 pos)
+static __always_inline void feed_bulk(struct http_feed_ctx *c)
 {
+	struct http_scratch *sc = c->scratch;
+
+	/* Unrolled: 6.1's verifier refuses a loop entered by falling through. */
+#pragma unroll
 	for (int w = 0; w < HTTP_BULK_WORDS; w++) {
-		__u64 p8 = pos;
+		__u64 p8 = sc->pos;
 		__u32 n;
 
-		barrier_var(p8);
-		if (p8 + 8 > c->len || p8 > HTTP_WINDOW - 8)
+		if (p8 + 8 > sc->len || p8 > HTTP_WINDOW - 8)
 			break;
-		n = framer_step8(c->s, *(__u64 *)&c->scratch->buf[p8]);
-		pos = (__u32)p8 + n;
+		n = http_step8(c->s, *(__u64 *)&sc->buf[bound_max(p8, HTTP_WINDOW - 8)]);
+		sc->pos = (__u32)p8 + n;
+		/* Read the cursor back from memory, not from a register: see struct http_scratch. */
+		barrier();
 		if (n < 8)
 			break;
 	}
-	return pos;
 }
 
 /*
- * A run of body bytes skipped, or the event-free bytes ahead passed in
- * bulk and then one byte stepped (two for a CR and the LF after it); 1
- * stops the loop. Every index into the window is checked right where it
- * is used, as the verifier needs.
+ * One round: a run of body bytes skipped, or the event-free bytes ahead
+ * passed in bulk and then one byte stepped (two for a CR and the LF after
+ * it); 1 when the window is done. The framer's steps are inlined: a call
+ * and its return cost more than most steps do. Every index into the
+ * window is checked right where it is used, as the verifier needs.
  */
-static long feed_one(__u32 i, struct http_feed_ctx *c)
+static __always_inline int feed_round(struct http_feed_ctx *c)
 {
+	struct http_scratch *sc = c->scratch;
 	__u64 k = http_skippable(c->s), idx;
-	__u32 ev, pos = c->pos, len = c->len;
+	__u32 ev, pos = sc->pos, len = sc->len;
 
 	if (pos >= len)
 		return 1;
@@ -387,32 +398,54 @@ static long feed_one(__u32 i, struct http_feed_ctx *c)
 		if (k < n)
 			n = (__u32)k;
 		ev = http_skip(c->s, n);
-		c->pos = pos + n;
+		sc->pos = pos + n;
 		if (ev)
 			on_events(c, ev);
 		return 0;
 	}
-	pos = feed_bulk(c, pos);
-	idx = pos;
-	barrier_var(idx);
-	if (idx >= len || idx >= HTTP_WINDOW) {
-		c->pos = pos;
+	feed_bulk(c);
+	barrier();
+	idx = sc->pos;
+	if (idx >= sc->len || idx >= HTTP_WINDOW)
 		return 1;
-	}
-	ev = framer_step(c->s, c->scratch->buf[idx]);
+	ev = http_step(c->s, sc->buf[bound_max(idx, HTTP_WINDOW - 1)]);
 	if (!ev && (c->s->flags & HTTP_F_CR)) {
 		__u64 lf = idx + 1;
 
-		barrier_var(lf);
-		if (lf < len && lf < HTTP_WINDOW) {
-			ev = framer_step(c->s, c->scratch->buf[lf]);
+		if (lf < sc->len && lf < HTTP_WINDOW) {
+			ev = http_step(c->s, sc->buf[bound_max(lf, HTTP_WINDOW - 1)]);
 			idx = lf;
 		}
 	}
-	c->pos = (__u32)idx + 1;
+	sc->pos = (__u32)idx + 1;
 	if (ev)
 		on_events(c, ev);
 	return 0;
+}
+
+/*
+ * Rounds per bpf_loop() callback: each callback is a call and a return,
+ * and each round inlined is checked again by the verifier. The TLS path
+ * takes one: its program feeds either direction, which the verifier
+ * checks apart, and four rounds would take it close to its limit.
+ */
+#define HTTP_ROUNDS_PER_CALL 4
+
+static long feed_rounds(__u32 i, struct http_feed_ctx *c)
+{
+	/* Unrolled, as in feed_bulk(). */
+#pragma unroll
+	for (int r = 0; r < HTTP_ROUNDS_PER_CALL; r++) {
+		if (feed_round(c))
+			return 1;
+		barrier();
+	}
+	return 0;
+}
+
+static long feed_round_one(__u32 i, struct http_feed_ctx *c)
+{
+	return feed_round(c);
 }
 
 /* Where the bytes of one chunk come from: the kind is a constant per call site. */
@@ -536,11 +569,15 @@ static __always_inline long feed_window(struct http_chunk_ctx *cc, const int kin
 		cc->off = cc->len;
 		return 1;
 	}
-	c->len = (__u32)got;
-	c->pos = 0;
-	c->begin = http_idle(c->s) ? 0 : -1;
-	bpf_loop(HTTP_WINDOW, feed_one, c, 0);
-	cc->off += c->pos;
+	c->scratch->len = (__u32)got;
+	c->scratch->pos = 0;
+	c->scratch->begin = http_idle(c->s) ? 0 : -1;
+	/* Every round takes at least one byte. */
+	if (kind == HTTP_SRC_USER)
+		bpf_loop(HTTP_WINDOW, feed_round_one, c, 0);
+	else
+		bpf_loop(HTTP_WINDOW / HTTP_ROUNDS_PER_CALL, feed_rounds, c, 0);
+	cc->off += c->scratch->pos;
 	return 0;
 }
 
@@ -580,11 +617,11 @@ static __always_inline bool http_feed_source(struct net_sock *ns, const bool rx,
 		.off = off,
 		.len = len,
 	};
-	__u32 zero = 0, ev;
+	__u32 slot = kind == HTTP_SRC_SKB ? HTTP_SCRATCH_SOFTIRQ : HTTP_SCRATCH_TASK, ev;
 
 	cc.c.s = rx ? &h->rx : &h->tx;
 	cc.c.begin_ns = rx ? &h->rx_begin_ns : &h->tx_begin_ns;
-	cc.c.scratch = bpf_map_lookup_elem(&http_scratch, &zero);
+	cc.c.scratch = bpf_map_lookup_elem(&http_scratch, &slot);
 	if (!cc.c.scratch)
 		return false;
 	if (http_idle(cc.c.s))

@@ -3,6 +3,7 @@
 #define PANTAU_MAPS_BPF_H
 
 #include <bpf/bpf_helpers.h>
+#include "pantau/fast_div.h"
 
 /*
  * Look a key up, inserting init first when it is missing. Returns NULL
