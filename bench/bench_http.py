@@ -1,17 +1,35 @@
-"""HTTP overhead: nginx under wrk with no tracer, pantau and a bpftrace peer.
+"""HTTP overhead: nginx under wrk with no tracer, pantau, empty programs and a bpftrace peer.
 
-Debian's nginx (one worker, pinned to CPU 0, in its own cgroup so pantau
-names it as a service at once) answers `return 200` to wrk (-t1 -c32,
-pinned to CPU 1) on loopback. Rounds of about 5 s alternate between four
-setups, the order rotated each round: no tracer; pantau with its default
-config (requests.http on); pantau with requests.http off (no payload
-hooks); and bpftrace counting sched_switch per cgroup plus received and
-sent bytes per cgroup (sock:sock_recv_length, sock:sock_send_length), the
-peer. Each tracer starts before its round and stops after it. Reported per
-setup: median requests/s and median p99 latency, each as a ratio to the
-no-tracer median. With pantau, its request count for nginx is set against
+Debian's nginx (one worker, in a cgroup of its own so pantau names it as a
+service at once) answers `return 200` to wrk (-t1 -c32, in a cgroup of its
+own) on loopback, in two placements, each a full set of rounds: pinned
+(nginx on CPU 0, wrk on CPU 1) and unpinned (no taskset, no
+worker_cpu_affinity: both free to move). Rounds of SECONDS alternate
+between six setups, the order rotated each round:
+
+- no tracer;
+- pantau with its default config, both ends of every request parsed
+  (shape "both ends");
+- pantau with requests.skip_cgroups set to wrk's cgroup, only nginx's end
+  parsed (shape "server only", as in production where the client is on
+  another host);
+- pantau with requests.http off (no payload hooks);
+- empty programs (bench/tools/empty_hooks) on every hook pantau's default
+  config attaches here, found from a pantau run at the start: the price of
+  having programs there at all;
+- bpftrace counting sched_switch per cgroup plus received and sent bytes
+  per cgroup (sock:sock_recv_length, sock:sock_send_length), the peer.
+
+Each tracer starts before its run and stops after it. Reported per
+setup: median requests/s, p99 and CPU per request, as ratios to no tracer
+(ratio of medians, and median of per-round ratios). The goals, per
+placement and shape, from the medians of per-round ratios r (and c, the
+same for CPU per request, no tracer over setup): goal 1, r_pantau >=
+r_peer; goal 2, 1 - r_pantau <= 2 (1 - r_empty), and the same with c.
+With pantau, its request counts for nginx (and wrk's own) are set against
 wrk's, and each program's average run time comes from the kernel's run
-stats over the round."""
+stats over the run. PANTAU_BENCH_ROUNDS and PANTAU_BENCH_SECONDS override
+the 5 rounds of 4 s."""
 
 import json
 import os
@@ -24,16 +42,20 @@ import subprocess
 import tempfile
 import time
 
-from pantau_lib import Cgroup, Pantau, TestFailure, check, free_port, parse_metrics, spawn_in, \
-    stop, wait_for
+from pantau_lib import BUILD, Cgroup, Pantau, TestFailure, cgroup2_mount, check, free_port, \
+    parse_metrics, spawn_in, stop, wait_for
 
-ROUNDS = 6
-SECONDS = 5
+from benchlib import machine_info, machine_lines
+
+ROUNDS = 5
+SECONDS = 4
 CONNECTIONS = 32
 SERVER_CPU = "0"
 CLIENT_CPU = "1"
 TRACEFS = "/sys/kernel/tracing"
 NET_PROGRAMS = ("net_ingress", "net_sendmsg", "net_sock_set_state")
+EMPTY_HOOKS = os.path.join(BUILD, "bench", "tools", "empty_hooks")
+BPF_STATS = "/proc/sys/kernel/bpf_stats_enabled"
 
 NGINX_CONF = """worker_processes 1;
 worker_cpu_affinity 01;
@@ -54,6 +76,7 @@ http {
   }
 }
 """
+PINNING = "worker_cpu_affinity 01;\n"
 
 # The peer: per-cgroup context switches and socket bytes, the same class
 # of work as pantau's CPU and TCP byte figures. BEGIN fires once every
@@ -67,20 +90,37 @@ tracepoint:sock:sock_send_length /args->ret > 0/ { @tx_bytes[cgroup] = sum(args-
 PEER_PROBES = ("tracepoint:sched:sched_switch", "tracepoint:sock:sock_recv_length",
                "tracepoint:sock:sock_send_length")
 
-SETUPS = ("no tracer", "pantau", "pantau, requests.http off", "bpftrace peer")
+SETUPS = ("no tracer", "pantau", "pantau, server only", "pantau, requests.http off",
+          "empty programs", "bpftrace peer")
+# Shape: the pantau setup measuring it.
+SHAPES = (("both ends", "pantau"), ("server only", "pantau, server only"))
+PLACEMENTS = ("pinned", "unpinned")
+
+
+def whole_number_from_env(name, default):
+    """A positive whole number from the environment, or default."""
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise SystemExit("bench_http.py: %s is '%s'; it must be a whole number of at least 1, "
+                         "or unset for %d." % (name, value, default))
+    return int(value)
 
 
 class Nginx:
-    """nginx with one worker on SERVER_CPU (master and worker both pinned:
-    taskset for the master, worker_cpu_affinity for the worker)."""
+    """nginx with one worker. Pinned: on SERVER_CPU (taskset for the
+    master, worker_cpu_affinity for the worker); else free to move."""
 
-    def __init__(self, cg):
+    def __init__(self, cg, pinned=True):
         self.port = free_port()
         self.tmp = tempfile.mkdtemp(prefix="pantau-bench-nginx-")
         conf = os.path.join(self.tmp, "nginx.conf")
+        text = NGINX_CONF if pinned else NGINX_CONF.replace(PINNING, "")
         with open(conf, "w") as f:
-            f.write(NGINX_CONF % {"tmp": self.tmp, "port": self.port})
-        self.proc = spawn_in(cg, ["taskset", "-c", SERVER_CPU, "nginx", "-c", conf])
+            f.write(text % {"tmp": self.tmp, "port": self.port})
+        cmd = ["nginx", "-c", conf]
+        self.proc = spawn_in(cg, ["taskset", "-c", SERVER_CPU] + cmd if pinned else cmd)
         wait_for(self._answers, 10, "nginx to listen on %d" % self.port)
 
     def _answers(self):
@@ -109,6 +149,16 @@ def bpf_programs_loaded():
         return -1
 
 
+def bpf_stats_on():
+    """Whether the kernel keeps BPF run stats now (someone holds them on):
+    two clock reads on every program run, our empty programs' included."""
+    try:
+        with open(BPF_STATS) as f:
+            return f.read().strip() == "1"
+    except OSError:
+        return False
+
+
 def host_busy_s():
     """CPU time all CPUs spent on anything but idle and iowait, in seconds."""
     with open("/proc/stat") as f:
@@ -116,14 +166,16 @@ def host_busy_s():
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def wrk(port, seconds, client, server, scheme="http"):
+def wrk(port, seconds, client, server, scheme="http", pinned=True):
     """{requests, rps, p99_s, cpu_s, ...} of one wrk run (in the cgroup
-    client) against nginx (in the cgroup server); cpu_s is the CPU time
-    both cgroups used, which contention from other work cannot inflate."""
+    client, on CLIENT_CPU when pinned) against nginx (in the cgroup
+    server); cpu_s is the CPU time both cgroups used, which contention from
+    other work cannot inflate."""
     cpu0 = client.usage_usec() + server.usage_usec()
     busy0, t0 = host_busy_s(), time.time()
-    p = spawn_in(client, ["taskset", "-c", CLIENT_CPU, "wrk", "-t1", "-c%d" % CONNECTIONS,
-                          "-d%ds" % seconds, "--latency", "%s://127.0.0.1:%d/" % (scheme, port)])
+    cmd = ["wrk", "-t1", "-c%d" % CONNECTIONS, "-d%ds" % seconds, "--latency",
+           "%s://127.0.0.1:%d/" % (scheme, port)]
+    p = spawn_in(client, ["taskset", "-c", CLIENT_CPU] + cmd if pinned else cmd)
     out, _ = p.communicate(timeout=seconds + 30)
     cpu_s = (client.usage_usec() + server.usage_usec() - cpu0) / 1e6
     # CPU the rest of the host used meanwhile (tracer included), in CPUs.
@@ -160,7 +212,16 @@ def requests_of(metrics, service):
     return total, ok
 
 
-def pantau_round(config, load, service):
+def requests_made_by(metrics, service):
+    """pantau_dependency_requests_total of one service, all peers."""
+    return sum(v for (n, ls), v in metrics.items()
+               if n == "pantau_dependency_requests_total" and dict(ls).get("service") == service)
+
+
+def pantau_round(config, load, service, client_service=None):
+    """One run under pantau: wrk's figures, pantau's request count for the
+    server (and for the client's own requests, given its service) and
+    each program's runs and average run time."""
     with Pantau(config=config) as p:
         time.sleep(1)
         runs0, secs0 = program_stats(parse_metrics(p.scrape()))
@@ -170,6 +231,8 @@ def pantau_round(config, load, service):
         m = parse_metrics(p.scrape())
         runs1, secs1 = program_stats(m)
         w["pantau_requests"], w["pantau_requests_2xx"] = requests_of(m, service)
+        if client_service:
+            w["pantau_client_requests"] = requests_made_by(m, client_service)
         w["programs"] = {}
         for prog, r in runs1.items():
             d = r - runs0.get(prog, 0)
@@ -179,15 +242,21 @@ def pantau_round(config, load, service):
     return w
 
 
+def started_tracer(argv, what):
+    """A tracer process once it printed "ready"."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = ""
+    while line.strip() != "ready":
+        line = proc.stdout.readline()
+        if not line:
+            stop(proc)
+            raise TestFailure("%s did not start: %s" % (what, proc.stderr.read().strip()))
+    return proc
+
+
 def peer_round(load, cgroup_id):
-    proc = subprocess.Popen(["bpftrace", "-B", "none", "-e", PEER], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = started_tracer(["bpftrace", "-B", "none", "-e", PEER], "bpftrace")
     try:
-        line = ""
-        while line.strip() != "ready":
-            line = proc.stdout.readline()
-            if not line:
-                raise TestFailure("bpftrace did not start: %s" % proc.stderr.read())
         time.sleep(1)
         w = load()
     finally:
@@ -197,6 +266,23 @@ def peer_round(load, cgroup_id):
     for key in ("switches", "rx_bytes", "tx_bytes"):
         m = re.search(r"^@%s\[%d\]: (\d+)$" % (key, cgroup_id), out, re.M)
         w["peer_" + key] = int(m.group(1)) if m else 0
+    return w
+
+
+def empty_round(load, hooks):
+    """One run with empty programs on pantau's hooks. Their run counts
+    come back only when someone else kept run stats on meanwhile."""
+    proc = started_tracer([EMPTY_HOOKS] + hooks, "empty_hooks")
+    try:
+        time.sleep(1)
+        w = load()
+    finally:
+        proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=30)
+    w["empty_programs"] = {}
+    for line in out.splitlines():
+        hook, _, runs, _, run_ns = line.split()
+        w["empty_programs"][hook] = {"runs": int(runs), "run_ns": int(run_ns)}
     return w
 
 
@@ -225,6 +311,58 @@ def peer_available():
     return True, "", mounted
 
 
+def link_fdinfos(pid):
+    """The fdinfo fields of each BPF link a process holds."""
+    out = []
+    fd_dir = "/proc/%d/fd" % pid
+    for fd in os.listdir(fd_dir):
+        try:
+            if os.readlink(os.path.join(fd_dir, fd)) != "anon_inode:bpf_link":
+                continue
+            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
+                out.append(dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line))
+        except OSError:
+            continue
+    return out
+
+
+def prog_type(prog_id):
+    out = subprocess.run(["bpftool", "-j", "prog", "show", "id", str(prog_id)], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True).stdout
+    try:
+        return json.loads(out).get("type", "")
+    except ValueError:
+        return ""
+
+
+def pantau_hooks():
+    """The hooks pantau's default config attaches on this kernel, as
+    empty_hooks arguments, from the links a pantau run holds; and the links
+    empty_hooks cannot mirror. Iterators are not hooks: they run when a
+    scrape reads them."""
+    root = cgroup2_mount()
+    root_id = str(os.stat(root).st_ino)
+    hooks, others = [], []
+    with Pantau() as p:
+        links = link_fdinfos(p.proc.pid)
+        # Asked while pantau runs: its programs go with it.
+        types = {link["prog_id"]: prog_type(link["prog_id"]) for link in links if "prog_id" in link}
+    for link in sorted(links, key=lambda x: int(x.get("link_id", 0))):
+        kind = link.get("link_type", "")
+        if kind == "iter":
+            continue
+        if kind == "raw_tracepoint" and "tp_name" in link:
+            btf = types.get(link.get("prog_id")) == "tracing"
+            hooks.append(("tp_btf/" if btf else "raw_tp/") + link["tp_name"])
+        elif kind == "cgroup" and link.get("cgroup_id") == root_id and \
+                link.get("attach_type") in ("0", "cgroup_inet_ingress"):
+            hooks.append("cgroup_skb/ingress=" + root)
+        else:
+            others.append(" ".join("%s %s" % kv for kv in sorted(link.items())
+                                   if kv[0] in ("link_type", "attach_type", "target_name", "tp_name")))
+    return hooks, others
+
+
 def ratio(a, b):
     return a / b if b else 0.0
 
@@ -233,27 +371,57 @@ def median_of(rounds, key):
     return statistics.median(r[key] for r in rounds)
 
 
+def cpu_us_per_request(run):
+    return run["cpu_s"] / run["requests"] * 1e6 if run["requests"] else 0.0
+
+
 def summarize(runs, setups):
     """Per setup: medians and their ratios to no tracer, and the median of
-    the ratios within each round, which the host's drift moves least."""
+    the ratios within each round, which the host's drift moves least. CPU
+    ratios are no tracer over setup, so that below 1 means dearer."""
     base = runs["no tracer"]
     out = {}
     for s in setups:
         rs = runs[s]
         paired_rps = [ratio(r["rps"], b["rps"]) for r, b in zip(rs, base)]
         paired_p99 = [ratio(r["p99_s"], b["p99_s"]) for r, b in zip(rs, base)]
-        cpu_us = [r["cpu_s"] / r["requests"] * 1e6 for r in rs if r["requests"]]
-        base_cpu_us = statistics.median(b["cpu_s"] / b["requests"] * 1e6 for b in base if b["requests"])
+        paired_cpu = [ratio(cpu_us_per_request(b), cpu_us_per_request(r)) for r, b in zip(rs, base)]
+        cpu_us = [cpu_us_per_request(r) for r in rs if r["requests"]]
+        base_cpu_us = statistics.median(cpu_us_per_request(b) for b in base if b["requests"])
         out[s] = {"median_rps": median_of(rs, "rps"),
                   "rps_ratio": ratio(median_of(rs, "rps"), median_of(base, "rps")),
                   "median_p99_s": median_of(rs, "p99_s"),
                   "p99_ratio": ratio(median_of(rs, "p99_s"), median_of(base, "p99_s")),
                   "paired_rps_ratio": statistics.median(paired_rps),
                   "paired_p99_ratio": statistics.median(paired_p99),
+                  "paired_cpu_ratio": statistics.median(paired_cpu),
                   "min_rps": min(r["rps"] for r in rs), "max_rps": max(r["rps"] for r in rs),
                   "median_cpu_us_per_request": statistics.median(cpu_us),
                   "cpu_ratio": ratio(base_cpu_us, statistics.median(cpu_us)),
                   "median_others_cpus": median_of(rs, "others_cpus")}
+    return out
+
+
+def loss_goal(r_pantau, r_empty):
+    """Goal 2: pantau loses at most twice what empty programs lose."""
+    loss, floor = 1 - r_pantau, 1 - r_empty
+    return {"pantau_loss": loss, "empty_loss": floor, "bound": 2 * floor, "met": loss <= 2 * floor}
+
+
+def goals(summary):
+    """Goals 1 and 2 of each shape, from the medians of per-round ratios."""
+    peer, empty = summary.get("bpftrace peer"), summary.get("empty programs")
+    out = {}
+    for shape, setup in SHAPES:
+        v = summary[setup]
+        g = {"setup": setup, "r_pantau": v["paired_rps_ratio"], "c_pantau": v["paired_cpu_ratio"]}
+        if peer:
+            g["goal1"] = {"r_peer": peer["paired_rps_ratio"],
+                          "met": v["paired_rps_ratio"] >= peer["paired_rps_ratio"]}
+        if empty:
+            g["goal2_rps"] = loss_goal(v["paired_rps_ratio"], empty["paired_rps_ratio"])
+            g["goal2_cpu"] = loss_goal(v["paired_cpu_ratio"], empty["paired_cpu_ratio"])
+        out[shape] = g
     return out
 
 
@@ -267,108 +435,194 @@ def program_costs(rounds):
             for p, v in per.items()}
 
 
-def markdown(result, setups, runs):
-    summary = result["summary"]
-    lines = ["nginx (1 worker on CPU 0) under wrk (-t1 -c%d, CPU 1) on loopback, %d rounds of %d s "
-             "per setup, alternating, the order rotated each round. Other work shares this host, so "
-             "throughput drifts between rounds (req/s range below): the ratio of medians is what was "
-             "asked for, the median of per-round ratios (each setup against the no-tracer run of "
-             "its own round) moves least with the drift. CPU µs per request is what nginx's and "
-             "wrk's cgroups used, which waiting for a busy CPU does not add to (its ratio is base over "
-             "setup, so that below 1 means dearer); other load is the CPUs' worth the rest of the host "
-             "(the tracer's user space included) kept busy during the runs."
-             % (result["connections"], result["rounds"], result["seconds_per_round"]), "",
-             "| setup | median req/s | ratio of medians | per-round ratio | median p99 | p99 ratio "
-             "| per-round p99 ratio | req/s range | CPU µs/request | CPU ratio | other load |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for s in setups:
-        v = summary[s]
-        lines.append("| %s | %.0f | %.3f | %.3f | %.2f ms | %.2f | %.2f | %.0f–%.0f | %.1f | %.3f | %.2f |" % (
-            s, v["median_rps"], v["rps_ratio"], v["paired_rps_ratio"], v["median_p99_s"] * 1e3,
-            v["p99_ratio"], v["paired_p99_ratio"], v["min_rps"], v["max_rps"],
-            v["median_cpu_us_per_request"], v["cpu_ratio"], v["median_others_cpus"]))
-    if result["peer"]["skipped"]:
-        lines += ["", "bpftrace peer skipped: %s." % result["peer"]["skipped"]]
-    foreign = ["%s round %d: %d" % (s, r["round"], r["bpf_programs_of_others"])
-               for s in setups for r in runs[s] if r["bpf_programs_of_others"]]
-    if foreign:
-        lines += ["", "BPF programs others had loaded when a run started (their hooks weigh on "
-                  "that run): " + "; ".join(foreign) + "."]
-    lines += ["", "Request count check (pantau, default config): wrk's completed requests vs "
-              "pantau_requests_total for nginx after the round (all status classes / 2xx).", "",
-              "| round | wrk | pantau | pantau 2xx |", "|---|---|---|---|"]
-    for r in runs["pantau"]:
-        lines.append("| %d | %d | %d | %d |" % (r["round"], r["requests"], r["pantau_requests"],
-                                                 r["pantau_requests_2xx"]))
-    lines += ["", "Average run time from the kernel's BPF run stats over each round (median of rounds); "
-              "both ends of every connection are on this host, so the payload programs run twice "
-              "per request.", "", "| setup | program | avg ns per run | runs per request |",
-              "|---|---|---|---|"]
-    return lines + program_cost_rows(result, NET_PROGRAMS)
-
-
-def program_cost_rows(result, programs):
-    """Table rows of each setup's programs: median ns per run and runs per request."""
+def program_cost_rows(result, programs, first_column=None):
+    """Table rows of each setup's programs: median ns per run and runs per
+    request, after first_column when given."""
     rows = []
+    lead = "| %s " % first_column if first_column else ""
     for s, costs in result["program_avg_run_ns"].items():
         for p in programs:
             if p in costs:
-                rows.append("| %s | %s | %.0f | %.2f |" % (s, p, costs[p]["median_avg_ns"],
-                                                         costs[p]["median_runs_per_request"]))
+                rows.append(lead + "| %s | %s | %.0f | %.2f |" % (s, p, costs[p]["median_avg_ns"],
+                                                                costs[p]["median_runs_per_request"]))
     return rows
 
 
-def main(results_dir):
-    peer_ok, peer_reason, mounted = peer_available()
-    setups = [s for s in SETUPS if peer_ok or s != "bpftrace peer"]
-    server, client = Cgroup("b-nginx"), Cgroup("b-wrk")
-    nginx = None
-    runs = {s: [] for s in setups}
-    try:
-        nginx = Nginx(server)
-        cgroup_id = os.stat(server.path).st_ino
+def met(flag):
+    return "met" if flag else "not met"
 
-        def load(seconds=SECONDS):
-            return wrk(nginx.port, seconds, client, server)
+
+def goal_rows(result):
+    rows = []
+    for placement, pr in result["placements"].items():
+        for shape, g in pr["goals"].items():
+            g1 = "%.3f vs %.3f: %s" % (g["r_pantau"], g["goal1"]["r_peer"], met(g["goal1"]["met"])) \
+                if "goal1" in g else "no peer"
+            g2 = ["%.3f vs 2 × %.3f = %.3f: %s" % (x["pantau_loss"], x["empty_loss"], x["bound"],
+                                                    met(x["met"])) if x else "no empty programs"
+                  for x in (g.get("goal2_rps"), g.get("goal2_cpu"))]
+            rows.append("| %s | %s | %s | %s | %s |" % (placement, shape, g1, g2[0], g2[1]))
+    return rows
+
+
+def setup_rows(summary, setups):
+    rows = []
+    for s in setups:
+        v = summary[s]
+        rows.append("| %s | %.0f | %.3f | %.3f | %.2f ms | %.2f | %.2f | %.0f–%.0f | %.1f | %.3f | %.3f "
+                    "| %.2f |" % (
+                        s, v["median_rps"], v["rps_ratio"], v["paired_rps_ratio"], v["median_p99_s"] * 1e3,
+                        v["p99_ratio"], v["paired_p99_ratio"], v["min_rps"], v["max_rps"],
+                        v["median_cpu_us_per_request"], v["cpu_ratio"], v["paired_cpu_ratio"],
+                        v["median_others_cpus"]))
+    return rows
+
+
+def others_notes(placement, runs, setups):
+    """Runs that started with others' BPF programs loaded or run stats on."""
+    foreign = ["%s round %d: %d" % (s, r["round"], r["bpf_programs_of_others"])
+               for s in setups for r in runs[s] if r["bpf_programs_of_others"]]
+    stats = ["%s round %d" % (s, r["round"]) for s in setups for r in runs[s] if r["bpf_stats_on"]]
+    lines = []
+    if foreign:
+        lines += ["", "%s: BPF programs others had loaded when a run started (their hooks weigh on "
+                  "that run): %s." % (placement, "; ".join(foreign))]
+    if stats:
+        lines += ["", "%s: runs that started with BPF run stats already on (someone else's; every "
+                  "program then pays two clock reads a run): %s." % (placement, "; ".join(stats))]
+    return lines
+
+
+def markdown(result, setups):
+    lines = ["nginx (1 worker) under wrk (-t1 -c%d) on loopback, %d rounds of %d s per setup and "
+             "placement, alternating, the order rotated each round; pinned: nginx on CPU %s, wrk on "
+             "CPU %s; unpinned: both free to move. Ratios are to the no-tracer runs: the ratio of "
+             "medians, and the median of per-round ratios (each run against the no-tracer run of its "
+             "own round), which the host's drift moves least and which the goals use. CPU µs per "
+             "request is what nginx's and wrk's cgroups used, which waiting for a busy CPU does not "
+             "add to; its ratios are no tracer over setup, so that below 1 means dearer. Other load "
+             "is the CPUs' worth the rest of the host (the tracer's user space included) kept busy."
+             % (result["connections"], result["rounds"], result["seconds_per_round"], SERVER_CPU,
+                CLIENT_CPU), ""]
+    lines += machine_lines(result["machine"])
+    hooks = result["hooks"]
+    lines += ["", "Empty programs on: %s." % (", ".join(hooks["mirrored"]) or "none")]
+    if hooks["not_mirrored"]:
+        lines += ["", "pantau links empty_hooks does not mirror: %s." % "; ".join(hooks["not_mirrored"])]
+    if hooks["skipped"]:
+        lines += ["", "Empty programs skipped: %s." % hooks["skipped"]]
+    if result["peer"]["skipped"]:
+        lines += ["", "bpftrace peer skipped: %s." % result["peer"]["skipped"]]
+    lines += ["", "Goals, from the medians of per-round ratios: goal 1, pantau's req/s ratio at least "
+              "the peer's; goal 2, pantau's loss (1 − ratio) at most twice the empty programs', for "
+              "req/s and for CPU per request. Both ends: pantau's default config parses the client's "
+              "and the server's end of every request; server only: wrk's cgroup in "
+              "requests.skip_cgroups.", "",
+              "| placement | shape | goal 1: pantau vs peer req/s ratio | goal 2, req/s: pantau's loss "
+              "vs 2 × empty's | goal 2, CPU per request |", "|---|---|---|---|---|"]
+    lines += goal_rows(result)
+    for placement, pr in result["placements"].items():
+        lines += ["", "%s:" % placement.capitalize(), "",
+                  "| setup | median req/s | ratio of medians | per-round ratio | median p99 | p99 ratio "
+                  "| per-round p99 ratio | req/s range | CPU µs/request | CPU ratio | per-round CPU ratio "
+                  "| other load |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        lines += setup_rows(pr["summary"], setups)
+        lines += others_notes(placement, pr["runs"], setups)
+    lines += ["", "Request count check: wrk's completed requests vs pantau_requests_total for nginx "
+              "after the run (all status classes / 2xx), and the requests pantau counted as wrk's own "
+              "(pantau_dependency_requests_total: as many as wrk's with both ends parsed, none with "
+              "server only).", "",
+              "| placement | setup | round | wrk | nginx | nginx 2xx | wrk's own |", "|---|---|---|---|---|---|---|"]
+    for placement, pr in result["placements"].items():
+        for _, setup in SHAPES:
+            for r in pr["runs"][setup]:
+                lines.append("| %s | %s | %d | %d | %d | %d | %d |" % (
+                    placement, setup, r["round"], r["requests"], r["pantau_requests"],
+                    r["pantau_requests_2xx"], r["pantau_client_requests"]))
+    lines += ["", "Average run time from the kernel's BPF run stats over each run (median of rounds); "
+              "with both ends parsed the payload programs run twice per request, with server only once "
+              "for nginx (and still start, to stop at once, for wrk's end).", "",
+              "| placement | setup | program | avg ns per run | runs per request |", "|---|---|---|---|---|"]
+    for placement, pr in result["placements"].items():
+        lines += program_cost_rows(pr, NET_PROGRAMS, placement)
+    return lines
+
+
+def run_placement(pinned, setups, rounds, seconds, hooks, server, client):
+    """A full set of rounds in one placement: {setup: [run, ...]}."""
+    skip = "requests:\n  skip_cgroups: [\"/%s\"]\n" % os.path.relpath(client.path, cgroup2_mount())
+    runners = {
+        "no tracer": lambda load: plain_round(load),
+        "pantau": lambda load: pantau_round("", load, server.service, client.service),
+        "pantau, server only": lambda load: pantau_round(skip, load, server.service, client.service),
+        "pantau, requests.http off": lambda load: pantau_round("requests:\n  http: false\n", load,
+                                                               server.service),
+        "empty programs": lambda load: empty_round(load, hooks),
+        "bpftrace peer": lambda load: peer_round(load, os.stat(server.path).st_ino),
+    }
+    runs = {s: [] for s in setups}
+    nginx = Nginx(server, pinned)
+    try:
+        def load(duration=seconds):
+            return wrk(nginx.port, duration, client, server, pinned=pinned)
 
         load(1)  # warm-up, not counted
-        started = time.time()
-        for i in range(ROUNDS):
+        for i in range(rounds):
             order = setups[i % len(setups):] + setups[:i % len(setups)]
             for s in order:
-                loaded = bpf_programs_loaded()
-                if s == "no tracer":
-                    runs[s].append(plain_round(load))
-                elif s == "pantau":
-                    runs[s].append(pantau_round("", load, server.service))
-                elif s == "pantau, requests.http off":
-                    runs[s].append(pantau_round("requests:\n  http: false\n", load, server.service))
-                else:
-                    runs[s].append(peer_round(load, cgroup_id))
-                runs[s][-1]["round"] = i
-                runs[s][-1]["position"] = order.index(s)
-                runs[s][-1]["bpf_programs_of_others"] = loaded
+                loaded, stats = bpf_programs_loaded(), bpf_stats_on()
+                run = runners[s](load)
+                run.update(round=i, position=order.index(s), bpf_programs_of_others=loaded,
+                           bpf_stats_on=stats)
+                runs[s].append(run)
+    finally:
+        nginx.stop()
+    return runs
+
+
+def placement_result(runs, setups):
+    pantau_setups = [setup for _, setup in SHAPES]
+    summary = summarize(runs, setups)
+    return {"summary": summary, "goals": goals(summary),
+            "request_count_check": {s: {
+                "wrk_requests": [r["requests"] for r in runs[s]],
+                "pantau_requests": [int(r["pantau_requests"]) for r in runs[s]],
+                "pantau_requests_2xx": [int(r["pantau_requests_2xx"]) for r in runs[s]],
+                "pantau_client_requests": [int(r["pantau_client_requests"]) for r in runs[s]]}
+                for s in pantau_setups},
+            "program_avg_run_ns": {s: program_costs(runs[s]) for s in setups if s.startswith("pantau")},
+            "runs": runs}
+
+
+def main(results_dir):
+    rounds = whole_number_from_env("PANTAU_BENCH_ROUNDS", ROUNDS)
+    seconds = whole_number_from_env("PANTAU_BENCH_SECONDS", SECONDS)
+    peer_ok, peer_reason, mounted = peer_available()
+    hooks, not_mirrored = pantau_hooks()
+    empty_reason = "" if hooks else "pantau attached no hook empty_hooks can mirror"
+    setups = [s for s in SETUPS if (peer_ok or s != "bpftrace peer") and (hooks or s != "empty programs")]
+    server, client = Cgroup("b-nginx"), Cgroup("b-wrk")
+    placements = {}
+    try:
+        started = time.time()
+        for placement in PLACEMENTS:
+            runs = run_placement(placement == "pinned", setups, rounds, seconds, hooks, server, client)
+            placements[placement] = placement_result(runs, setups)
         wall = time.time() - started
     finally:
-        if nginx:
-            nginx.stop()
         server.remove()
         client.remove()
         if mounted:
             subprocess.run(["umount", TRACEFS])
 
-    result = {"rounds": ROUNDS, "seconds_per_round": SECONDS, "connections": CONNECTIONS,
-              "wall_seconds": wall, "summary": summarize(runs, setups),
-              "pantau_request_count_check": {
-                  "wrk_requests": [r["requests"] for r in runs["pantau"]],
-                  "pantau_requests": [int(r["pantau_requests"]) for r in runs["pantau"]],
-                  "pantau_requests_2xx": [int(r["pantau_requests_2xx"]) for r in runs["pantau"]]},
-              "program_avg_run_ns": {s: program_costs(runs[s]) for s in setups if s.startswith("pantau")},
-              "peer": {"program": PEER.strip(), "skipped": peer_reason},
-              "runs": runs}
+    result = {"machine": machine_info(), "rounds": rounds, "seconds_per_round": seconds,
+              "connections": CONNECTIONS, "wall_seconds": wall,
+              "hooks": {"mirrored": hooks, "not_mirrored": not_mirrored, "skipped": empty_reason},
+              "placements": placements,
+              "peer": {"program": PEER.strip(), "skipped": peer_reason}}
     with open(os.path.join(results_dir, "http.json"), "w") as f:
         json.dump(result, f, indent=2)
-    lines = markdown(result, setups, runs)
+    lines = markdown(result, setups)
     with open(os.path.join(results_dir, "http.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))

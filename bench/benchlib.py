@@ -105,3 +105,32 @@ def write_results(results_dir, name, result, lines):
     with open(os.path.join(results_dir, name + ".md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
+
+
+VULNERABILITIES = "/sys/devices/system/cpu/vulnerabilities"
+
+
+def machine_info():
+    """The CPU model, the kernel release and every line the kernel gives on
+    the CPU's vulnerabilities and their mitigations: the cost of a call
+    into a BPF program (an indirect call) depends on them, retpolines and
+    return thunks most of all, so a ratio means little without them."""
+    model = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    vulnerabilities = {}
+    for name in sorted(os.listdir(VULNERABILITIES)):
+        with open(os.path.join(VULNERABILITIES, name)) as f:
+            vulnerabilities[name] = f.read().strip()
+    return {"cpu_model": model, "cpus": os.cpu_count(), "kernel": os.uname().release,
+            "vulnerabilities": vulnerabilities}
+
+
+def machine_lines(info):
+    """Markdown lines for machine_info()."""
+    lines = ["Machine: %s, %d CPUs, Linux %s. CPU vulnerabilities (%s):" % (
+        info["cpu_model"], info["cpus"], info["kernel"], VULNERABILITIES), ""]
+    return lines + ["- %s: %s" % (k, v) for k, v in info["vulnerabilities"].items()]

@@ -12,14 +12,32 @@ ORDER = ("http", "sched_switch", "scrape", "events", "memdisk", "programs", "sta
 
 
 def _http(r):
-    s = r["summary"]
     rows = []
-    for setup in ("pantau", "pantau, requests.http off", "bpftrace peer"):
-        if setup in s:
-            v = s[setup]
-            rows.append(("HTTP overhead", "%s: req/s ratio (per-round) / CPU per request ratio" % setup,
-                         "%.3f / %.3f" % (v["paired_rps_ratio"], v["cpu_ratio"]), ""))
+    for placement, pr in r["placements"].items():
+        s = pr["summary"]
+        for setup, v in s.items():
+            if setup != "no tracer":
+                rows.append(("HTTP overhead", "%s, %s: req/s ratio / CPU per request ratio (per-round)"
+                             % (placement, setup), "%.3f / %.3f" % (v["paired_rps_ratio"],
+                                                                     v["paired_cpu_ratio"]), ""))
+        for shape, g in pr["goals"].items():
+            if "goal1" in g:
+                rows.append(("HTTP overhead", "%s, %s: goal 1, pantau vs bpftrace peer req/s ratio"
+                             % (placement, shape), "%.3f vs %.3f: %s" % (
+                                 g["r_pantau"], g["goal1"]["r_peer"], _met(g["goal1"]["met"])),
+                             "pantau ≥ peer"))
+            for key, what in (("goal2_rps", "req/s"), ("goal2_cpu", "CPU per request")):
+                if key in g:
+                    x = g[key]
+                    rows.append(("HTTP overhead", "%s, %s: goal 2, pantau's %s loss vs empty programs'"
+                                 % (placement, shape, what), "%.3f vs 2 × %.3f: %s" % (
+                                     x["pantau_loss"], x["empty_loss"], _met(x["met"])),
+                                 "≤ 2 × empty"))
     return rows
+
+
+def _met(flag):
+    return "met" if flag else "not met"
 
 
 def _sched(r):

@@ -49,6 +49,19 @@ struct {
 	__type(value, __u64);
 } net_drops SEC(".maps");
 
+/*
+ * Cgroup ids of requests.skip_cgroups, kept by user space: connections
+ * their tasks open are never parsed. Looked up once per socket, at connect
+ * or listen, so the payload programs pay nothing more than a state check.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, NET_MAX_SKIP_CGROUPS);
+	__type(key, __u64);
+	__type(value, __u8);
+} skip_cgroups SEC(".maps");
+
 static const struct net_stats zero_stats;
 
 static __always_inline void count_drop(__u32 reason)
@@ -112,6 +125,7 @@ static __always_inline void claim(struct sock *sk, __u8 dir)
 	ns->start_ns = bpf_ktime_get_ns();
 	ns->dir = dir;
 	ns->established = 0;
+	ns->unparsed = bpf_map_lookup_elem(&skip_cgroups, &ns->key.cgroup_id) != NULL;
 	ns->http.state = NET_HTTP_OFF;
 	ns->resets = 0;
 	__builtin_memset(&ns->peer, 0, sizeof(ns->peer));
@@ -196,7 +210,8 @@ static __always_inline void opened(struct sock *sk, __u8 dir)
 		ns->start_ns = bpf_ktime_get_ns();
 	else
 		count_connect(ns, bpf_ktime_get_ns() - ns->start_ns);
-	if (tp)
+	/* Unparsed: the state stays NET_HTTP_OFF, where the payload programs stop. */
+	if (tp && !ns->unparsed)
 		http_conn_init(ns, tp);
 	record_ends(ns, sk);
 	st = stats_of(&ns->key);
@@ -538,5 +553,6 @@ int net_seed_listeners(struct bpf_iter__tcp *ctx)
 		return 0;
 	ns->key = *owner;
 	ns->dir = NET_DIR_LISTEN;
+	ns->unparsed = bpf_map_lookup_elem(&skip_cgroups, &owner->cgroup_id) != NULL;
 	return 0;
 }

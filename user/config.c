@@ -37,6 +37,7 @@ enum field_kind {
 	F_NODE,		/* any scalar, stored as yaml_node_t * for the caller */
 	F_PATH,		/* absolute path, "-" or "" (off), stored as char * */
 	F_CGROUPS,	/* services.shared_cgroups */
+	F_SKIP_CGROUPS,	/* requests.skip_cgroups */
 	F_RULES,	/* services.rules */
 	F_PEER_RULES,	/* peers.rules */
 	F_ROUTES,	/* requests.routes */
@@ -140,6 +141,7 @@ static const struct field request_fields[] = {
 	{ .key = "http", .kind = F_BOOL, .off = CFG(requests_http) },
 	{ .key = "tls", .kind = F_BOOL, .off = CFG(requests_tls) },
 	{ .key = "routes", .kind = F_ROUTES },
+	{ .key = "skip_cgroups", .kind = F_SKIP_CGROUPS },
 	{ }
 };
 
@@ -602,6 +604,11 @@ static void free_shared(struct pantau_config *cfg)
 	free_strings(cfg->shared_cgroups, &cfg->n_shared_cgroups);
 }
 
+static void free_skip(struct pantau_config *cfg)
+{
+	free_strings(cfg->skip_cgroups, &cfg->n_skip_cgroups);
+}
+
 static void free_routes(struct pantau_config *cfg)
 {
 	free_strings(cfg->request_routes, &cfg->n_request_routes);
@@ -675,9 +682,10 @@ static int parse_list(struct loader *ld, yaml_node_t *node, const char *path, si
 	return 0;
 }
 
-static int parse_cgroup_item(struct loader *ld, yaml_node_t *item, const char *path)
+/* One cgroup glob of a list, checked and appended to list. */
+static int append_cgroup(struct loader *ld, yaml_node_t *item, const char *path,
+			 char **list, size_t *n)
 {
-	struct pantau_config *cfg = ld->cfg;
 	int ret;
 
 	ret = want_scalar(ld, item, path);
@@ -686,8 +694,17 @@ static int parse_cgroup_item(struct loader *ld, yaml_node_t *item, const char *p
 	ret = check_cgroup(ld, item, path);
 	if (ret)
 		return ret;
-	return append_string(ld, cfg->shared_cgroups, &cfg->n_shared_cgroups,
-			     strdup(scalar(item)));
+	return append_string(ld, list, n, strdup(scalar(item)));
+}
+
+static int parse_cgroup_item(struct loader *ld, yaml_node_t *item, const char *path)
+{
+	return append_cgroup(ld, item, path, ld->cfg->shared_cgroups, &ld->cfg->n_shared_cgroups);
+}
+
+static int parse_skip_cgroup_item(struct loader *ld, yaml_node_t *item, const char *path)
+{
+	return append_cgroup(ld, item, path, ld->cfg->skip_cgroups, &ld->cfg->n_skip_cgroups);
 }
 
 /*
@@ -700,6 +717,12 @@ static int parse_cgroups(struct loader *ld, yaml_node_t *node, const char *path)
 {
 	return parse_list(ld, node, path, CONFIG_MAX_SHARED, free_shared,
 			  &ld->cfg->n_shared_cgroups, parse_cgroup_item);
+}
+
+static int parse_skip_cgroups(struct loader *ld, yaml_node_t *node, const char *path)
+{
+	return parse_list(ld, node, path, CONFIG_MAX_SHARED, free_skip,
+			  &ld->cfg->n_skip_cgroups, parse_skip_cgroup_item);
 }
 
 static int walk_map(struct loader *ld, yaml_node_t *node,
@@ -1036,6 +1059,8 @@ static int parse_value(struct loader *ld, const struct field *f,
 		return parse_path(ld, f, slot, node, path);
 	case F_CGROUPS:
 		return parse_cgroups(ld, node, path);
+	case F_SKIP_CGROUPS:
+		return parse_skip_cgroups(ld, node, path);
 	case F_RULES:
 		return parse_rules(ld, node, path);
 	case F_PEER_RULES:
@@ -1243,8 +1268,10 @@ static int copy_config(struct pantau_config *dst, const struct pantau_config *sr
 	dst->listen = dst->log_level = dst->language = dst->events_file = NULL;
 	dst->cloudwatch_emf_file = dst->cloudwatch_namespace = NULL;
 	dst->n_shared_cgroups = dst->n_rules = dst->n_peer_rules = dst->n_request_routes = 0;
+	dst->n_skip_cgroups = 0;
 	memset(dst->request_routes, 0, sizeof(dst->request_routes));
 	memset(dst->shared_cgroups, 0, sizeof(dst->shared_cgroups));
+	memset(dst->skip_cgroups, 0, sizeof(dst->skip_cgroups));
 	memset(dst->rules, 0, sizeof(dst->rules));
 	memset(dst->peer_rules, 0, sizeof(dst->peer_rules));
 	dst->n_es_urls = 0;
@@ -1270,6 +1297,8 @@ static int copy_config(struct pantau_config *dst, const struct pantau_config *sr
 	if (copy_strings(dst->es_urls, &dst->n_es_urls, src->es_urls, src->n_es_urls) ||
 	    copy_strings(dst->shared_cgroups, &dst->n_shared_cgroups, src->shared_cgroups,
 			 src->n_shared_cgroups) ||
+	    copy_strings(dst->skip_cgroups, &dst->n_skip_cgroups, src->skip_cgroups,
+			 src->n_skip_cgroups) ||
 	    copy_strings(dst->request_routes, &dst->n_request_routes, src->request_routes,
 			 src->n_request_routes))
 		goto nomem;
@@ -1524,6 +1553,7 @@ void config_free(struct pantau_config *cfg)
 	cfg->listen = cfg->log_level = cfg->language = cfg->events_file = NULL;
 	cfg->cloudwatch_emf_file = cfg->cloudwatch_namespace = NULL;
 	free_shared(cfg);
+	free_skip(cfg);
 	free_rules(cfg);
 	free_peer_rules(cfg);
 	free_routes(cfg);

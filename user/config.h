@@ -51,6 +51,9 @@ struct pantau_config {
 	bool requests_tls;		/* and HTTPS ones, through TLS library uprobes */
 	char *request_routes[CONFIG_MAX_RULES];	/* path templates, e.g. /orders/{id} */
 	size_t n_request_routes;
+	/* Cgroup globs whose connections are not parsed for requests. */
+	char *skip_cgroups[CONFIG_MAX_SHARED];
+	size_t n_skip_cgroups;
 	unsigned peers_max;		/* cardinality cap on peer names */
 	struct peer_rule peer_rules[CONFIG_MAX_RULES];
 	size_t n_peer_rules;

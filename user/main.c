@@ -27,6 +27,7 @@
 #include "log.h"
 #include "prometheus/metrics.h"
 #include "bpf/net_seed.h"
+#include "bpf/skip_cgroups.h"
 #include "net.skel.h"
 #include "prometheus/prometheus.h"
 #include "naming/services.h"
@@ -355,9 +356,14 @@ static int sync_shared_cgroups(struct daemon *d)
 	return 0;
 }
 
-/* Only "/" as shared needs no rescans: the root never changes. */
-static bool shared_needs_rescan(const struct pantau_config *cfg)
+/*
+ * Only "/" as shared and no skipped cgroups needs no rescans: the root
+ * never changes. Otherwise cgroups made since the last walk are matched.
+ */
+static bool cgroups_need_rescan(const struct pantau_config *cfg)
 {
+	if (cfg->n_skip_cgroups)
+		return true;
 	for (size_t i = 0; i < cfg->n_shared_cgroups; i++)
 		if (strcmp(cfg->shared_cgroups[i], "/") != 0)
 			return true;
@@ -393,9 +399,10 @@ static int serve(struct daemon *d)
 			pt_warn("SIGHUP: config reload is not implemented yet; restart pantau to apply changes.");
 		/* Fold exited processes even when nobody scrapes. */
 		pthread_mutex_lock(&d->lock);
-		if (shared_needs_rescan(&d->cfg)) {
+		if (cgroups_need_rescan(&d->cfg)) {
 			registry_scan_cgroups(&d->registry);
 			sync_shared_cgroups(d);
+			skip_cgroups_sync(&d->probes, &d->registry);
 		}
 		daemon_collect(d);
 		pthread_mutex_unlock(&d->lock);
@@ -488,6 +495,10 @@ int main(int argc, char **argv)
 	rc = sync_shared_cgroups(&d);
 	if (rc)
 		pt_warn("cannot fill the shared_cgroups map: %s; processes of shared cgroups are not split",
+			strerror(-rc));
+	rc = skip_cgroups_sync(&d.probes, &d.registry);
+	if (rc)
+		pt_warn("cannot fill the skip_cgroups map: %s; connections of requests.skip_cgroups are parsed",
 			strerror(-rc));
 	/* Shared cgroups are known before the first event is counted. */
 	d.probes.cgroup_mnt = mnt;

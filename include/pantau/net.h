@@ -7,6 +7,9 @@
 #include "events.h"
 #include "http_parse.h"
 
+/* Live cgroups of requests.skip_cgroups the kernel side can hold. */
+#define NET_MAX_SKIP_CGROUPS 4096
+
 /* Log2 slots of microseconds, as the run-queue histogram. */
 #define NET_RTT_SLOTS 27
 
@@ -92,7 +95,8 @@ struct net_sock {
 	__u64 start_ns;		/* connect() called, or connection accepted */
 	__u8 dir;		/* enum net_dir */
 	__u8 established;	/* counted as opened and not yet as closed */
-	__u8 pad[6];
+	__u8 unparsed;		/* its cgroup is in requests.skip_cgroups */
+	__u8 pad[5];
 	struct net_peer peer;	/* outbound: where it goes */
 	struct net_ends ends;	/* set when established */
 	__u64 resets;		/* resets sent or received on it */

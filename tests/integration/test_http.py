@@ -7,8 +7,14 @@ bodies, HEAD). Every counter must equal what the client received."""
 import collections
 import json
 import os
+import shutil
+import subprocess
+import tempfile
 
-from pantau_lib import Cgroup, Nginx, Pantau, check, http_client, series, value, wait_for
+from pantau_lib import BUILD, Cgroup, Nginx, Pantau, check, free_port, http_client, series, spawn_in, \
+    stop, value, wait_for
+
+HTTPMINI = os.path.join(BUILD, "tests", "tools", "httpmini")
 
 SCENARIOS = ("keepalive", "close", "pipelined", "split", "chunked", "head")
 
@@ -129,3 +135,138 @@ def test_event_budget_keeps_errors_and_counts_every_drop():
             nginx.stop()
         srv.remove()
         cli.remove()
+
+
+def httpmini_server(cg, port):
+    """httpmini's server in the cgroup, once it listens."""
+    tmp = tempfile.mkdtemp(prefix="pantau-httpmini-")
+    ready = os.path.join(tmp, "ready")
+    proc = spawn_in(cg, [HTTPMINI, "serve", "--port", str(port), "--ready", ready])
+    try:
+        wait_for(lambda: os.path.exists(ready) and open(ready).read().endswith("\n"), 10,
+                 "httpmini to listen on %d" % port)
+    except Exception:
+        stop(proc)
+        raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return proc
+
+
+def httpmini_client(cg, port):
+    """Run httpmini's client script in the cgroup; returns its report:
+    {"requests": n, "connections": n, "bytes_sent": n, "bytes_received": n}."""
+    p = subprocess.run([HTTPMINI, "client", "--port", str(port), "--cgroup", cg.path],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+    check(p.returncode == 0, "httpmini client failed (%d): %s" % (p.returncode, p.stderr))
+    report = {"requests": 0}
+    for line in p.stdout.splitlines():
+        words = line.split()
+        if words[0] == "requests":
+            report["requests"] += int(words[3])
+        else:
+            report[words[0]] = int(words[1])
+    return report
+
+
+def request_events(path, service):
+    """pantau.http events of the service in the events file."""
+    with open(path) as f:
+        docs = [json.loads(line) for line in f]
+    return [d for d in docs if d["event"]["dataset"] == "pantau.http" and d["service"]["name"] == service]
+
+
+def requests_of_both_ends(skip_client):
+    """The client's report and pantau's figures for both ends of httpmini's
+    script, the client's cgroup in requests.skip_cgroups or not."""
+    srv, cli = Cgroup("t-hsrv"), Cgroup("t-hcli")
+    config = "requests:\n  skip_cgroups: [\"/%s.service\"]\n" % cli.name if skip_client else ""
+    server = None
+    try:
+        with Pantau(config=config, args=("--events-file", "@EVENTS@")) as p:
+            port = free_port()
+            server = httpmini_server(srv, port)
+            sent = httpmini_client(cli, port)
+            n = sent["requests"]
+
+            def settled():
+                m = p.metrics()
+                tcp_done = value(m, "pantau_network_bytes_total", service=cli.service,
+                                 direction="sent") == sent["bytes_sent"]
+                client_done = skip_client or sum(series(m, "pantau_dependency_requests_total",
+                                                        service=cli.service).values()) == n
+                return tcp_done and client_done and len(request_events(p.events_path, srv.service)) == n \
+                    and sum(series(m, "pantau_requests_total", service=srv.service).values()) == n and m
+            m = wait_for(settled, 15, "%d requests at the server and the client's TCP figures" % n)
+            return sent, m, request_events(p.events_path, cli.service), srv.service, cli.service
+    finally:
+        if server:
+            stop(server)
+        srv.remove()
+        cli.remove()
+
+
+def test_skip_cgroups_leave_the_client_end_unparsed():
+    """With the client's cgroup in requests.skip_cgroups only the server's
+    end is parsed: the server counts exactly the requests the client made,
+    the client none (no requests, no events), and the client's TCP figures
+    (connections, bytes) stay. Without the key the client counts them all."""
+    sent, m, cli_events, srv_name, cli_name = requests_of_both_ends(skip_client=True)
+    n = sent["requests"]
+    served = sum(series(m, "pantau_requests_total", service=srv_name).values())
+    made = sum(series(m, "pantau_dependency_requests_total", service=cli_name).values())
+    opened = value(m, "pantau_tcp_connections_opened_total", service=cli_name, direction="outbound")
+    print("  skipped client: %d requests sent on %d connections; server counted %d, client %d, "
+          "client events %d, client connections %s" % (n, sent["connections"], served, made,
+                                                          len(cli_events), opened))
+    check(n > 0 and served == n, "server counted %d of %d requests" % (served, n))
+    check(made == 0, "the skipped client counted %d requests" % made)
+    check(not series(m, "pantau_dependency_request_duration_seconds_count", service=cli_name),
+          "the skipped client has request durations")
+    check(not cli_events, "the skipped client sent %d request events" % len(cli_events))
+    check(opened == sent["connections"], "client connections: pantau %s, client %d" %
+          (opened, sent["connections"]))
+    check(value(m, "pantau_network_bytes_total", service=cli_name, direction="received") ==
+          sent["bytes_received"], "client bytes received do not match")
+
+    sent, m, cli_events, srv_name, cli_name = requests_of_both_ends(skip_client=False)
+    n = sent["requests"]
+    made = sum(series(m, "pantau_dependency_requests_total", service=cli_name).values())
+    print("  followed client: %d requests sent; client counted %d, client events %d" %
+          (n, made, len(cli_events)))
+    check(made == n, "the followed client counted %d of %d requests" % (made, n))
+    check(len(cli_events) == n, "the followed client sent %d request events for %d requests" %
+          (len(cli_events), n))
+
+
+def test_skip_cgroups_follow_cgroups_made_and_removed_later():
+    """A cgroup made after pantau started that requests.skip_cgroups
+    matches is found by the periodic walk (every 5 s) and its connections
+    go unparsed; once it is removed its id leaves the kernel's map."""
+    srv = Cgroup("t-hsrv")
+    late = "t-hlate-" + srv.name.rsplit("-", 1)[1]
+    config = "requests:\n  skip_cgroups: [\"/%s-*\"]\n" % late
+    server = cli = None
+    try:
+        with Pantau(config=config) as p:
+            entries = lambda: value(p.metrics(), "pantau_map_entries", map="skip_cgroups")
+            check(entries() == 0, "skip_cgroups holds %s ids before any cgroup matches" % entries())
+            cli = Cgroup(late)
+            wait_for(lambda: entries() == 1, 15, "the new cgroup's id in skip_cgroups")
+            port = free_port()
+            server = httpmini_server(srv, port)
+            n = httpmini_client(cli, port)["requests"]
+            m = wait_for(lambda: (lambda m: sum(series(m, "pantau_requests_total",
+                                                       service=srv.service).values()) == n and m)(
+                p.metrics()), 15, "%d requests at the server" % n)
+            made = sum(series(m, "pantau_dependency_requests_total", service=cli.service).values())
+            print("  cgroup made after start: %d requests, server counted them, client %d" % (n, made))
+            check(made == 0, "the client in a later skipped cgroup counted %d requests" % made)
+            cli.remove()
+            wait_for(lambda: entries() == 0, 15, "the removed cgroup's id to leave skip_cgroups")
+    finally:
+        if server:
+            stop(server)
+        srv.remove()
+        if cli:
+            cli.remove()

@@ -445,6 +445,42 @@ static void test_requests_tls_is_off_unless_asked(void **state)
 			  "t.yaml:2: requests.tls is 'yes please'; it must be true or false.");
 }
 
+static void test_requests_skip_cgroups_are_read_and_checked(void **state)
+{
+	struct fixture *fx = *state;
+	char *yaml = malloc(32 + (CONFIG_MAX_SHARED + 1) * 8);
+	size_t len;
+
+	assert_int_equal(fx->cfg.n_skip_cgroups, 0);
+	assert_int_equal(load(fx, "requests:\n  skip_cgroups: [/load.slice, \"/system.slice/backup-*\"]\n"), 0);
+	assert_int_equal(fx->cfg.n_skip_cgroups, 2);
+	assert_string_equal(fx->cfg.skip_cgroups[0], "/load.slice");
+	assert_string_equal(fx->cfg.skip_cgroups[1], "/system.slice/backup-*");
+	/* Kept by a later load that does not name it, replaced by one that does. */
+	assert_int_equal(load(fx, "log_level: warn\n"), 0);
+	assert_int_equal(fx->cfg.n_skip_cgroups, 2);
+	assert_int_equal(load(fx, "requests: {skip_cgroups: [/wrk]}\n"), 0);
+	assert_int_equal(fx->cfg.n_skip_cgroups, 1);
+	assert_string_equal(fx->cfg.skip_cgroups[0], "/wrk");
+	assert_load_error(fx, "requests:\n  skip_cgroups:\n    - /a\n    - load.slice\n",
+			  "t.yaml:4: requests.skip_cgroups[1] is 'load.slice'; a cgroup "
+			  "pattern must start with '/', e.g. /system.slice/*.service.");
+	assert_load_error(fx, "requests:\n  skip_cgroups: /wrk\n",
+			  "t.yaml:2: requests.skip_cgroups must be a list, not a single value.");
+	assert_non_null(yaml);
+	len = (size_t)sprintf(yaml, "requests:\n  skip_cgroups:\n");
+	for (int i = 0; i <= CONFIG_MAX_SHARED; i++)
+		len += (size_t)sprintf(yaml + len, "  - /%d\n", i);
+	assert_load_error(fx, yaml, "t.yaml:3: requests.skip_cgroups has 65 entries; at most 64 are allowed.");
+	free(yaml);
+	/* The failed loads left the last good list. */
+	assert_int_equal(fx->cfg.n_skip_cgroups, 1);
+	assert_string_equal(fx->cfg.skip_cgroups[0], "/wrk");
+	assert_int_equal(load(fx, "requests: {skip_cgroups: []}\n"), 0);
+	assert_int_equal(fx->cfg.n_skip_cgroups, 0);
+	assert_null(fx->cfg.skip_cgroups[0]);
+}
+
 static void test_peer_rules_are_read_and_checked(void **state)
 {
 	struct fixture *fx = *state;
@@ -1147,6 +1183,7 @@ int main(void)
 		T(test_events_file_takes_path_dash_or_empty),
 		T(test_requests_http_is_true_or_false),
 		T(test_requests_tls_is_off_unless_asked),
+		T(test_requests_skip_cgroups_are_read_and_checked),
 		T(test_peer_rules_are_read_and_checked),
 		T(test_events_file_must_be_absolute),
 		T(test_cloudwatch_is_off_by_default_and_read),

@@ -696,6 +696,40 @@ static void test_mount_find_unescapes_octal_backslash_and_tab(void **state)
 	assert_string_equal(out, "/mnt/a\\b\tc");
 }
 
+/* ---- requests.skip_cgroups ---- */
+
+static void test_skip_cgroups_match_cgroup_and_descendants(void **state)
+{
+	struct fixture *fx = *state;
+
+	load(fx, "requests:\n"
+		 "  skip_cgroups: [\"/system.slice/backup-*.service\", \"/load\"]\n");
+	assert_true(cgroup_requests_skipped(&fx->cfg, "/system.slice/backup-db.service"));
+	assert_true(cgroup_requests_skipped(&fx->cfg, "/system.slice/backup-db.service/worker"));
+	assert_true(cgroup_requests_skipped(&fx->cfg, "/load"));
+	assert_true(cgroup_requests_skipped(&fx->cfg, "/load/a/b"));
+	assert_false(cgroup_requests_skipped(&fx->cfg, "/system.slice/shop.service"));
+	assert_false(cgroup_requests_skipped(&fx->cfg, "/loader"));
+	assert_false(cgroup_requests_skipped(&fx->cfg, "/"));
+}
+
+static void test_skip_cgroups_star_does_not_cross_slash(void **state)
+{
+	struct fixture *fx = *state;
+
+	load(fx, "requests: {skip_cgroups: [\"/*-load\"]}\n");
+	assert_true(cgroup_requests_skipped(&fx->cfg, "/wrk-load"));
+	assert_false(cgroup_requests_skipped(&fx->cfg, "/bench/wrk-load"));
+}
+
+static void test_no_skip_cgroups_skip_nothing(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_false(cgroup_requests_skipped(&fx->cfg, "/"));
+	assert_false(cgroup_requests_skipped(&fx->cfg, "/system.slice/nginx.service"));
+}
+
 static void test_mount_find_matches_fs_type_not_source(void **state)
 {
 	char out[256];
@@ -820,6 +854,9 @@ int main(void)
 		T(test_mount_find_unescapes_octal_space),
 		T(test_mount_find_unescapes_octal_backslash_and_tab),
 		T(test_mount_find_matches_fs_type_not_source),
+		T(test_skip_cgroups_match_cgroup_and_descendants),
+		T(test_skip_cgroups_star_does_not_cross_slash),
+		T(test_no_skip_cgroups_skip_nothing),
 		T(test_mount_find_returns_first_cgroup2_mount),
 		T(test_mount_find_without_cgroup2_is_enoent),
 		T(test_mount_find_empty_file_is_enoent),

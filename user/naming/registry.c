@@ -84,6 +84,8 @@ static struct cgroup_info *cgroup_learn(struct registry *r, uint64_t id, const c
 	if ((size_t)snprintf(c->path, sizeof(c->path), "%s", path) >= sizeof(c->path))
 		pt_debug("cgroup %" PRIu64 ": path cut to %zu bytes", id, sizeof(c->path) - 1);
 	c->shared = cgroup_is_shared(r->cfg, path);
+	c->requests_skipped = cgroup_requests_skipped(r->cfg, path);
+	c->scan = r->scans;
 	return c;
 }
 
@@ -133,6 +135,7 @@ int registry_scan_cgroups(struct registry *r)
 	fd = open(r->cgroup_mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	r->scans++;
 	walk(r, fd, path, 0, 0, &budget);
 	return 0;
 }
@@ -179,6 +182,22 @@ size_t registry_shared_ids(const struct registry *r, uint64_t *ids, size_t max)
 
 		if (c->shared)
 			ids[n++] = c->id;
+	}
+	return n;
+}
+
+size_t registry_skipped_ids(const struct registry *r, uint64_t *ids, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->cgroups.count; i++) {
+		const struct cgroup_info *c = rowtab_at(&r->cgroups, i);
+
+		if (!c->requests_skipped || c->scan != r->scans)
+			continue;
+		if (n < max)
+			ids[n] = c->id;
+		n++;
 	}
 	return n;
 }

@@ -83,6 +83,8 @@ struct cgroup_info {
 	uint64_t id;		/* first: the key of registry.cgroups */
 	char path[256];
 	bool shared;
+	bool requests_skipped;	/* matches requests.skip_cgroups */
+	uint64_t scan;		/* the walk that last saw it (registry.scans) */
 };
 
 enum fold_reason { FOLD_CAP, FOLD_EVICTED, FOLD_REASONS };
@@ -101,6 +103,7 @@ struct registry {
 	struct rowtab keys;	/* struct key_slot: key -> entries index */
 	struct rowtab cgroups;	/* struct cgroup_info, found by id */
 	uint64_t gen;
+	uint64_t scans;		/* cgroup walks so far: cgroups not seen by the last are gone */
 	uint64_t folded[FOLD_REASONS];
 	uint64_t keys_dropped;	/* the key table was full */
 };
@@ -151,5 +154,12 @@ int registry_service_sample(struct registry *r, size_t svc, uint32_t *pid,
 
 /* Ids of shared cgroups for the BPF shared_cgroups map. */
 size_t registry_shared_ids(const struct registry *r, uint64_t *ids, size_t max);
+
+/*
+ * Ids of the cgroups requests.skip_cgroups matches that the last walk
+ * found (or that were learnt since), up to max of them in ids. Returns
+ * how many there are, which may be more than max.
+ */
+size_t registry_skipped_ids(const struct registry *r, uint64_t *ids, size_t max);
 
 #endif

@@ -142,33 +142,38 @@ static bool container_id(const char *c, size_t n, const char **id)
 	return false;
 }
 
+/* Whether glob matches the cgroup at path or one of its ancestors. */
+static bool glob_matches_cgroup_or_ancestor(const char *glob, const char *path)
+{
+	char prefix[PATH_MAX];
+	size_t plen = strlen(path);
+
+	if (plen >= sizeof(prefix))
+		plen = sizeof(prefix) - 1;
+	memcpy(prefix, path, plen);
+	prefix[plen] = '\0';
+	/* Bounded by the path length: each pass drops one component. */
+	for (;;) {
+		char *slash;
+
+		if (fnmatch(glob, prefix, FNM_PATHNAME) == 0)
+			return true;
+		slash = strrchr(prefix, '/');
+		if (!slash || slash == prefix)
+			return false;
+		*slash = '\0';
+	}
+}
+
 /* First rule whose glob matches the path or one of its ancestors. */
 static const struct service_rule *match_cgroup_rule(const struct pantau_config *cfg,
 						    const char *path)
 {
-	char prefix[PATH_MAX];
-
 	for (size_t r = 0; r < cfg->n_rules; r++) {
 		const struct service_rule *rule = &cfg->rules[r];
-		size_t plen = strlen(path);
 
-		if (rule->kind != RULE_CGROUP)
-			continue;
-		if (plen >= sizeof(prefix))
-			plen = sizeof(prefix) - 1;
-		memcpy(prefix, path, plen);
-		prefix[plen] = '\0';
-		/* Bounded by the path length: each pass drops one component. */
-		for (;;) {
-			char *slash;
-
-			if (fnmatch(rule->pattern, prefix, FNM_PATHNAME) == 0)
-				return rule;
-			slash = strrchr(prefix, '/');
-			if (!slash || slash == prefix)
-				break;
-			*slash = '\0';
-		}
+		if (rule->kind == RULE_CGROUP && glob_matches_cgroup_or_ancestor(rule->pattern, path))
+			return rule;
 	}
 	return NULL;
 }
@@ -261,6 +266,14 @@ bool cgroup_is_shared(const struct pantau_config *cfg, const char *path)
 {
 	for (size_t i = 0; i < cfg->n_shared_cgroups; i++)
 		if (fnmatch(cfg->shared_cgroups[i], path, FNM_PATHNAME) == 0)
+			return true;
+	return false;
+}
+
+bool cgroup_requests_skipped(const struct pantau_config *cfg, const char *path)
+{
+	for (size_t i = 0; i < cfg->n_skip_cgroups; i++)
+		if (glob_matches_cgroup_or_ancestor(cfg->skip_cgroups[i], path))
 			return true;
 	return false;
 }

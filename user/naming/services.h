@@ -39,4 +39,10 @@ int service_name_short_lived(const struct pantau_config *cfg,
 /* Whether the config marks the cgroup at path as shared. */
 bool cgroup_is_shared(const struct pantau_config *cfg, const char *path);
 
+/*
+ * Whether the cgroup at path, or an ancestor, matches requests.skip_cgroups:
+ * the connections its tasks open are not parsed for requests.
+ */
+bool cgroup_requests_skipped(const struct pantau_config *cfg, const char *path);
+
 #endif
