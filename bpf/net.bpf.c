@@ -19,6 +19,8 @@
 #include "maps.bpf.h"
 #include "service_key.bpf.h"
 #include "events.bpf.h"
+/* The scratch window's bytes, at an index the verifiers see bounded. */
+#define PEER_HOST_BYTE(buf, i) ((buf)[bound_max((i), PEER_HOST_WINDOW - 1)])
 #include "pantau/net.h"
 
 #define AF_INET 2
@@ -112,6 +114,7 @@ static __always_inline void claim(struct sock *sk, __u8 dir)
 	ns->start_ns = bpf_ktime_get_ns();
 	ns->dir = dir;
 	ns->established = 0;
+	ns->head_seen = 0;
 	ns->http.state = NET_HTTP_OFF;
 	ns->resets = 0;
 	__builtin_memset(&ns->peer, 0, sizeof(ns->peer));
@@ -173,6 +176,7 @@ static __always_inline void send_conn_event(const struct net_sock *ns, const str
 	}
 	e->dir = ns->dir;
 	e->outcome = outcome;
+	e->host = ns->peer.host;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -385,20 +389,36 @@ int net_ingress(struct __sk_buff *skb)
 	return 1;
 }
 
+_Static_assert(EVENT_HOST_BYTES == HTTP_WINDOW, "the event carries the scratch window");
+
 /*
- * The first bytes of an outbound connection, once: user space names the
- * peer from their Host header or TLS server name.
+ * The first bytes of an outbound connection, once, before anything of it
+ * is counted: the host they ask for (HTTP Host, TLS server name), when
+ * there is one, becomes part of the connection's peer, and its name goes
+ * to user space, which names the peer by it.
  */
-static __always_inline void send_peer_head(const struct net_sock *ns,
-					   const struct http_source *src, __u32 off, __u32 count)
+static __always_inline void peer_host(struct net_sock *ns, const struct http_source *src,
+				      __u32 off, __u32 count)
 {
-	struct event_peer_head *e;
+	struct event_peer_host *e;
+	struct http_scratch *s;
+	__u32 zero = 0, host;
 	long got;
 
+	s = bpf_map_lookup_elem(&http_scratch, &zero);
+	if (!s || off >= count)
+		return;
+	got = source_read(src, off, s->buf, count - off < HTTP_WINDOW ? count - off : HTTP_WINDOW,
+			  HTTP_SRC_ITER);
+	if (got <= 0)
+		return;
+	host = peer_host_of(s, src, off, (__u32)got, count - off);
+	if (!host)
+		return;	/* named by its address */
 	e = event_reserve(sizeof(*e));
 	if (!e)
-		return;
-	e->hdr.type = EVENT_PEER_HEAD;
+		return;	/* user space would never learn its name: the address names it */
+	e->hdr.type = EVENT_PEER_HOST;
 	e->hdr.size = sizeof(*e);
 	e->hdr.ktime_ns = bpf_ktime_get_ns();
 	e->key = ns->key;
@@ -406,9 +426,14 @@ static __always_inline void send_peer_head(const struct net_sock *ns,
 	e->port = ns->peer.port;
 	e->family = ns->peer.family;
 	e->pad = 0;
-	got = source_read(src, off, e->data,
-			  count - off < EVENT_HEAD_BYTES ? count - off : EVENT_HEAD_BYTES, HTTP_SRC_ITER);
-	e->len = got > 0 ? (__u32)got : 0;
+	e->host = host;
+	e->name_off = (__u16)(s->host.name - s->host.base);
+	e->name_len = (__u16)s->host.name_len;
+	if (bpf_probe_read_kernel(e->data, sizeof(e->data), s->buf)) {
+		bpf_ringbuf_discard(e, 0);
+		return;
+	}
+	ns->peer.host = host;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -448,8 +473,11 @@ static __always_inline int on_sendmsg(struct sock *sk, const struct msghdr *msg)
 	if ((__u32)ahead >= count)
 		return 0;
 	src.iter = &msg->msg_iter;
-	if (ns->http.state == NET_HTTP_UNKNOWN && ns->dir == NET_DIR_OUT)
-		send_peer_head(ns, &src, (__u32)ahead, count);
+	if (ns->dir == NET_DIR_OUT && !ns->head_seen) {
+		ns->head_seen = 1;
+		if (ns->http.state == NET_HTTP_UNKNOWN)
+			peer_host(ns, &src, (__u32)ahead, count);
+	}
 	if (!http_feed_chunk(ns, false, &src, (__u32)ahead, count, bpf_ktime_get_ns())) {
 		ns->http.state = NET_HTTP_LOST;
 		count_drop(NET_DROP_STREAM_GAP);
