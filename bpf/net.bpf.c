@@ -115,6 +115,7 @@ static __always_inline void claim(struct sock *sk, __u8 dir)
 	ns->dir = dir;
 	ns->established = 0;
 	ns->head_seen = 0;
+	ns->connect_pending = 0;
 	ns->http.state = NET_HTTP_OFF;
 	ns->resets = 0;
 	__builtin_memset(&ns->peer, 0, sizeof(ns->peer));
@@ -180,6 +181,26 @@ static __always_inline void send_conn_event(const struct net_sock *ns, const str
 	bpf_ringbuf_submit(e, 0);
 }
 
+/*
+ * Set by user space before load: tcp_sendmsg_locked is hooked (requests
+ * are followed), so an outbound connection's first bytes are seen.
+ */
+const volatile bool sends_followed;
+
+/*
+ * An outbound connection's connect time, once: at its first send, when
+ * the host it asks for is known (struct net_peer's host), so that it
+ * counts under the same peer as the connection's requests; at close if
+ * it never sent anything.
+ */
+static __always_inline void connect_settle(struct net_sock *ns)
+{
+	if (!ns->connect_pending)
+		return;
+	ns->connect_pending = 0;
+	count_connect(ns, ns->connect_ns);
+}
+
 static __always_inline void opened(struct sock *sk, __u8 dir)
 {
 	struct net_sock *ns = bpf_sk_storage_get(&net_socks, sk, NULL, 0);
@@ -196,10 +217,14 @@ static __always_inline void opened(struct sock *sk, __u8 dir)
 	tp = bpf_skc_to_tcp_sock(sk);
 	ns->dir = dir;
 	ns->established = 1;
-	if (dir == NET_DIR_IN)
+	if (dir == NET_DIR_IN) {
 		ns->start_ns = bpf_ktime_get_ns();
-	else
-		count_connect(ns, bpf_ktime_get_ns() - ns->start_ns);
+	} else {
+		ns->connect_ns = bpf_ktime_get_ns() - ns->start_ns;
+		ns->connect_pending = 1;
+		if (!sends_followed)
+			connect_settle(ns);	/* no first bytes will be seen */
+	}
 	if (tp)
 		http_conn_init(ns, tp);
 	record_ends(ns, sk);
@@ -228,6 +253,7 @@ static __always_inline void closed(struct sock *sk, int oldstate)
 		send_conn_event(ns, NULL, NET_CONN_FAILED);
 		return;
 	}
+	connect_settle(ns);
 	tp = bpf_skc_to_tcp_sock(sk);
 	if (!ns->established || !tp)
 		return;
@@ -477,6 +503,7 @@ static __always_inline int on_sendmsg(struct sock *sk, const struct msghdr *msg)
 		ns->head_seen = 1;
 		if (ns->http.state == NET_HTTP_UNKNOWN)
 			peer_host(ns, &src, (__u32)ahead, count);
+		connect_settle(ns);
 	}
 	if (!http_feed_chunk(ns, false, &src, (__u32)ahead, count, bpf_ktime_get_ns())) {
 		ns->http.state = NET_HTTP_LOST;

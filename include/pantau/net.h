@@ -101,7 +101,9 @@ struct net_sock {
 	__u8 dir;		/* enum net_dir */
 	__u8 established;	/* counted as opened and not yet as closed */
 	__u8 head_seen;		/* outbound: its first bytes were looked at (peer.host) */
-	__u8 pad[5];
+	__u8 connect_pending;	/* outbound: connect_ns not recorded yet */
+	__u8 pad[4];
+	__u64 connect_ns;	/* outbound: connect() to established */
 	struct net_peer peer;	/* outbound: where it goes */
 	struct net_ends ends;	/* set when established */
 	__u64 resets;		/* resets sent or received on it */
