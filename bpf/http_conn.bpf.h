@@ -501,10 +501,14 @@ struct host_ctx {
 	__u32 off;		/* where the bytes sent begin in the chunk */
 };
 
-/* A step's answer to bpf_loop; a load done here, of the window a step asked for. */
-static __always_inline long host_step_done(struct host_ctx *x, int r)
+/*
+ * One step, and the load of the window it asked for: one callback for
+ * both kinds, so source_read() is inlined once more, not twice.
+ */
+static long host_step(__u32 i, struct host_ctx *x)
 {
 	struct peer_host_scan *c = &x->s->host;
+	int r = peer_host_step(c, x->s->buf);
 	__u32 want;
 	long got;
 
@@ -522,41 +526,20 @@ static __always_inline long host_step_done(struct host_ctx *x, int r)
 	return 0;
 }
 
-static long host_http_step(__u32 i, struct host_ctx *x)
-{
-	return host_step_done(x, peer_host_http_step(&x->s->host, x->s->buf));
-}
-
-static long host_tls_step(__u32 i, struct host_ctx *x)
-{
-	return host_step_done(x, peer_host_tls_step(&x->s->host, x->s->buf));
-}
-
 /*
  * The host asked for in the count bytes from chunk offset off, the first
  * len of them already in the scratch window: its hash, with its name in
- * the window (s->host.name, name_len), or 0.
+ * the window (s->host.name - base, name_len), or 0.
  */
 static __always_inline __u32 peer_host_of(struct http_scratch *s, const struct http_source *src,
 					  __u32 off, __u32 len, __u32 count)
 {
 	struct host_ctx x = { .s = s, .src = *src, .off = off };
-	struct peer_host_scan *c = &s->host;
-	int kind = peer_host_start(c, s->buf, len, count), r;
 
-	if (kind == PEER_HOST_KIND_HTTP)
-		bpf_loop(PEER_HOST_HTTP_STEPS, host_http_step, &x, 0);
-	else if (kind == PEER_HOST_KIND_TLS)
-		bpf_loop(PEER_HOST_TLS_STEPS, host_tls_step, &x, 0);
-	else
+	if (!peer_host_start(&s->host, s->buf, len, count))
 		return 0;
-	if (c->state != PEER_HOST_FOUND)
-		return 0;
-	/* An HTTP value may run past the window it began in: load it from its start. */
-	r = peer_host_name_missing(c);
-	if (r && (host_step_done(&x, r) || peer_host_name_missing(c)))
-		return 0;
-	return peer_host_result(c);
+	bpf_loop(peer_host_steps(&s->host), host_step, &x, 0);
+	return peer_host_result(&s->host);
 }
 
 /*

@@ -130,6 +130,12 @@ static __always_inline int peer_host_none(struct peer_host_scan *c)
 	return PEER_HOST_DONE;
 }
 
+/* Whether bytes [at, at + k) are in the window. */
+static __always_inline int peer_host_has(const struct peer_host_scan *c, __u32 at, __u32 k)
+{
+	return at >= c->base && at - c->base <= c->len && k <= c->len - (at - c->base);
+}
+
 /*
  * 0 when bytes [at, at + k) are in the window; else what the step returns:
  * load the window from at, or give up (beyond reach, or the window was
@@ -137,7 +143,7 @@ static __always_inline int peer_host_none(struct peer_host_scan *c)
  */
 static __always_inline int peer_host_missing(struct peer_host_scan *c, __u32 at, __u32 k)
 {
-	if (at >= c->base && at - c->base <= c->len && k <= c->len - (at - c->base))
+	if (peer_host_has(c, at, k))
 		return 0;
 	if (k > PEER_HOST_WINDOW || at + k > c->total || at + k < at || at == c->base)
 		return peer_host_none(c);
@@ -157,13 +163,19 @@ static __always_inline int peer_host_name_byte(__u8 b)
 	return b > ' ' && b <= '~';
 }
 
-/* One byte of a request head. */
+/*
+ * One byte of a request head; once the value ended, the step that brings
+ * it whole into the window (it may have begun in the one before).
+ */
 static __always_inline int peer_host_http_step(struct peer_host_scan *c, const __u8 *buf)
 {
 	__u32 pos = c->pos;
-	int miss = peer_host_missing(c, pos, 1);
 	__u8 b, lower;
+	int miss;
 
+	if (c->state == PEER_HOST_FOUND)
+		return peer_host_missing(c, c->name, c->name_len) ?: PEER_HOST_DONE;
+	miss = peer_host_missing(c, pos, 1);
 	if (miss)
 		return miss;
 	b = (__u8)peer_host_u8(c, buf, pos);
@@ -199,7 +211,7 @@ static __always_inline int peer_host_http_step(struct peer_host_scan *c, const _
 			if (!c->found)
 				return peer_host_none(c);
 			c->state = PEER_HOST_FOUND;
-			return PEER_HOST_DONE;
+			return PEER_HOST_GO_ON;
 		}
 		if (b == ' ' || b == '\t')
 			return PEER_HOST_GO_ON;	/* blanks at its end are not the name's */
@@ -328,16 +340,26 @@ static __always_inline int peer_host_start(struct peer_host_scan *c, const __u8 
 	return c->kind;
 }
 
-/* Once found: 0 when the name is all in the window, else the load that brings it there. */
-static __always_inline int peer_host_name_missing(struct peer_host_scan *c)
+/* One step of the scan start() set up. */
+static __always_inline int peer_host_step(struct peer_host_scan *c, const __u8 *buf)
 {
-	return peer_host_missing(c, c->name, c->name_len);
+	return c->kind == PEER_HOST_KIND_TLS ? peer_host_tls_step(c, buf) :
+					       peer_host_http_step(c, buf);
 }
 
-/* The scan's result: the name's hash, or 0 when none was found. */
+/* Steps a scan of this kind may take. */
+static __always_inline __u32 peer_host_steps(const struct peer_host_scan *c)
+{
+	return c->kind == PEER_HOST_KIND_TLS ? PEER_HOST_TLS_STEPS : PEER_HOST_HTTP_STEPS;
+}
+
+/*
+ * The scan's result: the name's hash, or 0 when none was found; the name
+ * is then name_len bytes at name - base in the window.
+ */
 static __always_inline __u32 peer_host_result(const struct peer_host_scan *c)
 {
-	return c->state == PEER_HOST_FOUND ? c->found : 0;
+	return c->state == PEER_HOST_FOUND && peer_host_has(c, c->name, c->name_len) ? c->found : 0;
 }
 
 #ifndef __bpf__
@@ -351,28 +373,20 @@ static inline __u32 peer_host_scan(const __u8 *data, __u32 total, __u32 window, 
 				   __u32 *name_len)
 {
 	struct peer_host_scan c;
-	__u32 steps, i, n;
-	int kind, r = PEER_HOST_GO_ON;
+	int r = PEER_HOST_GO_ON;
+	__u32 i, n;
 
 	if (window > PEER_HOST_WINDOW)
 		window = PEER_HOST_WINDOW;
-	kind = peer_host_start(&c, data, total < window ? total : window, total);
-	steps = kind == PEER_HOST_KIND_HTTP ? PEER_HOST_HTTP_STEPS : PEER_HOST_TLS_STEPS;
-	for (i = 0; kind && i < steps && r != PEER_HOST_DONE; i++) {
-		r = kind == PEER_HOST_KIND_HTTP ? peer_host_http_step(&c, data + c.base) :
-						  peer_host_tls_step(&c, data + c.base);
+	if (!peer_host_start(&c, data, total < window ? total : window, total))
+		return 0;
+	for (i = 0; i < peer_host_steps(&c) && r != PEER_HOST_DONE; i++) {
+		r = peer_host_step(&c, data + c.base);
 		if (r == PEER_HOST_LOAD) {
 			n = total - c.load;
 			c.base = c.load;
 			c.len = n < window ? n : window;
 		}
-	}
-	if (c.state == PEER_HOST_FOUND && peer_host_name_missing(&c) == PEER_HOST_LOAD) {
-		n = total - c.load;
-		c.base = c.load;
-		c.len = n < window ? n : window;
-		if (peer_host_name_missing(&c))
-			return 0;
 	}
 	*name = c.name;
 	*name_len = c.name_len;
