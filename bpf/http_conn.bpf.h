@@ -18,6 +18,7 @@
 #include "pantau/net.h"
 
 #define HTTP_WINDOW 256		/* bytes copied and stepped at a time */
+_Static_assert(HTTP_WINDOW == PEER_HOST_WINDOW, "the host scan looks through the scratch buffer");
 #define HTTP_WINDOWS 8		/* per chunk: 2 KiB of header bytes at most */
 #define TLS_HANDSHAKE 0x16	/* the content type of a TLS handshake record */
 
@@ -33,6 +34,7 @@ struct http_scratch {
 	__u32 len;		/* bytes in buf */
 	__s32 begin;		/* where in buf the current message began, or -1 */
 	__u32 pad;
+	struct peer_host_scan host;	/* looking for the host asked for in buf */
 };
 
 /*
@@ -239,6 +241,7 @@ __noinline int send_http_event(const struct net_sock *ns, __u32 idx, __u32 statu
 	e->method = h->q_method[i];
 	e->line_len = h->q_line_len[i];
 	e->proto = h->proto;
+	e->host = ns->peer.host;
 	__builtin_memcpy(e->line, h->q_line[i], NET_LINE_BYTES);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
@@ -515,6 +518,61 @@ static __always_inline long source_read(const struct http_source *src, __u32 off
 		skip -= v.iov_len;
 	}
 	return -1;
+}
+
+/*
+ * The host an outbound connection asks for (pantau/peer_host.h), from the
+ * bytes of its first send: once per connection, never per request. The
+ * steps are bpf_loop callbacks (a plain loop over its bytes is too many
+ * paths for the verifier), their state in the scratch map value, and the
+ * window they look through is the scratch buffer, loaded again from the
+ * sender's buffers where a step needs bytes beyond it.
+ */
+struct host_ctx {
+	struct http_scratch *s;
+	struct http_source src;
+	__u32 off;		/* where the bytes sent begin in the chunk */
+};
+
+/*
+ * One step, and the load of the window it asked for: one callback for
+ * both kinds, so source_read() is inlined once more, not twice.
+ */
+static long host_step(__u32 i, struct host_ctx *x)
+{
+	struct peer_host_scan *c = &x->s->host;
+	int r = peer_host_step(c, x->s->buf);
+	__u32 want;
+	long got;
+
+	if (r != PEER_HOST_LOAD)
+		return r == PEER_HOST_DONE;
+	want = c->total - c->load;	/* > 0: the step checked */
+	got = source_read(&x->src, x->off + c->load, x->s->buf,
+			  want < HTTP_WINDOW ? want : HTTP_WINDOW, HTTP_SRC_ITER);
+	if (got <= 0) {
+		c->state = PEER_HOST_NONE;
+		return 1;
+	}
+	c->base = c->load;
+	c->len = (__u32)got;
+	return 0;
+}
+
+/*
+ * The host asked for in the count bytes from chunk offset off, the first
+ * len of them already in the scratch window: its hash, with its name in
+ * the window (s->host.name - base, name_len), or 0.
+ */
+static __always_inline __u32 peer_host_of(struct http_scratch *s, const struct http_source *src,
+					  __u32 off, __u32 len, __u32 count)
+{
+	struct host_ctx x = { .s = s, .src = *src, .off = off };
+
+	if (!peer_host_start(&s->host, s->buf, len, count))
+		return 0;
+	bpf_loop(peer_host_steps(&s->host), host_step, &x, 0);
+	return peer_host_result(&s->host);
 }
 
 /*

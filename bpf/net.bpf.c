@@ -19,6 +19,8 @@
 #include "maps.bpf.h"
 #include "service_key.bpf.h"
 #include "events.bpf.h"
+/* The scratch window's bytes, at an index the verifiers see bounded. */
+#define PEER_HOST_BYTE(buf, i) ((buf)[bound_max((i), PEER_HOST_WINDOW - 1)])
 #include "pantau/net.h"
 
 #define AF_INET 2
@@ -126,6 +128,8 @@ static __always_inline void claim(struct sock *sk, __u8 dir)
 	ns->dir = dir;
 	ns->established = 0;
 	ns->unparsed = bpf_map_lookup_elem(&skip_cgroups, &ns->key.cgroup_id) != NULL;
+	ns->head_seen = 0;
+	ns->connect_pending = 0;
 	ns->http.state = NET_HTTP_OFF;
 	ns->resets = 0;
 	__builtin_memset(&ns->peer, 0, sizeof(ns->peer));
@@ -187,7 +191,28 @@ static __always_inline void send_conn_event(const struct net_sock *ns, const str
 	}
 	e->dir = ns->dir;
 	e->outcome = outcome;
+	e->host = ns->peer.host;
 	bpf_ringbuf_submit(e, 0);
+}
+
+/*
+ * Set by user space before load: tcp_sendmsg_locked is hooked (requests
+ * are followed), so an outbound connection's first bytes are seen.
+ */
+const volatile bool sends_followed;
+
+/*
+ * An outbound connection's connect time, once: at its first send, when
+ * the host it asks for is known (struct net_peer's host), so that it
+ * counts under the same peer as the connection's requests; at close if
+ * it never sent anything.
+ */
+static __always_inline void connect_settle(struct net_sock *ns)
+{
+	if (!ns->connect_pending)
+		return;
+	ns->connect_pending = 0;
+	count_connect(ns, ns->connect_ns);
 }
 
 static __always_inline void opened(struct sock *sk, __u8 dir)
@@ -206,10 +231,14 @@ static __always_inline void opened(struct sock *sk, __u8 dir)
 	tp = bpf_skc_to_tcp_sock(sk);
 	ns->dir = dir;
 	ns->established = 1;
-	if (dir == NET_DIR_IN)
+	if (dir == NET_DIR_IN) {
 		ns->start_ns = bpf_ktime_get_ns();
-	else
-		count_connect(ns, bpf_ktime_get_ns() - ns->start_ns);
+	} else {
+		ns->connect_ns = bpf_ktime_get_ns() - ns->start_ns;
+		ns->connect_pending = 1;
+		if (!sends_followed || ns->unparsed)
+			connect_settle(ns);	/* no first bytes will be seen */
+	}
 	/* Unparsed: the state stays NET_HTTP_OFF, where the payload programs stop. */
 	if (tp && !ns->unparsed)
 		http_conn_init(ns, tp);
@@ -239,6 +268,7 @@ static __always_inline void closed(struct sock *sk, int oldstate)
 		send_conn_event(ns, NULL, NET_CONN_FAILED);
 		return;
 	}
+	connect_settle(ns);
 	tp = bpf_skc_to_tcp_sock(sk);
 	if (!ns->established || !tp)
 		return;
@@ -400,20 +430,36 @@ int net_ingress(struct __sk_buff *skb)
 	return 1;
 }
 
+_Static_assert(EVENT_HOST_BYTES == HTTP_WINDOW, "the event carries the scratch window");
+
 /*
- * The first bytes of an outbound connection, once: user space names the
- * peer from their Host header or TLS server name.
+ * The first bytes of an outbound connection, once, before anything of it
+ * is counted: the host they ask for (HTTP Host, TLS server name), when
+ * there is one, becomes part of the connection's peer, and its name goes
+ * to user space, which names the peer by it.
  */
-static __always_inline void send_peer_head(const struct net_sock *ns,
-					   const struct http_source *src, __u32 off, __u32 count)
+static __always_inline void peer_host(struct net_sock *ns, const struct http_source *src,
+				      __u32 off, __u32 count)
 {
-	struct event_peer_head *e;
+	struct event_peer_host *e;
+	struct http_scratch *s;
+	__u32 slot = HTTP_SCRATCH_TASK, host;
 	long got;
 
+	s = bpf_map_lookup_elem(&http_scratch, &slot);
+	if (!s || off >= count)
+		return;
+	got = source_read(src, off, s->buf, count - off < HTTP_WINDOW ? count - off : HTTP_WINDOW,
+			  HTTP_SRC_ITER);
+	if (got <= 0)
+		return;
+	host = peer_host_of(s, src, off, (__u32)got, count - off);
+	if (!host)
+		return;	/* named by its address */
 	e = event_reserve(sizeof(*e));
 	if (!e)
-		return;
-	e->hdr.type = EVENT_PEER_HEAD;
+		return;	/* user space would never learn its name: the address names it */
+	e->hdr.type = EVENT_PEER_HOST;
 	e->hdr.size = sizeof(*e);
 	e->hdr.ktime_ns = bpf_ktime_get_ns();
 	e->key = ns->key;
@@ -421,9 +467,14 @@ static __always_inline void send_peer_head(const struct net_sock *ns,
 	e->port = ns->peer.port;
 	e->family = ns->peer.family;
 	e->pad = 0;
-	got = source_read(src, off, e->data,
-			  count - off < EVENT_HEAD_BYTES ? count - off : EVENT_HEAD_BYTES, HTTP_SRC_ITER);
-	e->len = got > 0 ? (__u32)got : 0;
+	e->host = host;
+	e->name_off = (__u16)(s->host.name - s->host.base);
+	e->name_len = (__u16)s->host.name_len;
+	if (bpf_probe_read_kernel(e->data, sizeof(e->data), s->buf)) {
+		bpf_ringbuf_discard(e, 0);
+		return;
+	}
+	ns->peer.host = host;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -463,8 +514,12 @@ static __always_inline int on_sendmsg(struct sock *sk, const struct msghdr *msg)
 	if ((__u32)ahead >= count)
 		return 0;
 	src.iter = &msg->msg_iter;
-	if (ns->http.state == NET_HTTP_UNKNOWN && ns->dir == NET_DIR_OUT)
-		send_peer_head(ns, &src, (__u32)ahead, count);
+	if (ns->dir == NET_DIR_OUT && !ns->head_seen) {
+		ns->head_seen = 1;
+		if (ns->http.state == NET_HTTP_UNKNOWN)
+			peer_host(ns, &src, (__u32)ahead, count);
+		connect_settle(ns);
+	}
 	if (!http_feed_chunk(ns, false, &src, (__u32)ahead, count, bpf_ktime_get_ns())) {
 		ns->http.state = NET_HTTP_LOST;
 		count_drop(NET_DROP_STREAM_GAP);

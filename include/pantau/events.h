@@ -10,12 +10,12 @@
 
 enum event_type {
 	EVENT_OOM_KILL = 1,
-	EVENT_PEER_HEAD,
+	EVENT_PEER_HOST,
 	EVENT_HTTP,
 	EVENT_CONN,
 };
 
-#define EVENT_HEAD_BYTES 256
+#define EVENT_HOST_BYTES 256
 
 enum event_drop_reason {
 	EVENT_DROP_RINGBUF_FULL,	/* user space did not keep up */
@@ -40,19 +40,22 @@ struct event_oom_kill {
 };
 
 /*
- * The first bytes an outbound connection sent (an HTTP request head or a
- * TLS ClientHello), once per connection: user space names the peer from
- * its Host header or SNI.
+ * The host an outbound connection asked for (HTTP Host, TLS server name),
+ * once per connection that asked for one: user space names the peer
+ * {addr, port, family, host} by it. The name is name_len bytes from
+ * name_off in data, a copy of the window the kernel found it in.
  */
-struct event_peer_head {
+struct event_peer_host {
 	struct event_header hdr;
 	struct service_key key;
 	__u8 addr[16];
 	__u16 port;
 	__u8 family;
 	__u8 pad;
-	__u32 len;		/* bytes of data that are valid */
-	__u8 data[EVENT_HEAD_BYTES];
+	__u32 host;		/* its hash (pantau/peer_host.h), struct net_peer's host */
+	__u16 name_off;
+	__u16 name_len;
+	__u8 data[EVENT_HOST_BYTES];
 };
 
 #endif

@@ -6,6 +6,7 @@
 #include "service_key.h"
 #include "events.h"
 #include "http_parse.h"
+#include "peer_host.h"
 
 /* Live cgroups of requests.skip_cgroups the kernel side can hold. */
 #define NET_MAX_SKIP_CGROUPS 4096
@@ -21,12 +22,19 @@ enum net_dir { NET_DIR_IN, NET_DIR_OUT, NET_DIRS, NET_DIR_LISTEN = NET_DIRS, NET
  * connection it accepts, so that softirq and timer work on the socket is
  * attributed to it and not to whatever task happens to run.
  */
-/* The far end of an outbound connection; all zero for the server role. */
+/*
+ * The far end of an outbound connection; all zero for the server role.
+ * host tells apart the names asked for at one address and port (virtual
+ * hosts, APIs behind one CDN address): the hash of the connection's own
+ * HTTP Host value or TLS server name, from its first bytes; 0 when it
+ * sent none (not yet, or never: plain TCP, a failed connect).
+ */
 struct net_peer {
 	__u8 addr[16];		/* IPv4 in the first 4 bytes */
 	__u16 port;		/* host order */
 	__u8 family;		/* AF_INET or AF_INET6 */
 	__u8 pad;
+	__u32 host;		/* the hash of the host asked for (peer_host.h), or 0 */
 };
 
 /* Both ends of a connection: source is the client, destination the server. */
@@ -96,7 +104,10 @@ struct net_sock {
 	__u8 dir;		/* enum net_dir */
 	__u8 established;	/* counted as opened and not yet as closed */
 	__u8 unparsed;		/* its cgroup is in requests.skip_cgroups */
-	__u8 pad[5];
+	__u8 head_seen;		/* outbound: its first bytes were looked at (peer.host) */
+	__u8 connect_pending;	/* outbound: connect_ns not recorded yet */
+	__u8 pad[3];
+	__u64 connect_ns;	/* outbound: connect() to established */
 	struct net_peer peer;	/* outbound: where it goes */
 	struct net_ends ends;	/* set when established */
 	__u64 resets;		/* resets sent or received on it */
@@ -200,6 +211,7 @@ struct event_http {
 	__u8 line_len;		/* bytes of line that are valid */
 	__u8 proto;		/* NET_PROTO_HTTP or NET_PROTO_HTTPS */
 	__u8 pad[2];
+	__u32 host;		/* role client: struct net_peer's host */
 	__u8 line[NET_LINE_BYTES];	/* the request line's start */
 };
 
@@ -216,7 +228,8 @@ struct event_conn {
 	__u64 retransmits;
 	__u8 dir;		/* enum net_dir */
 	__u8 outcome;		/* enum net_conn_outcome */
-	__u8 pad[6];
+	__u8 pad[2];
+	__u32 host;		/* outbound: struct net_peer's host */
 };
 
 /* The kernel side's event budget per service and second (0: no events). */

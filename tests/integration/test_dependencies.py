@@ -2,16 +2,21 @@
 calls Debian's nginx on another loopback address that the config names
 payment-gateway, the same nginx by the Host header it asks for, a plain
 TCP echo server (named ip:port), a closed port (connect failures) and a
-TLS server (named by the SNI the client sends). Every counter must equal
-what the client saw."""
+TLS server (named by the SNI the client sends). Two hosts asked for at
+one address and port are two peers: each connection is named by its own
+Host or server name. Every counter must equal what the client saw."""
 
+import collections
+import json
 import os
 import subprocess
 import tempfile
 import time
 
-from pantau_lib import (Cgroup, Nginx, Pantau, check, free_port, http_client, series, spawn_in,
-                        stop, tcp_client, tcp_server, value, wait_for)
+from pantau_lib import (BUILD, Cgroup, Nginx, Pantau, check, free_port, http_client, series,
+                        spawn_in, stop, tcp_client, tcp_server, value, wait_for)
+
+HTTPMINI = os.path.join(BUILD, "tests", "tools", "httpmini")
 
 CONFIG = """peers:
   rules:
@@ -43,7 +48,6 @@ def test_dependencies_are_named_and_counted_per_peer():
             gw = http_client(cli, "127.0.0.3", nginx.port, "keepalive", "pipelined")
             byhost = http_client(cli, "127.0.0.1", nginx.port, "close",
                                  host_header="pay.example.test")
-            # Peers are told apart by address and port: virtual hosts get one each here.
             shop = http_client(cli, "127.0.0.4", nginx.port, "head", host_header="www.shop.test")
             refused = tcp_client(cli, "127.0.0.3", free_port(), 3, 10)
             check(refused["refused"] == 3, "connects to a closed port were not refused: %r" % refused)
@@ -102,6 +106,112 @@ def test_dependencies_are_named_and_counted_per_peer():
             cg.remove()
 
 
+def httpmini_client(cg, port, host=None):
+    """httpmini's client script in the cgroup, to 127.0.0.1:port with Host
+    host (default: 127.0.0.1:port); ({"METHOD Nxx": responses}, connections)."""
+    cmd = [HTTPMINI, "client", "--port", str(port), "--cgroup", cg.path]
+    if host:
+        cmd += ["--host", host]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       timeout=120)
+    check(p.returncode == 0, "httpmini client failed (%s): %s" % (p.returncode, p.stdout))
+    tally, conns = {}, None
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if f[0] == "requests":
+            tally["%s %s" % (f[1], f[2])] = int(f[3])
+        elif f[0] == "connections":
+            conns = int(f[1])
+    check(tally and conns, "httpmini client printed no tally: %r" % p.stdout)
+    return tally, conns
+
+
+def add_classes(*tallies):
+    out = {}
+    for t in tallies:
+        for k, n in by_class(t).items():
+            out[k] = out.get(k, 0) + n
+    return out
+
+
+def test_hosts_at_one_address_are_two_peers():
+    """The case a user met: a client calls 127.0.0.1:PORT with its default
+    Host (127.0.0.1:PORT), then with Host: pay.example.test, then with its
+    default again. Each connection is named by its own Host, not by the
+    first one seen at that address, for requests, their durations and
+    connect times alike, and in the request and connection events."""
+    srv, cli = Cgroup("t-dvh"), Cgroup("t-dvcli")
+    server = None
+    try:
+        with Pantau(args=("--events-file", "@EVENTS@")) as p:
+            port = free_port()
+            ready = os.path.join(p.tmp, "httpmini.ready")
+            server = subprocess.Popen([HTTPMINI, "serve", "--port", str(port), "--cgroup", srv.path,
+                                       "--ready", ready], stdout=subprocess.DEVNULL)
+            wait_for(lambda: os.path.exists(ready) and os.path.getsize(ready) > 0, 10,
+                     "httpmini serve")
+            first, conns1 = httpmini_client(cli, port)
+            pay, conns2 = httpmini_client(cli, port, "pay.example.test")
+            again, conns3 = httpmini_client(cli, port)
+            want = {"127.0.0.1": add_classes(first, again), "pay.example.test": add_classes(pay)}
+            want_conns = {"127.0.0.1": conns1 + conns3, "pay.example.test": conns2}
+
+            def counted(m):
+                return all(dep_counts(m, cli.service, peer) == {k: float(v) for k, v in w.items()}
+                           for peer, w in want.items())
+            try:
+                m = wait_for(lambda: (lambda m: counted(m) and m)(p.metrics()), 15,
+                             "the calls under both names")
+            except Exception:
+                got = {}
+                for ls, v in series(p.metrics(), "pantau_dependency_requests_total",
+                                    service=cli.service).items():
+                    got.setdefault(dict(ls)["peer"], {})[dict(ls)["status_class"]] = v
+                raise AssertionError("calls by peer: pantau %r, client %r" % (got, want))
+            peers = {dict(ls)["peer"] for ls in series(m, "pantau_dependency_requests_total",
+                                                       service=cli.service)}
+            for peer, w in want.items():
+                n = sum(w.values())
+                durations = value(m, "pantau_dependency_request_duration_seconds_count",
+                                  service=cli.service, peer=peer, protocol="http")
+                connects = value(m, "pantau_dependency_connect_duration_seconds_count",
+                                 service=cli.service, peer=peer)
+                print("  %s: client %r over %d connections; pantau %r, %s durations, %s connect "
+                      "times" % (peer, w, want_conns[peer], dep_counts(m, cli.service, peer),
+                                 durations, connects))
+                check(durations == n, "%s: %s durations for %d calls" % (peer, durations, n))
+                check(connects == want_conns[peer], "%s: %s connect times for %d connections"
+                      % (peer, connects, want_conns[peer]))
+            check(peers == set(want), "the client's peers: %r, want %r" % (peers, sorted(want)))
+            connect_peers = {dict(ls)["peer"] for ls in series(
+                m, "pantau_dependency_connect_duration_seconds_count", service=cli.service)}
+            check(connect_peers == set(want), "connect times under %r" % connect_peers)
+
+            def events():
+                """{dataset: Counter(peer)} of the client's outbound events."""
+                out = collections.defaultdict(collections.Counter)
+                with open(p.events_path) as f:
+                    for line in f:
+                        d = json.loads(line)
+                        if (d["service"]["name"] == cli.service
+                                and d["network"]["direction"] == "outbound"):
+                            out[d["event"]["dataset"]][d["pantau"]["peer"]] += 1
+                return out
+            want_events = {
+                "pantau.http": {peer: sum(w.values()) for peer, w in want.items()},
+                "pantau.connection": want_conns,
+            }
+            try:
+                wait_for(lambda: events() == want_events, 10, "the client's events by peer")
+            finally:
+                print("  events by peer: %r" % {k: dict(v) for k, v in events().items()})
+    finally:
+        if server:
+            stop(server)
+        srv.remove()
+        cli.remove()
+
+
 def test_tls_calls_are_named_by_their_sni():
     srv, cli = Cgroup("t-dtls"), Cgroup("t-dtcli")
     tmp = tempfile.mkdtemp(prefix="pantau-tls-")
@@ -119,33 +229,47 @@ def test_tls_calls_are_named_by_their_sni():
             wait_for(lambda: "127.0.0.1:%d" % port in subprocess.run(
                 ["ss", "-ltnH"], stdout=subprocess.PIPE, text=True).stdout, 10, "the TLS server")
             start = time.time()
-            for _ in range(2):
+            # Two server names at one address and port: two peers.
+            for name in ("pay.example.test", "api.example.test", "pay.example.test"):
                 c = spawn_in(cli, ["openssl", "s_client", "-connect", "127.0.0.1:%d" % port,
-                                   "-servername", "pay.example.test"],
+                                   "-servername", name],
                              stdin=subprocess.DEVNULL)
                 c.communicate(timeout=30)
             wall = time.time() - start
             m = wait_for(lambda: (lambda m: sum(dep_counts(m, cli.service, "pay.example.test",
                                                           protocol="tls").values()) == 2 and m)
                          (p.metrics()), 15, "two TLS calls named by SNI")
+            m = wait_for(lambda: (lambda m: sum(dep_counts(m, cli.service, "api.example.test",
+                                                          protocol="tls").values()) == 1 and m)
+                         (p.metrics()), 15, "one TLS call named api.example.test")
             got = dep_counts(m, cli.service, "pay.example.test", protocol="tls")
-            print("  TLS calls to pay.example.test: %r" % got)
+            got_api = dep_counts(m, cli.service, "api.example.test", protocol="tls")
+            print("  TLS calls to pay.example.test: %r, to api.example.test: %r" % (got, got_api))
             check(got == {"none": 2.0}, "TLS calls: %r" % got)
+            check(got_api == {"none": 1.0}, "TLS calls to the second name: %r" % got_api)
+            for name, calls in (("pay.example.test", 2), ("api.example.test", 1)):
+                connects = value(m, "pantau_dependency_connect_duration_seconds_count",
+                                 service=cli.service, peer=name)
+                check(connects == calls, "connect times under %s: %s, %d connections"
+                      % (name, connects, calls))
             # Each call's duration: ClientHello sent to the server's first byte back.
             n = value(m, "pantau_dependency_request_duration_seconds_count", service=cli.service,
                       peer="pay.example.test", protocol="tls")
             s = value(m, "pantau_dependency_request_duration_seconds_sum", service=cli.service,
                       peer="pay.example.test", protocol="tls")
+            s_api = value(m, "pantau_dependency_request_duration_seconds_sum", service=cli.service,
+                          peer="api.example.test", protocol="tls")
             served = wait_for(lambda: (lambda m: value(
                 m, "pantau_request_duration_seconds_count", service=srv.service, protocol="tls")
-                == 2 and m)(p.metrics()), 15, "the server's two TLS connections")
+                == 3 and m)(p.metrics()), 15, "the server's three TLS connections")
             s_srv = value(served, "pantau_request_duration_seconds_sum", service=srv.service,
                           protocol="tls")
-            print("  TLS first answer: client %.6f s over %d calls, server %.6f s; the two "
-                  "s_client runs took %.3f s" % (s, n, s_srv, wall))
-            check(n == 2 and 0 < s < wall, "TLS durations %s (sum %s s), runs took %.3f s"
-                  % (n, s, wall))
-            check(0 < s_srv <= s, "the server answered in %s s, the client waited %s s" % (s_srv, s))
+            print("  TLS first answer: client %.6f s over %d calls (+ %.6f s for the other name), "
+                  "server %.6f s; the three s_client runs took %.3f s" % (s, n, s_api, s_srv, wall))
+            check(n == 2 and 0 < s and 0 < s_api and s + s_api < wall,
+                  "TLS durations %s (sum %s s + %s s), runs took %.3f s" % (n, s, s_api, wall))
+            check(0 < s_srv <= s + s_api, "the server answered in %s s, the client waited %s s"
+                  % (s_srv, s + s_api))
     finally:
         if server:
             stop(server)

@@ -474,7 +474,9 @@ int main(int argc, char **argv)
 		{ "ready", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *host = "localhost", *ready = NULL;
+	/* The Host a client sends by default: where it connects, as curl names it. */
+	const char *host = NULL, *ready = NULL;
+	char default_host[32];
 	long port = 0;
 	char *end;
 	int c;
@@ -507,11 +509,15 @@ int main(int argc, char **argv)
 	if (port && optind == argc - 1 && !strcmp(argv[1], "serve"))
 		return serve((int)port, ready);
 	if (port && optind == argc - 1 && !strcmp(argv[1], "client") && !ready) {
+		if (!host) {
+			snprintf(default_host, sizeof(default_host), "127.0.0.1:%ld", port);
+			host = default_host;
+		}
 		client((int)port, host);
 		return 0;
 	}
 usage:
 	fprintf(stderr, "usage: httpmini serve --port P [--cgroup DIR] [--ready FILE]\n"
-		"       httpmini client --port P [--host NAME] [--cgroup DIR]\n");
+		"       httpmini client --port P [--host NAME (default 127.0.0.1:P)] [--cgroup DIR]\n");
 	return 2;
 }

@@ -362,6 +362,8 @@ static int load_net(struct probes *p, const struct probe_options *opt, bool btf)
 	bpf_program__set_autoload(p->net->progs.net_sendmsg, http && p->sendmsg == SENDMSG_TP);
 	bpf_program__set_autoload(p->net->progs.net_sendmsg_fentry,
 				  http && p->sendmsg == SENDMSG_FENTRY);
+	/* Connect times wait for the first send (the host asked for) where sends are seen. */
+	p->net->rodata->sends_followed = http;
 	/* HTTPS in clear: uprobes attached per library file by tls_libs.c. */
 	p->net->rodata->tls_follow = http && opt->tls;
 	bpf_program__set_autoload(p->net->progs.tls_enter, http && opt->tls);

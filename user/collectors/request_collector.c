@@ -13,15 +13,29 @@
 #include "bpf/map_walk.h"
 #include "net.skel.h"
 #include "collectors/request_collector.h"
+#include "lib/clock.h"
 #include "lib/rowtab.h"
 
 #define LAT_U64 (sizeof(struct net_lat) / sizeof(__u64))
 
-/* Rows keep their peer's name: a name handed out once counts once against the cap. */
+/*
+ * How long a row whose peer carries a host hash user space has not
+ * learned yet is held back, waiting for its name, before it is named by
+ * its address. A time, not a number of collections: a scrape collects,
+ * and scrapes can come faster than the event thread (which polls every
+ * 200 ms) hands the name over.
+ */
+#define PEER_WAIT_MS 2000
+
+/*
+ * Rows keep their peer's name: a name handed out once counts once against
+ * the cap. wait_since_ms: when the row was first held back for its name.
+ */
 struct req_row {
 	struct net_req_key key;
 	__u64 cur, last;
 	bool seen, named;
+	uint64_t wait_since_ms;
 	char peer[PEER_NAME_MAX];
 };
 
@@ -29,6 +43,7 @@ struct lat_row {
 	struct net_lat_key key;
 	struct net_lat cur, last;
 	bool seen, named;
+	uint64_t wait_since_ms;
 	char peer[PEER_NAME_MAX];
 };
 
@@ -138,16 +153,31 @@ static void add_delta(__u64 *total, __u64 cur, __u64 *last)
 	*last = cur;
 }
 
-static void name_peer(struct peers *ps, uint8_t role, const struct net_peer *p, bool *named,
-		      char *out)
+/*
+ * A row's peer name, given once and for good. A peer keyed by the hash of
+ * a host whose name has not reached user space yet (it comes in an event,
+ * read by another thread) is not named by its address right away: the
+ * row is held back, false, for up to PEER_WAIT_MS.
+ * Its counts lose nothing meanwhile: the map holds running totals, and
+ * the first delta applied is all of it. Rows of several keys may share a
+ * name: their totals add up under it.
+ */
+static bool name_peer(struct peers *ps, uint8_t role, const struct net_peer *p, bool *named,
+		      uint64_t *wait_since_ms, char *out)
 {
+	uint64_t now = mono_ms();
+
 	if (*named)
-		return;
-	if (role != NET_ROLE_SERVER && ps)
-		peers_name(ps, p, out, PEER_NAME_MAX);
-	else
+		return true;
+	if (!*wait_since_ms)
+		*wait_since_ms = now;
+	if (role == NET_ROLE_SERVER || !ps) {
 		out[0] = '\0';
+	} else if (!peers_name(ps, p, now - *wait_since_ms < PEER_WAIT_MS, out, PEER_NAME_MAX)) {
+		return false;
+	}
 	*named = true;
+	return true;
 }
 
 static void apply_reqs(struct registry *r, struct peers *ps)
@@ -158,9 +188,9 @@ static void apply_reqs(struct registry *r, struct peers *ps)
 		struct request_total_key tk;
 		struct request_total *t;
 
-		if (!row->seen || !name)
+		if (!row->seen || !name ||
+		    !name_peer(ps, row->key.role, &row->key.peer, &row->named, &row->wait_since_ms, row->peer))
 			continue;
-		name_peer(ps, row->key.role, &row->key.peer, &row->named, row->peer);
 		memset(&tk, 0, sizeof(tk));
 		snprintf(tk.service, sizeof(tk.service), "%s", name);
 		memcpy(tk.peer, row->peer, sizeof(tk.peer));
@@ -186,9 +216,9 @@ static void apply_lats(struct registry *r, struct peers *ps)
 		struct latency_total *t;
 		__u64 *tot, *c, *l;
 
-		if (!row->seen || !name)
+		if (!row->seen || !name ||
+		    !name_peer(ps, row->key.role, &row->key.peer, &row->named, &row->wait_since_ms, row->peer))
 			continue;
-		name_peer(ps, row->key.role, &row->key.peer, &row->named, row->peer);
 		memset(&tk, 0, sizeof(tk));
 		snprintf(tk.service, sizeof(tk.service), "%s", name);
 		memcpy(tk.peer, row->peer, sizeof(tk.peer));

@@ -142,23 +142,27 @@ static struct json_object *net_document(struct events *ev, const void *data)
 	const struct net_ends *ends;
 	struct net_peer p;
 	bool outbound;
+	__u32 host;
 
 	if (h->type == EVENT_HTTP) {
 		const struct event_http *e = data;
 
 		ends = &e->ends;
+		host = e->host;
 		outbound = e->role == NET_ROLE_CLIENT;
 		key_service(ev->d, &e->key, service, sizeof(service));
 	} else {
 		const struct event_conn *e = data;
 
 		ends = &e->ends;
+		host = e->host;
 		outbound = e->dir == NET_DIR_OUT;
 		key_service(ev->d, &e->key, service, sizeof(service));
 	}
-	p = net_events_peer(ends);
+	/* Named per connection, by its own host: its name came through this ring before. */
+	p = net_events_peer(ends, host);
 	if (outbound)
-		peers_name(&ev->d->peers, &p, peer, sizeof(peer));
+		peers_name(&ev->d->peers, &p, false, peer, sizeof(peer));
 	event_timestamp(h->ktime_ns, ts, sizeof(ts));
 	if (h->type == EVENT_HTTP) {
 		struct path_rules routes = {
@@ -184,13 +188,14 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	pthread_mutex_lock(&ev->d->lock);
 	ev->received++;
-	if (h->type == EVENT_PEER_HEAD && size >= sizeof(struct event_peer_head)) {
-		const struct event_peer_head *e = data;
-		struct net_peer peer = { .port = e->port, .family = e->family };
+	if (h->type == EVENT_PEER_HOST && size >= sizeof(struct event_peer_host)) {
+		const struct event_peer_host *e = data;
+		struct net_peer peer = { .port = e->port, .family = e->family, .host = e->host };
 
 		memcpy(peer.addr, e->addr, sizeof(peer.addr));
-		peers_learn(&ev->d->peers, &peer, e->data,
-			    e->len < EVENT_HEAD_BYTES ? e->len : EVENT_HEAD_BYTES);
+		if (e->name_off <= EVENT_HOST_BYTES && e->name_len <= EVENT_HOST_BYTES - e->name_off)
+			peers_learn(&ev->d->peers, &peer, (const char *)e->data + e->name_off,
+				    e->name_len);
 	} else if ((h->type == EVENT_HTTP && size >= sizeof(struct event_http)) ||
 		   (h->type == EVENT_CONN && size >= sizeof(struct event_conn))) {
 		/* Budgeted in the kernel already, errors apart from successes. */

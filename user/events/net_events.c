@@ -163,9 +163,9 @@ struct json_object *net_conn_document(const struct event_conn *e, const char *ti
 	return doc;
 }
 
-struct net_peer net_events_peer(const struct net_ends *ends)
+struct net_peer net_events_peer(const struct net_ends *ends, __u32 host)
 {
-	struct net_peer p = { .port = ends->dport, .family = ends->family };
+	struct net_peer p = { .port = ends->dport, .family = ends->family, .host = host };
 
 	memcpy(p.addr, ends->daddr, sizeof(p.addr));
 	return p;

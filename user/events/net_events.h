@@ -19,8 +19,11 @@ struct json_object *net_http_document(const struct event_http *e, const char *ti
 struct json_object *net_conn_document(const struct event_conn *e, const char *timestamp,
 				      const char *host, const char *service, const char *peer);
 
-/* The peer of an event's connection: its destination, for outbound ones. */
-struct net_peer net_events_peer(const struct net_ends *ends);
+/*
+ * The peer of an event's connection: its destination, for outbound ones,
+ * and the hash of the host it asked for (the event's host).
+ */
+struct net_peer net_events_peer(const struct net_ends *ends, __u32 host);
 
 /* Frees the strings the documents share; call once no document is made any more. */
 void net_events_cleanup(void);

@@ -5,14 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include "events/http_head.h"
 #include "naming/peers.h"
-
-#define TLS_HANDSHAKE 0x16
-#define TLS_CLIENT_HELLO 0x01
-#define TLS_EXT_SERVER_NAME 0x0000
-#define TLS_SNI_HOST_NAME 0x00
 
 /* "[v6]" or "v4" (no port) into family and bytes. */
 static int parse_ip(const char *s, size_t n, struct peer_match *out)
@@ -104,53 +97,6 @@ void peer_format(const struct net_peer *p, char *out, size_t len)
 	snprintf(out, len, p->family == AF_INET ? "%s:%u" : "[%s]:%u", ip, p->port);
 }
 
-static unsigned be16(const uint8_t *b)
-{
-	return (unsigned)b[0] << 8 | b[1];
-}
-
-int tls_client_hello_sni(const uint8_t *buf, size_t len, char *out, size_t out_len)
-{
-	size_t off = 5 + 4 + 2 + 32, end;
-
-	/* Record header, handshake header, version, random. */
-	if (len < off + 1 || buf[0] != TLS_HANDSHAKE || buf[5] != TLS_CLIENT_HELLO)
-		return -ENODATA;
-	off += 1 + buf[off];			/* session id */
-	if (off + 2 > len)
-		return -ENODATA;
-	off += 2 + be16(buf + off);		/* cipher suites */
-	if (off + 1 > len)
-		return -ENODATA;
-	off += 1 + buf[off];			/* compression methods */
-	if (off + 2 > len)
-		return -ENODATA;
-	end = off + 2 + be16(buf + off);	/* extensions */
-	off += 2;
-	if (end > len)
-		end = len;	/* the copy may stop inside them */
-	while (off + 4 <= end) {
-		unsigned type = be16(buf + off), ext_len = be16(buf + off + 2);
-		size_t name_len;
-
-		off += 4;
-		if (type != TLS_EXT_SERVER_NAME) {
-			off += ext_len;
-			continue;
-		}
-		/* list length (2), name type (1), name length (2), name */
-		if (off + 5 > end || buf[off + 2] != TLS_SNI_HOST_NAME)
-			return -ENODATA;
-		name_len = be16(buf + off + 3);
-		if (off + 5 + name_len > end || name_len == 0 || name_len >= out_len)
-			return -ENODATA;
-		memcpy(out, buf + off + 5, name_len);
-		out[name_len] = '\0';
-		return 0;
-	}
-	return -ENODATA;
-}
-
 int peers_init(struct peers *ps, const struct peer_rule *rules, size_t n_rules,
 	       size_t max_names)
 {
@@ -189,12 +135,12 @@ static size_t peer_hash(const struct net_peer *p)
 
 	for (size_t i = 0; i < sizeof(p->addr); i++)
 		h = h * 33 + p->addr[i];
-	return (h * 33 + p->port) * 33 + p->family;
+	return ((h * 33 + p->port) * 33 + p->family) * 33 + p->host;
 }
 
 static bool same_peer(const struct net_peer *a, const struct net_peer *b)
 {
-	return a->family == b->family && a->port == b->port &&
+	return a->family == b->family && a->port == b->port && a->host == b->host &&
 	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
 }
 
@@ -212,40 +158,39 @@ static struct peer_host *host_slot(struct peers *ps, const struct net_peer *p)
 	return NULL;
 }
 
-/* A host name is printable and has no spaces; the port after ':' goes. */
+/*
+ * A host name is printable and has no spaces; the port after ':' goes.
+ * In lower case, as the kernel hashes it: one key, one name.
+ */
 static bool clean_host(char *host)
 {
 	char *colon = host[0] == '[' ? NULL : strrchr(host, ':');
 
 	if (colon)
 		*colon = '\0';
-	for (char *c = host; *c; c++)
+	for (char *c = host; *c; c++) {
 		if (*c <= ' ' || *c > '~')
 			return false;
+		if (*c >= 'A' && *c <= 'Z')
+			*c += 'a' - 'A';
+	}
 	return host[0] != '\0';
 }
 
-void peers_learn(struct peers *ps, const struct net_peer *p, const uint8_t *head, size_t len)
+void peers_learn(struct peers *ps, const struct net_peer *p, const char *name, size_t len)
 {
-	struct http_request_head req;
-	char host[PEER_NAME_MAX] = "";
+	char host[PEER_NAME_MAX];
 	struct peer_host *h;
 
-	if (len && head[0] == TLS_HANDSHAKE) {
-		if (tls_client_hello_sni(head, len, host, sizeof(host)))
-			return;
-	} else if (http_request_head_parse(head, len, &req) == 0 && req.host[0]) {
-		size_t n = strlen(req.host);
-
-		if (n >= sizeof(host))
-			return;	/* longer than any name worth a label */
-		memcpy(host, req.host, n + 1);
-	}
+	if (!p->host || len == 0 || len >= sizeof(host))
+		return;	/* no host (the key is named by its address), or none worth a label */
+	memcpy(host, name, len);
+	host[len] = '\0';
 	if (!clean_host(host))
 		return;
 	h = host_slot(ps, p);
 	if (!h || h->used)
-		return;	/* full, or known: the first host seen names it */
+		return;	/* full, or known (one key, one host: only a hash collision differs) */
 	h->used = true;
 	h->peer = *p;
 	snprintf(h->host, sizeof(h->host), "%s", host);
@@ -268,27 +213,37 @@ static void capped(struct peers *ps, const char *name, char *out, size_t len)
 	snprintf(out, len, "%s", name);
 }
 
-void peers_name(struct peers *ps, const struct net_peer *p, char *out, size_t len)
+bool peers_name(struct peers *ps, const struct net_peer *p, bool wait, char *out, size_t len)
 {
-	struct peer_host *h = host_slot(ps, p);
+	struct peer_host *h = p->host ? host_slot(ps, p) : NULL;
 	const char *host = h && h->used ? h->host : NULL;
+	/* A host hash not learned yet: its name may still come. */
+	bool unknown = p->host && !host;
 	char fallback[PEER_NAME_MAX];
 
 	for (size_t i = 0; i < ps->n_rules; i++) {
 		const struct peer_rule *r = &ps->rules[i];
-		bool hit = r->kind == PEER_RULE_HOST ?
-			   host && fnmatch(r->pattern, host, FNM_CASEFOLD) == 0 :
-			   peer_match_hit(&ps->matches[i], p);
+		bool hit;
 
+		if (r->kind == PEER_RULE_HOST) {
+			if (unknown && wait)
+				return false;	/* this rule might match the host */
+			hit = host && fnmatch(r->pattern, host, FNM_CASEFOLD) == 0;
+		} else {
+			hit = peer_match_hit(&ps->matches[i], p);
+		}
 		if (hit) {
 			capped(ps, r->name, out, len);
-			return;
+			return true;
 		}
 	}
 	if (host) {
 		capped(ps, host, out, len);
-		return;
+		return true;
 	}
+	if (unknown && wait)
+		return false;
 	peer_format(p, fallback, sizeof(fallback));
 	capped(ps, fallback, out, len);
+	return true;
 }

@@ -2,8 +2,11 @@
 /*
  * Naming the peers a service calls: config rules first (address, CIDR or
  * host name glob), then the host the connection asked for (HTTP Host or
- * TLS server name, learned from its first bytes), else "ip:port". The
- * number of names is capped; the rest fold into "other".
+ * TLS server name, found in its first bytes), else "ip:port". Each
+ * connection is named by its own host: the kernel keys a peer by address,
+ * port and the hash of that host (struct net_peer's host), and user space
+ * learns the name behind each such key. The number of names is capped;
+ * the rest fold into "other".
  */
 #ifndef PANTAU_PEERS_H
 #define PANTAU_PEERS_H
@@ -14,6 +17,7 @@
 #include "pantau/net.h"
 
 #define PEER_NAME_MAX 128
+_Static_assert(PEER_HOST_NAME_MAX < PEER_NAME_MAX, "every name the kernel finds fits");
 #define PEER_OTHER "other"
 
 enum peer_rule_kind { PEER_RULE_HOST, PEER_RULE_CIDR, PEER_RULE_ADDRESS };
@@ -40,12 +44,6 @@ bool peer_match_hit(const struct peer_match *m, const struct net_peer *p);
 /* "10.0.0.1:443", "[::1]:8080". */
 void peer_format(const struct net_peer *p, char *out, size_t len);
 
-/*
- * The server name of a TLS ClientHello in buf (a bounded copy of the
- * connection's first bytes): 0, or -ENODATA when the copy holds none.
- */
-int tls_client_hello_sni(const uint8_t *buf, size_t len, char *out, size_t out_len);
-
 struct peer_host {
 	struct net_peer peer;
 	char host[PEER_NAME_MAX];
@@ -68,10 +66,26 @@ int peers_init(struct peers *ps, const struct peer_rule *rules, size_t n_rules,
 	       size_t max_names);
 void peers_free(struct peers *ps);
 
-/* Remember the host an outbound connection asked for (first one wins). */
-void peers_learn(struct peers *ps, const struct net_peer *p, const uint8_t *head, size_t len);
+/*
+ * Remember the name of the host behind p (p->host, the kernel's hash of
+ * it): the len bytes at name, as a connection asked for it (HTTP Host
+ * value or TLS server name, pantau/peer_host.h). The port after ':' is
+ * dropped and letters go to lower case, so "API.example:8443" and
+ * "api.example" (two keys) share one name. Nothing is learned for
+ * p->host == 0 (no host: named by its address).
+ */
+void peers_learn(struct peers *ps, const struct net_peer *p, const char *name, size_t len);
 
-/* The peer's name, within the cap; out gets "other" beyond it. */
-void peers_name(struct peers *ps, const struct net_peer *p, char *out, size_t len);
+/*
+ * The peer's name, within the cap; out gets "other" beyond it. A peer
+ * whose host hash was not learned (yet) is named as one without a host:
+ * by the address rules, else "ip:port". With wait set that is not done
+ * while a host rule or the host itself could still decide the name (the
+ * event with its name may not have been read yet): false is returned and
+ * nothing named or counted against the cap. true when out holds the name
+ * for good. Several keys may get one name (a host at two addresses, with
+ * and without a port): callers add their counts up by name.
+ */
+bool peers_name(struct peers *ps, const struct net_peer *p, bool wait, char *out, size_t len);
 
 #endif
