@@ -86,6 +86,22 @@ static __always_inline void http_conn_init(struct net_sock *ns, const struct tcp
 	h->tls_answer_ns = 0;
 	h->state = NET_HTTP_UNKNOWN;
 	h->proto = NET_PROTO_HTTP;
+	h->rx_resync = h->tx_resync = NET_RESYNC_NONE;
+}
+
+/*
+ * One direction lost its place: it starts over at its next chunk. The
+ * requests waiting for an answer are let go (counted in the gap), since
+ * which answer is whose can no longer be told.
+ */
+static __always_inline void http_lose_place(struct net_sock *ns, bool rx)
+{
+	if (rx)
+		ns->http.rx_resync = NET_RESYNC_NEXT;
+	else
+		ns->http.tx_resync = NET_RESYNC_NEXT;
+	ns->http.q_len = 0;
+	count_drop(NET_DROP_STREAM_GAP);
 }
 
 /* One duration into the histogram of key lk. */
@@ -278,6 +294,8 @@ struct http_feed_ctx {
 	struct net_sock *ns;
 	struct http_stream *s;
 	__u64 *begin_ns;	/* when the current message of s began */
+	__u8 *resync;		/* s's enum net_resync */
+	bool rx;		/* s is the received direction */
 	struct http_scratch *scratch;
 	__u64 now;
 	bool requests;		/* s carries requests (else responses) */
@@ -339,11 +357,19 @@ static __always_inline void on_events(struct http_feed_ctx *c, __u32 ev)
 	struct net_http *h = &c->ns->http;
 
 	if (ev & HTTP_EV_ERROR) {
-		/* Not HTTP from the first byte: a plain TCP service. */
-		h->state = h->state == NET_HTTP_UNKNOWN ? NET_HTTP_TCP : NET_HTTP_LOST;
+		if (*c->resync) {
+			/* The chunk did not start with a message: try the next one. */
+			*c->resync = NET_RESYNC_NEXT;
+		} else if (h->state == NET_HTTP_UNKNOWN) {
+			/* Not HTTP from the first byte: a plain TCP service. */
+			h->state = NET_HTTP_TCP;
+		} else {
+			http_lose_place(c->ns, c->rx);
+		}
 		return;
 	}
 	if (ev & HTTP_EV_START) {
+		*c->resync = NET_RESYNC_NONE;
 		if (c->requests)
 			on_request_start(c);
 		else if (h->state == NET_HTTP_ON)
@@ -661,8 +687,8 @@ static long feed_window_user(__u32 w, struct http_chunk_ctx *cc)
  * when bytes the framer needed could not be read.
  */
 static __always_inline bool http_feed_source(struct net_sock *ns, const bool rx,
-					     const struct http_source *src, __u32 off, __u32 len,
-					     __u64 now, const int kind)
+					     const struct http_source *src, __u32 gap, __u32 off,
+					     __u32 len, __u64 now, const int kind)
 {
 	struct net_http *h = &ns->http;
 	struct http_chunk_ctx cc = {
@@ -670,6 +696,7 @@ static __always_inline bool http_feed_source(struct net_sock *ns, const bool rx,
 			.ns = ns,
 			.now = now,
 			.requests = rx == is_server(ns),
+			.rx = rx,
 		},
 		.src = *src,
 		.off = off,
@@ -679,9 +706,28 @@ static __always_inline bool http_feed_source(struct net_sock *ns, const bool rx,
 
 	cc.c.s = rx ? &h->rx : &h->tx;
 	cc.c.begin_ns = rx ? &h->rx_begin_ns : &h->tx_begin_ns;
+	cc.c.resync = rx ? &h->rx_resync : &h->tx_resync;
 	cc.c.scratch = bpf_map_lookup_elem(&http_scratch, &slot);
 	if (!cc.c.scratch)
 		return false;
+	/*
+	 * Bytes that never came this way (lost or reordered ahead, or sent
+	 * by sendfile): inside a body they are passed over as if read, since
+	 * they would only have been skipped; elsewhere the place is lost.
+	 */
+	if (gap) {
+		if (!*cc.c.resync && http_skippable(cc.c.s) >= gap) {
+			ev = http_skip(cc.c.s, gap);
+			if (ev)
+				on_events(&cc.c, ev);
+		} else {
+			http_lose_place(ns, rx);
+		}
+	}
+	if (*cc.c.resync == NET_RESYNC_NEXT) {
+		http_stream_init(cc.c.s, (enum http_kind)cc.c.s->kind);
+		*cc.c.resync = NET_RESYNC_WAIT;
+	}
 	if (http_idle(cc.c.s))
 		*cc.c.begin_ns = now;
 	/* One callback per source kind: the verifier then knows which it reads. */
@@ -703,12 +749,15 @@ static __always_inline bool http_feed_source(struct net_sock *ns, const bool rx,
 	return true;
 }
 
-/* TCP payload: received bytes come from packets, sent ones from the caller's buffers. */
+/*
+ * TCP payload: received bytes come from packets, sent ones from the
+ * caller's buffers; gap bytes before the chunk never came this way.
+ */
 static __always_inline bool http_feed_chunk(struct net_sock *ns, const bool rx,
-					    const struct http_source *src, __u32 off, __u32 len,
-					    __u64 now)
+					    const struct http_source *src, __u32 gap, __u32 off,
+					    __u32 len, __u64 now)
 {
-	return http_feed_source(ns, rx, src, off, len, now, rx ? HTTP_SRC_SKB : HTTP_SRC_ITER);
+	return http_feed_source(ns, rx, src, gap, off, len, now, rx ? HTTP_SRC_SKB : HTTP_SRC_ITER);
 }
 
 /*
@@ -721,7 +770,7 @@ static __always_inline bool http_feed_user(struct net_sock *ns, const bool rx, c
 {
 	const struct http_source src = { .ubuf = ubuf };
 
-	return http_feed_source(ns, rx, &src, 0, len, now, HTTP_SRC_USER);
+	return http_feed_source(ns, rx, &src, 0, 0, len, now, HTTP_SRC_USER);
 }
 
 #endif

@@ -364,7 +364,7 @@ SEC("cgroup_skb/ingress")
 int net_ingress(struct __sk_buff *skb)
 {
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
-	__u32 l4, hlen, seq, len;
+	__u32 l4, hlen, seq, len, gap = 0;
 	struct bpf_sock *bsk;
 	struct net_sock *ns;
 	struct tcphdr *th;
@@ -411,20 +411,16 @@ int net_ingress(struct __sk_buff *skb)
 	}
 	ahead = (__s32)(ns->http.rx_next - seq);
 	if (ahead < 0) {
-		ns->http.state = NET_HTTP_LOST;
-		count_drop(NET_DROP_STREAM_GAP);
-		return 1;
+		gap = (__u32)-ahead;	/* lost or reordered ahead of this segment */
+		ahead = 0;
 	}
 	if ((__u32)ahead >= len)
 		return 1;	/* all seen before */
 	{
 		struct http_source src = { .skb = skb, .skb_off = hlen };
 
-		if (!http_feed_chunk(ns, true, &src, (__u32)ahead, len, bpf_ktime_get_ns())) {
-			ns->http.state = NET_HTTP_LOST;
-			count_drop(NET_DROP_STREAM_GAP);
-			return 1;
-		}
+		if (!http_feed_chunk(ns, true, &src, gap, (__u32)ahead, len, bpf_ktime_get_ns()))
+			http_lose_place(ns, true);
 	}
 	ns->http.rx_next = seq + len;
 	return 1;
@@ -488,7 +484,7 @@ static __always_inline int on_sendmsg(struct sock *sk, const struct msghdr *msg)
 	struct http_source src = {};
 	struct net_sock *ns;
 	struct tcp_sock *tp;
-	__u32 pos, count;
+	__u32 pos, count, gap = 0;
 	__s32 ahead;
 
 	ns = bpf_sk_storage_get(&net_socks, sk, NULL, 0);
@@ -507,9 +503,8 @@ static __always_inline int on_sendmsg(struct sock *sk, const struct msghdr *msg)
 	count = msg->msg_iter.count;
 	ahead = (__s32)(ns->http.tx_next - pos);
 	if (ahead < 0) {
-		ns->http.state = NET_HTTP_LOST;	/* sent some other way */
-		count_drop(NET_DROP_STREAM_GAP);
-		return 0;
+		gap = (__u32)-ahead;	/* sent some other way, such as sendfile */
+		ahead = 0;
 	}
 	if ((__u32)ahead >= count)
 		return 0;
@@ -520,11 +515,8 @@ static __always_inline int on_sendmsg(struct sock *sk, const struct msghdr *msg)
 			peer_host(ns, &src, (__u32)ahead, count);
 		connect_settle(ns);
 	}
-	if (!http_feed_chunk(ns, false, &src, (__u32)ahead, count, bpf_ktime_get_ns())) {
-		ns->http.state = NET_HTTP_LOST;
-		count_drop(NET_DROP_STREAM_GAP);
-		return 0;
-	}
+	if (!http_feed_chunk(ns, false, &src, gap, (__u32)ahead, count, bpf_ktime_get_ns()))
+		http_lose_place(ns, false);
 	ns->http.tx_next = pos + count;
 	return 0;
 }

@@ -181,10 +181,12 @@ int BPF_KRETPROBE(tls_exit, long ret)
 		return 0;
 	if (n > 0x7fffffff)
 		n = 0x7fffffff;
-	if (!http_feed_user(t, !(cookie & TLS_CALL_WRITE), (const __u8 *)buf, (__u32)n,
-			    bpf_ktime_get_ns())) {
-		t->http.state = NET_HTTP_LOST;
-		count_drop(NET_DROP_STREAM_GAP);
+	/* Each direction a constant: the verifier checks two plain paths, not one tangled. */
+	if (cookie & TLS_CALL_WRITE) {
+		if (!http_feed_user(t, false, (const __u8 *)buf, (__u32)n, bpf_ktime_get_ns()))
+			http_lose_place(t, false);
+	} else if (!http_feed_user(t, true, (const __u8 *)buf, (__u32)n, bpf_ktime_get_ns())) {
+		http_lose_place(t, true);
 	}
 	return 0;
 }

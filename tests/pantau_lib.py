@@ -362,6 +362,7 @@ error_log %(tmp)s/error.log;
 events { worker_connections 1024; }
 http {
   access_log off;
+  sendfile on;
   client_body_temp_path %(tmp)s/body;
   proxy_temp_path %(tmp)s/proxy;
   fastcgi_temp_path %(tmp)s/fastcgi;
@@ -373,6 +374,7 @@ http {
     location = /created { return 201 "created\\n"; }
     location = /missing { return 404; }
     location = /broken { return 503; }
+    location = /big { root %(tmp)s; }
   }
 }
 """
@@ -380,7 +382,10 @@ http {
 
 class Nginx:
     """Debian's nginx as a test service: one worker, fixed answers per path
-    (/ok 200, /created 201, /missing 404, /broken 503), on 127.0.0.1 and ::1."""
+    (/ok 200, /created 201, /missing 404, /broken 503, /big a 300 KiB file
+    sent with sendfile), on 127.0.0.1 and ::1."""
+
+    BIG_BYTES = 300 * 1024
 
     def __init__(self, cg, addrs=("127.0.0.1", "[::1]"), tls=None, env=()):
         """tls: (certificate, key) files to serve HTTPS instead; env:
@@ -388,6 +393,11 @@ class Nginx:
         self.port = free_port()
         self.tmp = tempfile.mkdtemp(prefix="pantau-nginx-")
         conf = os.path.join(self.tmp, "nginx.conf")
+        with open(os.path.join(self.tmp, "big"), "wb") as f:
+            f.write(os.urandom(self.BIG_BYTES))
+        # The worker runs as www-data: it must reach the file.
+        os.chmod(self.tmp, 0o755)
+        os.chmod(os.path.join(self.tmp, "big"), 0o644)
         ssl = " ssl" if tls else ""
         listens = "".join("    listen %s:%d%s;\n" % (a, self.port, ssl) for a in addrs)
         extra = ("    ssl_certificate %s;\n    ssl_certificate_key %s;\n" % tls) if tls else ""
@@ -412,13 +422,14 @@ class Nginx:
         stop(self.proc)
 
 
-def http_client(cg, host, port, *scenarios, host_header=None):
-    """Run httpwork in the cgroup; returns {"METHOD STATUS": responses}."""
+def http_client(cg, host, port, *scenarios, host_header=None, netns=None):
+    """Run httpwork in the cgroup (and network namespace); returns
+    {"METHOD STATUS": responses}."""
     import json
     cmd = ["/usr/bin/python3", HTTPWORK, host, str(port)] + list(scenarios)
     if host_header:
         cmd = ["env", "HTTPWORK_HOST=" + host_header] + cmd
-    p = spawn_in(cg, cmd)
+    p = spawn_in(cg, cmd, netns=netns)
     out, _ = p.communicate(timeout=120)
     check(p.returncode == 0, "http client failed (%s): %r" % (p.returncode, out))
     return json.loads(out.strip().splitlines()[-1])

@@ -79,6 +79,19 @@ struct net_http {
 	__u8 q_len;
 	__u8 state;		/* enum net_http_state */
 	__u8 proto;		/* enum net_proto of its requests: http, or https */
+	__u8 rx_resync;		/* enum net_resync, per direction */
+	__u8 tx_resync;
+};
+
+/*
+ * A direction that lost its place (bytes missing where headers were, or
+ * bytes that are not HTTP) starts over at the next chunk (a segment, a
+ * send), and is back in sync at the first message start found there.
+ */
+enum net_resync {
+	NET_RESYNC_NONE,	/* in sync */
+	NET_RESYNC_NEXT,	/* start over at the next chunk */
+	NET_RESYNC_WAIT,	/* started over at this chunk: waiting for a message start */
 };
 
 enum net_http_state {
@@ -87,7 +100,7 @@ enum net_http_state {
 	NET_HTTP_ON,		/* HTTP/1.x, in sync */
 	NET_HTTP_TCP,		/* not HTTP: one "request" per connection */
 	NET_HTTP_TLS,		/* a TLS handshake first: one "request" per connection */
-	NET_HTTP_LOST,		/* a gap in the stream: no more requests counted */
+	NET_HTTP_LOST,		/* unused since lost places are found again (enum net_resync) */
 	NET_HTTP_TLS_CLEAR,	/* TLS, followed in clear through its library (struct tls_key) */
 };
 
@@ -244,7 +257,7 @@ enum net_drop_reason {
 	NET_DROP_NO_STORAGE,
 	NET_DROP_REQ_MAP_FULL,
 	NET_DROP_PIPELINE_FULL,	/* more unanswered requests than NET_PIPELINE */
-	NET_DROP_STREAM_GAP,	/* out-of-order or unreadable bytes: stopped following */
+	NET_DROP_STREAM_GAP,	/* bytes missing or not HTTP: a direction started over */
 	NET_DROP_UNOWNED,	/* a connection established on a socket with no owner */
 	NET_DROP_TLS_MAP_FULL,	/* a TLS connection not followed in clear: tls_conns full */
 	NET_DROP_REASONS,

@@ -10,7 +10,10 @@ DELETE), pipelined (three requests in one write), split (headers in four
 writes), chunked (a chunked POST body in three writes, then a GET), head
 (HEAD requests, whose responses have no body), errors (20 requests on one
 keep-alive connection, 15 of them to /broken), healthy (20 requests on one
-keep-alive connection to /ok and /created). The Host header is
+keep-alive connection to /ok and /created), big (40 GETs of /big, a
+300 KiB file, on one keep-alive connection; the tally's "TCP ooo" is how
+many segments the client's TCP received past a hole, from TCP_INFO's
+tcpi_rcv_ooopack). The Host header is
 $HTTPWORK_HOST, "test" by default. Prints one JSON object:
 "METHOD STATUS" -> responses received.
 """
@@ -20,6 +23,7 @@ import http.client
 import json
 import os
 import socket
+import struct
 import sys
 import time
 
@@ -162,8 +166,25 @@ def healthy(host, port, tally):
     s.close()
 
 
+BIG_REQUESTS = 40
+# struct tcp_info (linux/tcp.h): tcpi_rcv_ooopack is the u32 at this offset.
+TCPI_RCV_OOOPACK = 224
+
+
+def big(host, port, tally):
+    s = connect(host, port)
+    for _ in range(BIG_REQUESTS):
+        s.sendall(request("GET", "/big"))
+        read_response(s, "GET", tally)
+    info = s.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    if len(info) < TCPI_RCV_OOOPACK + 4:
+        sys.exit("TCP_INFO has no tcpi_rcv_ooopack on this kernel")
+    tally["TCP ooo"] += struct.unpack_from("I", info, TCPI_RCV_OOOPACK)[0]
+    s.close()
+
+
 SCENARIOS = {f.__name__: f for f in (keepalive, close, pipelined, split, chunked, head,
-                                     errors, healthy)}
+                                     errors, healthy, big)}
 
 
 def main():
