@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 #include "config.h"
 #include "events/events.h"
 #include "naming/peers.h"
@@ -43,6 +44,11 @@ struct daemon {
 	void (*after_collect)(struct daemon *d);
 	size_t n_results;
 	char kernel_release[128];
+	/* The last config load: the one at start, then each SIGHUP. */
+	struct {
+		bool ok;
+		time_t success_time;	/* of the last load that applied */
+	} reload;
 };
 
 /* Run every collector, then after_collect; the caller holds d->lock. */

@@ -32,6 +32,7 @@
 #include "prometheus/prometheus.h"
 #include "naming/services.h"
 #include "bpf/tls_libs.h"
+#include "reload.h"
 
 #define EXIT_USAGE 2
 #define MAINTENANCE_INTERVAL_SECONDS 5
@@ -162,8 +163,17 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+/* The config file to read: --config, else the default one if it exists. */
+static const char *config_file_of(const struct options *o)
+{
+	if (o->config_path)
+		return o->config_path;
+	return access(CONFIG_DEFAULT_PATH, F_OK) == 0 ? CONFIG_DEFAULT_PATH : NULL;
+}
+
 static int load_config(struct pantau_config *cfg, const struct options *o)
 {
+	const char *path = config_file_of(o);
 	char err[CONFIG_ERR_MAX], host[256];
 	unsigned short port;
 	int rc;
@@ -171,9 +181,7 @@ static int load_config(struct pantau_config *cfg, const struct options *o)
 	rc = config_init(cfg);
 	if (rc)
 		return rc;
-	if (o->config_path || access(CONFIG_DEFAULT_PATH, F_OK) == 0) {
-		const char *path = o->config_path ? o->config_path : CONFIG_DEFAULT_PATH;
-
+	if (path) {
 		rc = config_load_file(cfg, path, err, sizeof(err));
 		if (rc) {
 			fprintf(stderr, "pantau: %s\n", err);
@@ -370,7 +378,7 @@ static bool cgroups_need_rescan(const struct pantau_config *cfg)
 	return false;
 }
 
-static int serve(struct daemon *d)
+static int serve(struct daemon *d, const struct options *o)
 {
 	struct timespec tick = { .tv_sec = MAINTENANCE_INTERVAL_SECONDS };
 	struct http_server *http = NULL;
@@ -396,7 +404,7 @@ static int serve(struct daemon *d)
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
 		if (sig == SIGHUP)
-			pt_warn("SIGHUP: config reload is not implemented yet; restart pantau to apply changes.");
+			config_reload(d, config_file_of(o), o->listen != NULL);
 		/* Fold exited processes even when nobody scrapes. */
 		pthread_mutex_lock(&d->lock);
 		if (cgroups_need_rescan(&d->cfg)) {
@@ -443,6 +451,8 @@ int main(int argc, char **argv)
 		config_free(&d.cfg);
 		return EXIT_USAGE;
 	}
+	d.reload.ok = true;
+	d.reload.success_time = time(NULL);
 	if (opts.check) {
 		rc = run_check(&d.cfg, &opts);
 		config_free(&d.cfg);
@@ -539,7 +549,7 @@ int main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto cleanup;
 	}
-	rc = serve(&d) ? 1 : 0;
+	rc = serve(&d, &opts) ? 1 : 0;
 cleanup:
 	tls_libs_free(tls);
 	cloudwatch_stop(&cloudwatch);

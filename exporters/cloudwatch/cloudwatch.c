@@ -18,6 +18,7 @@
 #include "daemon.h"
 #include "collectors/disk_collector.h"
 #include "lib/clock.h"
+#include "lib/dirs.h"
 #include "lib/hist.h"
 #include "log.h"
 #include "collectors/request_collector.h"
@@ -456,12 +457,14 @@ static int open_out(struct cloudwatch *cw, const char *path, char *err, size_t e
 		cw->out = stdout;
 		return 0;
 	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	/* Like /var/log/pantau under systemd: group-readable, for the agent. */
+	e = -dirs_create_parent(path, 0750);
+	fd = e ? -1 : open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (fd < 0) {
-		e = errno;
-		snprintf(err, err_len, "cannot open the CloudWatch EMF file %s: %s; create its "
-			 "directory or set cloudwatch.emf_file to another path ('-' for standard "
-			 "output).", path, strerror(e));
+		e = e ? e : errno;
+		snprintf(err, err_len, "cannot open the CloudWatch EMF file %s: %s; make its "
+			 "directory writable or set cloudwatch.emf_file to another path ('-' for "
+			 "standard output).", path, strerror(e));
 		return -e;
 	}
 	cw->out = fdopen(fd, "a");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "elasticsearch/es_spool.h"
+#include "lib/dirs.h"
 
 #define SPOOL_MAGIC 0x31505350u	/* "PSP1" read as little-endian bytes */
 #define SEG_NAME_LEN 32		/* 20 digits, ".seg", NUL, and room gcc wants */
@@ -267,8 +268,8 @@ int spool_open(struct spool *s, const char *dir, uint64_t max_bytes, char *err, 
 		snprintf(err, err_len, "cannot open the Elasticsearch spool: out of memory.");
 		goto out;
 	}
-	if (mkdir(dir, 0700) && errno != EEXIST) {
-		rc = -errno;
+	rc = dirs_create(dir, 0700);
+	if (rc) {
 		snprintf(err, err_len, "cannot create the Elasticsearch spool directory %s: %s; "
 			 "create it or set elasticsearch.spool.dir.", dir, strerror(-rc));
 		goto out;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "jsonl/jsonl.h"
+#include "lib/dirs.h"
 
 static int open_append(const char *path, FILE **out, uint64_t *size)
 {
@@ -46,10 +47,13 @@ int jsonl_open(struct jsonl_sink *s, const char *path, uint64_t rotate_bytes, un
 		snprintf(err, err_len, "cannot open events file %s: out of memory.", path);
 		return -ENOMEM;
 	}
-	rc = open_append(path, &s->out, &s->size);
+	/* Like /var/log/pantau under systemd: group-readable, for log shippers. */
+	rc = dirs_create_parent(path, 0750);
+	if (rc == 0)
+		rc = open_append(path, &s->out, &s->size);
 	if (rc) {
-		snprintf(err, err_len, "cannot open events file %s: %s; create its directory or "
-			 "set events.file to another path ('-' for standard output).",
+		snprintf(err, err_len, "cannot open events file %s: %s; make its directory "
+			 "writable or set events.file to another path ('-' for standard output).",
 			 path, strerror(-rc));
 		free(s->path);
 		s->path = NULL;

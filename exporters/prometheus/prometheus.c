@@ -458,6 +458,10 @@ static void render_self(struct daemon *d, struct expo *e)
 		l[0].value = thresholds[i].name;
 		expo_sample(e, M(M_THRESHOLD), "", l, 1, thresholds[i].value);
 	}
+	expo_family(e, M(M_CONFIG_RELOAD_OK));
+	expo_sample_u64(e, M(M_CONFIG_RELOAD_OK), "", NULL, 0, d->reload.ok);
+	expo_family(e, M(M_CONFIG_RELOAD_TIME));
+	expo_sample(e, M(M_CONFIG_RELOAD_TIME), "", NULL, 0, (double)d->reload.success_time);
 
 	n = cpu_drops(&d->probes, drops, MAX_DROPS);
 	n += event_drops(&d->probes, drops + n, MAX_DROPS - n);

@@ -167,9 +167,9 @@ void status_evaluate(const struct status_facts *f, const struct status_threshold
 		verdict(v, STATUS_DOWN, REASON_DOWN, 0, 0);
 		return;
 	}
-	if (degraded(f, t, v) || busy(f, t, v))
-		return;
-	verdict(v, STATUS_NORMAL, REASON_NORMAL, 0, 0);
+	if (!degraded(f, t, v) && !busy(f, t, v))
+		verdict(v, STATUS_NORMAL, REASON_NORMAL, 0, 0);
+	v->window_seconds = f->window_seconds;
 }
 
 /* ---- figures ---- */
@@ -250,6 +250,26 @@ void status_format_bytes(struct sbuf *out, uint64_t bytes, enum status_lang lang
 	sbuf_printf(out, " %s", units[u]);
 }
 
+/* Below two minutes a whole number of minutes would hide the window's size. */
+#define WINDOW_MINUTES_FROM_SECONDS 120
+
+void status_format_window(struct sbuf *out, double seconds, enum status_lang lang)
+{
+	bool minutes = seconds >= WINDOW_MINUTES_FROM_SECONDS;
+	long n = lround(minutes ? seconds / 60 : seconds);
+
+	if (!(seconds > 0) || isinf(seconds))
+		return;
+	if (lang == STATUS_LANG_ID) {
+		sbuf_printf(out, " dalam %ld %s terakhir", n, minutes ? "menit" : "detik");
+		return;
+	}
+	if (n == 1)
+		sbuf_puts(out, " in the last second");
+	else
+		sbuf_printf(out, " in the last %ld %s", n, minutes ? "minutes" : "seconds");
+}
+
 /* ---- sentences ---- */
 
 static void peer_name(struct sbuf *out, const char *peer)
@@ -270,15 +290,16 @@ static void sentence_id(struct sbuf *out, const struct status_verdict *v)
 		break;
 	case REASON_ERRORS:
 		status_format_percent(out, v->value, l);
-		sbuf_puts(out, " permintaan gagal dalam 5 menit terakhir");
+		sbuf_puts(out, " permintaan gagal");
+		status_format_window(out, v->window_seconds, l);
 		break;
 	case REASON_SLOW:
 		sbuf_puts(out, "Respons lambat: 5% permintaan butuh lebih dari ");
 		status_format_seconds(out, v->value, l);
 		break;
 	case REASON_OOM_KILLS:
-		sbuf_printf(out, "%.0f proses dihentikan karena kehabisan memori dalam 5 menit terakhir",
-			    v->value);
+		sbuf_printf(out, "%.0f proses dihentikan karena kehabisan memori", v->value);
+		status_format_window(out, v->window_seconds, l);
 		break;
 	case REASON_DEPENDENCY_ERRORS:
 		status_format_percent(out, v->value, l);
@@ -321,7 +342,8 @@ static void sentence_en(struct sbuf *out, const struct status_verdict *v)
 		break;
 	case REASON_ERRORS:
 		status_format_percent(out, v->value, l);
-		sbuf_puts(out, " of requests failed in the last 5 minutes");
+		sbuf_puts(out, " of requests failed");
+		status_format_window(out, v->window_seconds, l);
 		break;
 	case REASON_SLOW:
 		sbuf_puts(out, "Slow responses: 5% of requests took over ");
@@ -329,10 +351,10 @@ static void sentence_en(struct sbuf *out, const struct status_verdict *v)
 		break;
 	case REASON_OOM_KILLS:
 		if (v->value == 1)
-			sbuf_puts(out, "1 process was killed for lack of memory in the last 5 minutes");
+			sbuf_puts(out, "1 process was killed for lack of memory");
 		else
-			sbuf_printf(out, "%.0f processes were killed for lack of memory in the last 5 minutes",
-				    v->value);
+			sbuf_printf(out, "%.0f processes were killed for lack of memory", v->value);
+		status_format_window(out, v->window_seconds, l);
 		break;
 	case REASON_DEPENDENCY_ERRORS:
 		status_format_percent(out, v->value, l);

@@ -54,6 +54,7 @@ struct status_facts {
 	uint64_t memory_limit_bytes;	/* 0 without a limit */
 	uint64_t host_memory_bytes;	/* 0 when unknown */
 	uint64_t oom_kills_recent;	/* within the window */
+	double window_seconds;		/* what rates and counts span; 0 before two samples */
 	struct status_traffic traffic;
 	const struct status_dependency *deps;
 	size_t n_deps;
@@ -80,6 +81,7 @@ struct status_verdict {
 	double value;		/* the ratio, seconds or count the reason is about */
 	double limit;		/* the threshold it crossed; 0 for none */
 	const char *peer;	/* for REASON_DEPENDENCY_*: points into the facts' deps */
+	double window_seconds;	/* the facts' window, named in the sentence */
 };
 
 /*
@@ -105,6 +107,8 @@ void status_sentence(struct sbuf *out, const struct status_verdict *v, enum stat
 void status_format_percent(struct sbuf *out, double ratio, enum status_lang lang);
 void status_format_seconds(struct sbuf *out, double seconds, enum status_lang lang);
 void status_format_bytes(struct sbuf *out, uint64_t bytes, enum status_lang lang);
+/* " in the last 14 seconds" / " dalam 14 detik terakhir"; minutes from 2 on; "" for 0. */
+void status_format_window(struct sbuf *out, double seconds, enum status_lang lang);
 void status_format_number(struct sbuf *out, double value, enum status_lang lang);
 
 /* CPU and memory as a share of the limit, else of the host; NAN when unknown. */

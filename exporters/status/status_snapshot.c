@@ -65,6 +65,7 @@ static void service_facts(struct daemon *d, size_t i, const struct host_totals *
 
 	status_history_window(d->history, i, s->name, &w);
 	svc->window_seconds = w.seconds;
+	f->window_seconds = w.seconds;
 	if (w.seconds > 0) {
 		f->cpu_cores = (double)w.cpu_ns / NS_PER_S / w.seconds;
 		f->oom_kills_recent = w.oom_kills;

@@ -1,11 +1,13 @@
 """The daemon's command line, config errors, HTTP endpoints and lifecycle."""
 
 import os
+import signal
 import subprocess
 import tempfile
 import threading
+import time
 
-from pantau_lib import PANTAU, Pantau, check, parse_metrics
+from pantau_lib import PANTAU, Pantau, check, parse_metrics, value, wait_for
 
 
 def run(*args):
@@ -96,3 +98,57 @@ def test_self_metrics_show_program_runs():
         attached = [v for (n, ls), v in m.items() if n == "pantau_probe_attached"]
         check(attached and all(v == 1 for v in attached), "not every probe attached: %r" % attached)
         check(any(n == "pantau_map_capacity" for n, _ in m), "no map capacity")
+
+
+def threshold(metrics, name):
+    """pantau_threshold{name=...}: value() cannot take a label called name."""
+    return metrics.get(("pantau_threshold", (("name", name),)))
+
+
+def counters(metrics):
+    """Every counter sample (its name ends in _total) with its value."""
+    return {k: v for k, v in metrics.items() if k[0].endswith("_total")}
+
+
+def test_sighup_applies_thresholds_and_a_broken_file_keeps_the_running_config():
+    with Pantau(config="thresholds:\n  error_ratio: 0.05\n") as p:
+        m = p.metrics()
+        started = value(m, "pantau_config_last_reload_success_timestamp_seconds")
+        check(value(m, "pantau_config_last_reload_successful") == 1, "no successful load at start")
+        check(started and abs(started - time.time()) < 60, "start load time %r" % started)
+        check(threshold(m, "error_ratio") == 0.05, "threshold at start")
+        before = counters(m)
+        check(before, "no counters to compare")
+
+        with open(p.config, "w") as f:
+            f.write("thresholds:\n  error_ratio: 0.2\n  latency_p95_seconds: 2.5\n")
+        time.sleep(1.1)  # a later second, so the new success time differs
+        p.proc.send_signal(signal.SIGHUP)
+        m = wait_for(lambda: (lambda m: m if threshold(m, "error_ratio") == 0.2
+                              else None)(p.metrics()), 10, "the reloaded error_ratio")
+        reloaded = value(m, "pantau_config_last_reload_success_timestamp_seconds")
+        print("  reload applied: error_ratio 0.2, latency_p95 %s, at %s (start %s)" %
+              (threshold(m, "latency_p95_seconds"), reloaded, started))
+        check(threshold(m, "latency_p95_seconds") == 2.5, "latency threshold")
+        check(value(m, "pantau_config_last_reload_successful") == 1, "reload not successful")
+        check(reloaded > started, "success time %r not after %r" % (reloaded, started))
+        after = counters(m)
+        went_back = {k: (v, after[k]) for k, v in before.items() if k in after and after[k] < v}
+        check(not went_back, "counters reset by the reload: %r" % list(went_back.items())[:3])
+        check(len(set(before) - set(after)) == 0, "counters gone after the reload: %r" %
+              list(set(before) - set(after))[:3])
+
+        with open(p.config, "w") as f:
+            f.write("thresholds:\n  error_ratio: 0.3\n  latency_p95_seconds: lots\n")
+        p.proc.send_signal(signal.SIGHUP)
+        m = wait_for(lambda: (lambda m: m if value(m, "pantau_config_last_reload_successful") == 0
+                              else None)(p.metrics()), 10, "the failed reload in the metrics")
+        log = p.log_text()
+        line = [l for l in log.splitlines() if "config reload failed" in l]
+        print("  broken file: %s" % (line[-1] if line else log[-300:]))
+        check(line and "%s:3:" % p.config in line[-1] and "latency_p95_seconds" in line[-1],
+              "no reload error naming %s:3 in the log: %s" % (p.config, log[-500:]))
+        check(threshold(m, "error_ratio") == 0.2, "broken file applied")
+        check(value(m, "pantau_config_last_reload_success_timestamp_seconds") == reloaded,
+              "success time moved on a failed reload")
+        check(p.proc.poll() is None, "pantau exited on a broken reload")

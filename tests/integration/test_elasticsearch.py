@@ -138,6 +138,34 @@ def test_every_event_arrives_exactly_once_with_templates():
         es.stop()
 
 
+def test_spool_directory_is_created_with_its_parents():
+    """A fresh host has no /var/lib/pantau: pantau makes the spool's missing
+    parents itself (mode 0700), and events flow through it."""
+    es = FakeES().start()
+    tmp = tempfile.mkdtemp(prefix="pantau-es-")
+    parents = [os.path.join(tmp, "var"), os.path.join(tmp, "var", "lib"),
+               os.path.join(tmp, "var", "lib", "pantau")]
+    spool = os.path.join(parents[-1], "spool")
+    try:
+        with Pantau(config=config(spool),
+                    args=("--events-file", "@EVENTS@", "--es-url", es.url)) as p:
+            modes = {d: oct(os.stat(d).st_mode & 0o7777) for d in parents + [spool]}
+            n = traffic()
+            wait_for(lambda: len(lines_of(p.events_path)) >= n, 15, "%d events" % n)
+            wait_delivered(es, lines_of(p.events_path), 30, "events")
+            spooled = es_metric(p, "accepted")
+            sent = es_metric(p, "sent")
+            code = p.stop()
+        print("  spool %s made with modes %s; %d events spooled, %d sent" %
+              (spool, sorted(set(modes.values())), spooled, sent))
+        check(code == 0, "pantau exited with %s" % code)
+        check(all(m == "0o700" for m in modes.values()), "directory modes: %r" % modes)
+        check_exactly_once(es, lines_of(p.events_path), "through a new spool directory")
+        check(spooled >= n and sent >= n, "%d spooled, %d sent, %d requests" % (spooled, sent, n))
+    finally:
+        es.stop()
+
+
 def test_server_errors_and_busy_phases_lose_and_duplicate_nothing():
     """Answers lost after storing (the retry meets 409s), 503 for every
     _bulk, then 429, then half the items 429, then a mapping error for one

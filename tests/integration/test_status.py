@@ -114,6 +114,16 @@ def test_nginx_service_shows_requests_errors_and_p95():
             check(0 < t["p95_seconds"] < 1, "p95 %r" % t["p95_seconds"])
             check(t["p50_seconds"] is not None and t["p50_seconds"] <= t["p95_seconds"],
                   "p50 %r" % t["p50_seconds"])
+            # A quarter failed: degraded, in a sentence naming the window the
+            # ratio is over, which just after start is seconds, not 5 minutes.
+            for lang, words in (("en", "in the last %d seconds"), ("id", "dalam %d detik terakhir")):
+                svc = p.status(srv.service, lang=lang)
+                secs = svc["window_seconds"]
+                print("  %s: %r over %.1f s" % (lang, svc["reason_text"], secs))
+                check(svc["reason"] == "error_ratio", "reason %r" % svc["reason"])
+                check(0 < secs < 120, "window of %r s right after start" % secs)
+                check(svc["reason_text"].endswith(words % int(secs + 0.5)),
+                      "reason_text %r for a %.1f s window" % (svc["reason_text"], secs))
     finally:
         if nginx:
             nginx.stop()

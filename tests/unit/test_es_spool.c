@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "elasticsearch/es_spool.h"
 
@@ -285,15 +286,40 @@ static void test_oversized_record_is_refused(void **state)
 	free(big);
 }
 
+/* Mode of path, or -1 when it is not a directory. */
+static int dir_mode(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		return -1;
+	return (int)(st.st_mode & 07777);
+}
+
 static void test_missing_directory_is_created_and_bad_one_reported(void **state)
 {
 	struct fx *f = *state;
-	char sub[128];
+	char a[96], b[112], sub[128];
 
-	snprintf(sub, sizeof(sub), "%s/sub", f->dir);
+	/* A fresh host: the spool's parents (/var/lib/pantau) do not exist yet. */
+	snprintf(a, sizeof(a), "%s/lib", f->dir);
+	snprintf(b, sizeof(b), "%s/pantau", a);
+	snprintf(sub, sizeof(sub), "%s/spool", b);
 	assert_int_equal(spool_open(&f->s, sub, MiB, f->err, sizeof(f->err)), 0);
+	assert_int_equal(spool_append(&f->s, "{}", 2), 0);
+	assert_int_equal(spool_sync(&f->s), 0);
+	assert_true(spool_bytes(&f->s) > 0);
 	spool_close(&f->s);
-	rmdir(sub);
+	assert_int_equal(dir_mode(a), 0700);
+	assert_int_equal(dir_mode(b), 0700);
+	assert_int_equal(dir_mode(sub), 0700);
+	/* Reopening finds the record it spooled. */
+	assert_int_equal(spool_open(&f->s, sub, MiB, f->err, sizeof(f->err)), 0);
+	assert_int_equal(spool_read(&f->s, &f->b, 10, MiB), 1);
+	spool_close(&f->s);
+	remove_dir(sub);
+	rmdir(b);
+	rmdir(a);
 	assert_int_equal(spool_open(&f->s, "/proc/nonexistent/spool", MiB, f->err,
 				    sizeof(f->err)), -ENOENT);
 	assert_non_null(strstr(f->err, "cannot create the Elasticsearch spool directory "

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "jsonl/jsonl.h"
 
@@ -96,14 +97,38 @@ static void keep_zero_never_rotates(void **state)
 	rmdir(tmpl);
 }
 
+static void missing_directory_is_created(void **state)
+{
+	char tmpl[] = "/tmp/pantau-jsonl-XXXXXX", logs[64], path[128], err[256];
+	struct jsonl_sink s;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(logs, sizeof(logs), "%s/log", tmpl);
+	snprintf(path, sizeof(path), "%s/pantau/e.jsonl", logs);
+	assert_int_equal(jsonl_open(&s, path, 0, 0, err, sizeof(err)), 0);
+	write_seq(&s, 0);
+	jsonl_close(&s);
+	assert_int_equal(lines_in(path, NULL), 1);
+	assert_int_equal(stat(logs, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0750);
+	unlink(path);
+	*strrchr(path, '/') = '\0';
+	rmdir(path);
+	rmdir(logs);
+	rmdir(tmpl);
+}
+
 static void unwritable_path_says_what_to_do(void **state)
 {
 	struct jsonl_sink s;
 	char err[256];
 
 	(void)state;
-	assert_true(jsonl_open(&s, "/nonexistent-dir/e.jsonl", 0, 0, err, sizeof(err)) < 0);
-	assert_non_null(strstr(err, "create its directory or set events.file"));
+	/* /proc refuses new directories. */
+	assert_true(jsonl_open(&s, "/proc/nonexistent-dir/e.jsonl", 0, 0, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "make its directory writable or set events.file"));
 }
 
 int main(void)
@@ -111,6 +136,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rotates_by_size_and_keeps_the_newest),
 		cmocka_unit_test(keep_zero_never_rotates),
+		cmocka_unit_test(missing_directory_is_created),
 		cmocka_unit_test(unwritable_path_says_what_to_do),
 	};
 

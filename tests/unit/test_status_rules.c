@@ -33,6 +33,7 @@ static struct status_facts healthy(void)
 		.host_cpus = 2,
 		.rss_bytes = 100 * MIB,
 		.host_memory_bytes = 8 * GIB,
+		.window_seconds = 307,	/* a full window: 5 minutes, up to 5.5 */
 		.traffic = { .has_data = false, .requests_per_minute = NAN, .error_ratio = NAN,
 			     .p50_seconds = NAN, .p95_seconds = NAN },
 	};
@@ -249,6 +250,33 @@ static void test_oom_kill_in_window_is_degraded(void **state)
 	       "Degraded", "3 processes were killed for lack of memory in the last 5 minutes");
 }
 
+/* Just after start the window is seconds long: the sentence says so. */
+static void test_sentence_names_the_window_it_covers(void **state)
+{
+	struct status_facts f = healthy();
+
+	(void)state;
+	f.traffic = traffic(600, 0.2, 0.05, 0.3);
+	f.window_seconds = 14.2;
+	expect(&f, &defaults, STATUS_DEGRADED, REASON_ERRORS,
+	       "Bermasalah", "20% permintaan gagal dalam 14 detik terakhir",
+	       "Degraded", "20% of requests failed in the last 14 seconds");
+	f.window_seconds = 119;
+	expect(&f, &defaults, STATUS_DEGRADED, REASON_ERRORS,
+	       "Bermasalah", "20% permintaan gagal dalam 119 detik terakhir",
+	       "Degraded", "20% of requests failed in the last 119 seconds");
+	f.window_seconds = 150;
+	expect(&f, &defaults, STATUS_DEGRADED, REASON_ERRORS,
+	       "Bermasalah", "20% permintaan gagal dalam 3 menit terakhir",
+	       "Degraded", "20% of requests failed in the last 3 minutes");
+	f.traffic = healthy().traffic;
+	f.oom_kills_recent = 2;
+	f.window_seconds = 31;
+	expect(&f, &defaults, STATUS_DEGRADED, REASON_OOM_KILLS,
+	       "Bermasalah", "2 proses dihentikan karena kehabisan memori dalam 31 detik terakhir",
+	       "Degraded", "2 processes were killed for lack of memory in the last 31 seconds");
+}
+
 static void test_failing_dependency_is_named(void **state)
 {
 	struct status_dependency deps[2] = {
@@ -419,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_slow_p95_is_degraded),
 		cmocka_unit_test(test_no_traffic_data_never_degrades),
 		cmocka_unit_test(test_oom_kill_in_window_is_degraded),
+		cmocka_unit_test(test_sentence_names_the_window_it_covers),
 		cmocka_unit_test(test_failing_dependency_is_named),
 		cmocka_unit_test(test_hostile_peer_in_sentence_is_cleaned),
 		cmocka_unit_test(test_figures_follow_the_language),

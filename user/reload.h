@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Config reload on SIGHUP. The thresholds apply at once; every other key
+ * is read at start (docs/configuration.md, "When changes apply"). A file
+ * that fails to parse or validate leaves the running config in place.
+ */
+#ifndef PANTAU_RELOAD_H
+#define PANTAU_RELOAD_H
+
+#include <stdbool.h>
+#include "daemon.h"
+
+/*
+ * Read path again and apply what can change while running; listen_fixed
+ * says --listen overrides the file's listen. Updates d->reload and logs
+ * one line saying what happened. Takes d->lock.
+ */
+void config_reload(struct daemon *d, const char *path, bool listen_fixed);
+
+#endif
