@@ -254,14 +254,21 @@ def started_tracer(argv, what):
     return proc
 
 
-def peer_round(load, cgroup_id):
-    proc = started_tracer(["bpftrace", "-B", "none", "-e", PEER], "bpftrace")
+def traced_run(cmd, name, load):
+    """One run under a tracer that says when it is attached and prints its
+    figures on SIGINT: (the load's result, the tracer's output)."""
+    proc = started_tracer(cmd, name)
     try:
         time.sleep(1)
         w = load()
     finally:
         proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=30)
+    return w, out
+
+
+def peer_round(load, cgroup_id):
+    w, out = traced_run(["bpftrace", "-B", "none", "-e", PEER], "bpftrace", load)
     # The peer's own figures for nginx, to show it counted what it should.
     for key in ("switches", "rx_bytes", "tx_bytes"):
         m = re.search(r"^@%s\[%d\]: (\d+)$" % (key, cgroup_id), out, re.M)
@@ -272,13 +279,7 @@ def peer_round(load, cgroup_id):
 def empty_round(load, hooks):
     """One run with empty programs on pantau's hooks. Their run counts
     come back only when someone else kept run stats on meanwhile."""
-    proc = started_tracer([EMPTY_HOOKS] + hooks, "empty_hooks")
-    try:
-        time.sleep(1)
-        w = load()
-    finally:
-        proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=30)
+    w, out = traced_run([EMPTY_HOOKS] + hooks, "empty_hooks", load)
     w["empty_programs"] = {}
     for line in out.splitlines():
         hook, _, runs, _, run_ns = line.split()

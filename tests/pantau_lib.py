@@ -380,6 +380,47 @@ http {
 """
 
 
+class LossyNetns:
+    """A network namespace behind a veth pair, HOST.1/30 on this side and
+    HOST.2/30 inside, whose INPUT drops TCP segments at random with the
+    given probability (iptables' statistic match; there is no netem
+    here). A context manager: everything is removed on exit."""
+
+    def __init__(self, net, drop):
+        self.name = "pantau-t-" + os.urandom(3).hex()
+        self.host_if, self.ns_if = "pt%s" % self.name[-6:], "pn%s" % self.name[-6:]
+        self.host_addr, self.ns_addr = net + ".1", net + ".2"
+        self.drop = drop
+
+    def __enter__(self):
+        try:
+            self._sh("ip", "netns", "add", self.name)
+            self._sh("ip", "link", "add", self.host_if, "type", "veth", "peer", "name", self.ns_if,
+                     "netns", self.name)
+            self._sh("ip", "addr", "add", self.host_addr + "/30", "dev", self.host_if)
+            self._sh("ip", "link", "set", self.host_if, "up")
+            self._inside("ip", "addr", "add", self.ns_addr + "/30", "dev", self.ns_if)
+            self._inside("ip", "link", "set", self.ns_if, "up")
+            self._inside("ip", "link", "set", "lo", "up")
+            self._inside("iptables", "-A", "INPUT", "-p", "tcp", "-m", "statistic", "--mode",
+                         "random", "--probability", str(self.drop), "-j", "DROP")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        subprocess.run(["ip", "netns", "del", self.name], stderr=subprocess.DEVNULL)
+        subprocess.run(["ip", "link", "del", self.host_if], stderr=subprocess.DEVNULL)
+
+    @staticmethod
+    def _sh(*cmd):
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def _inside(self, *cmd):
+        self._sh("ip", "netns", "exec", self.name, *cmd)
+
+
 class Nginx:
     """Debian's nginx as a test service: one worker, fixed answers per path
     (/ok 200, /created 201, /missing 404, /broken 503, /big a 300 KiB file

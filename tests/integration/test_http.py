@@ -11,8 +11,8 @@ import shutil
 import subprocess
 import tempfile
 
-from pantau_lib import BUILD, Cgroup, Nginx, Pantau, check, free_port, http_client, series, spawn_in, \
-    stop, value, wait_for
+from pantau_lib import (BUILD, Cgroup, LossyNetns, Nginx, Pantau, check, free_port, http_client,
+                        series, spawn_in, stop, value, wait_for)
 
 HTTPMINI = os.path.join(BUILD, "tests", "tools", "httpmini")
 
@@ -272,10 +272,6 @@ def test_skip_cgroups_follow_cgroups_made_and_removed_later():
             cli.remove()
 
 
-def sh(*cmd):
-    subprocess.run(cmd, check=True)
-
-
 def test_requests_are_followed_again_after_lost_segments():
     """nginx on the host sends a 300 KiB file (with sendfile) 40 times over
     one keep-alive connection to a client in a network namespace whose side
@@ -286,39 +282,26 @@ def test_requests_are_followed_again_after_lost_segments():
     as tcp_stream_gap, and the connection is followed again from the next
     response instead of never again. The server's end loses nothing: it
     counts exactly."""
-    ns = "pantau-t-" + os.urandom(3).hex()
     srv, cli = Cgroup("t-gapsrv"), Cgroup("t-gapcli")
-    host_if, ns_if = "pg%s" % ns[-6:], "pq%s" % ns[-6:]
     nginx = None
     try:
-        sh("ip", "netns", "add", ns)
-        sh("ip", "link", "add", host_if, "type", "veth", "peer", "name", ns_if, "netns", ns)
-        sh("ip", "addr", "add", "10.231.9.1/30", "dev", host_if)
-        sh("ip", "link", "set", host_if, "up")
-        sh("ip", "netns", "exec", ns, "ip", "addr", "add", "10.231.9.2/30", "dev", ns_if)
-        sh("ip", "netns", "exec", ns, "ip", "link", "set", ns_if, "up")
-        sh("ip", "netns", "exec", ns, "iptables", "-A", "INPUT", "-p", "tcp", "-m", "statistic",
-           "--mode", "random", "--probability", "0.05", "-j", "DROP")
-        with Pantau() as p:
-            nginx = Nginx(srv, addrs=("10.231.9.1",))
+        with LossyNetns("10.231.9", 0.05) as ns, Pantau() as p:
+            nginx = Nginx(srv, addrs=(ns.host_addr,))
             # Offloads make few, large segments: a round may see no hole.
             # Up to three rounds, until segments arrived past one.
             want, ooo, rounds = collections.Counter(), 0, 0
             while ooo == 0 and rounds < 3:
-                tally = http_client(cli, "10.231.9.1", nginx.port, "big", netns=ns)
+                tally = http_client(cli, ns.host_addr, nginx.port, "big", netns=ns.name)
                 ooo += tally.pop("TCP ooo")
                 want.update(tally)
                 rounds += 1
             total = sum(want.values())
             check(want == {"GET 200": total}, "the lossy downloads did not all succeed: %r" % want)
-
-            def client_count(m):
-                return sum(series(m, "pantau_dependency_requests_total", service=cli.service).values())
-            # Settled: the server's count is complete and the client's stopped moving.
-            m = wait_for(lambda: (lambda m: served_counts(m, srv.service) == {("GET", "2xx"): total}
-                                  and m)(p.metrics()), 15, "the server's %d requests" % total)
+            # Settled: the server's count is complete.
+            wait_for(lambda: served_counts(p.metrics(), srv.service) == {("GET", "2xx"): total}, 15,
+                     "the server's %d requests" % total)
             m = p.metrics()
-            got = client_count(m)
+            got = sum(series(m, "pantau_dependency_requests_total", service=cli.service).values())
             gaps = value(m, "pantau_events_dropped_total", reason="tcp_stream_gap") or 0
             print("  %d downloads in %d rounds, %d segments past a hole at the client; pantau: "
                   "client %d, server %d, places lost %d" % (total, rounds, ooo, got, total, gaps))
@@ -329,7 +312,5 @@ def test_requests_are_followed_again_after_lost_segments():
     finally:
         if nginx:
             nginx.stop()
-        subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
-        subprocess.run(["ip", "link", "del", host_if], stderr=subprocess.DEVNULL)
         srv.remove()
         cli.remove()

@@ -6,7 +6,7 @@ what the kernel's TCP_INFO says about their sockets."""
 import os
 import subprocess
 
-from pantau_lib import (Cgroup, Pantau, check, free_port, spawn_in, stop, tcp_client,
+from pantau_lib import (Cgroup, LossyNetns, Pantau, check, free_port, spawn_in, stop, tcp_client,
                         tcp_server, value, wait_for, TCPWORK)
 
 CONNS = 20
@@ -159,27 +159,16 @@ def test_retransmits_under_packet_loss_are_the_senders():
     """A server in a network namespace behind a veth pair that drops 10%
     of what arrives: the client's retransmits, which the kernel sends from
     timers and softirqs, are the client's, as its own TCP_INFO says."""
-    ns = "pantau-t-" + os.urandom(3).hex()
     srv, cli = Cgroup("t-tlsrv"), Cgroup("t-tlcli")
-    host_if, ns_if = "pt%s" % ns[-6:], "pn%s" % ns[-6:]
     server = None
     try:
-        sh("ip", "netns", "add", ns)
-        sh("ip", "link", "add", host_if, "type", "veth", "peer", "name", ns_if, "netns", ns)
-        sh("ip", "addr", "add", "10.231.7.1/30", "dev", host_if)
-        sh("ip", "link", "set", host_if, "up")
-        sh("ip", "netns", "exec", ns, "ip", "addr", "add", "10.231.7.2/30", "dev", ns_if)
-        sh("ip", "netns", "exec", ns, "ip", "link", "set", ns_if, "up")
-        sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
-        sh("ip", "netns", "exec", ns, "iptables", "-A", "INPUT", "-p", "tcp", "-m", "statistic",
-           "--mode", "random", "--probability", "0.1", "-j", "DROP")
-        with Pantau() as p:
-            server = tcp_server(srv, "10.231.7.2", 9000, netns=ns)
+        with LossyNetns("10.231.7", 0.1) as ns, Pantau() as p:
+            server = tcp_server(srv, ns.ns_addr, 9000, netns=ns.name)
             # Offloads make few, large segments: a round may lose none. Up to
             # three rounds, until the loss caused retransmits to count.
             truth = rounds = 0
             while truth == 0 and rounds < 3:
-                rep = tcp_client(cli, "10.231.7.2", 9000, 4, 200000)
+                rep = tcp_client(cli, ns.ns_addr, 9000, 4, 200000)
                 check(rep["received"] == 4 * 200000, "the lossy exchange did not complete: %r" % rep)
                 truth += rep["info_retrans"]
                 rounds += 1
@@ -199,7 +188,5 @@ def test_retransmits_under_packet_loss_are_the_senders():
     finally:
         if server:
             stop(server)
-        subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
-        subprocess.run(["ip", "link", "del", host_if], stderr=subprocess.DEVNULL)
         srv.remove()
         cli.remove()
