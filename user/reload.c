@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <bpf/libbpf.h>
+#include "bpf/skip_cgroups.h"
 #include "config.h"
 #include "log.h"
+#include "net.skel.h"
 #include "reload.h"
 
 /* Copy the keys that apply at once; the caller holds d->lock. */
@@ -15,6 +19,50 @@ static void apply_thresholds(struct pantau_config *to, const struct pantau_confi
 	to->thresholds_latency_p95_seconds = from->thresholds_latency_p95_seconds;
 	to->thresholds_min_requests_per_second = from->thresholds_min_requests_per_second;
 	to->thresholds_filesystem_full_ratio = from->thresholds_filesystem_full_ratio;
+}
+
+/* A list of strings moved from next into the running config, whose old one goes. */
+static void move_strings(char **to, size_t *n_to, char **from, size_t *n_from)
+{
+	for (size_t i = 0; i < *n_to; i++)
+		free(to[i]);
+	for (size_t i = 0; i < *n_from; i++) {
+		to[i] = from[i];
+		from[i] = NULL;
+	}
+	*n_to = *n_from;
+	*n_from = 0;
+}
+
+/*
+ * Request keys that apply at once: routes name the paths of the next
+ * events, the event budget is the kernel's from its next second, and the
+ * skipped cgroups are looked up for connections opened from now on (the
+ * map is filled again right away; open connections keep what they had).
+ */
+static void apply_requests(struct daemon *d, struct pantau_config *next)
+{
+	struct pantau_config *cfg = &d->cfg;
+	uint64_t none[1];
+	int err;
+
+	move_strings(cfg->request_routes, &cfg->n_request_routes, next->request_routes,
+		     &next->n_request_routes);
+	cfg->events_per_service_per_second = next->events_per_service_per_second;
+	if (d->probes.net && d->probes.net->bss)
+		d->probes.net->bss->event_budget_per_second =
+			cfg->events_file[0] || cfg->n_es_urls ? cfg->events_per_service_per_second : 0;
+	move_strings(cfg->skip_cgroups, &cfg->n_skip_cgroups, next->skip_cgroups,
+		     &next->n_skip_cgroups);
+	if (!d->probes.net)
+		return;
+	registry_scan_cgroups(&d->registry);
+	err = cfg->n_skip_cgroups ? skip_cgroups_sync(&d->probes, &d->registry) :
+	      skip_cgroups_set(bpf_map__fd(d->probes.net->maps.skip_cgroups), none, 0,
+			       bpf_map__max_entries(d->probes.net->maps.skip_cgroups));
+	if (err)
+		pt_warn("config reload: cannot refill the skip_cgroups map: %s; the connections of "
+			"requests.skip_cgroups opened from now on may be parsed.", strerror(-err));
 }
 
 /* The one restart-only key whose change would go unnoticed: where /metrics is. */
@@ -50,12 +98,14 @@ void config_reload(struct daemon *d, const char *path, bool listen_fixed)
 		d->reload.success_time = time(NULL);
 		warn_listen_changed(&d->cfg, &next, listen_fixed);
 		apply_thresholds(&d->cfg, &next);
+		apply_requests(d, &next);
 	}
 	pthread_mutex_unlock(&d->lock);
 	if (rc)
 		pt_err("config reload failed, the running config stays: %s", err);
 	else
-		pt_info("config reloaded from %s: thresholds applied; other keys apply at restart.",
-			path);
+		pt_info("config reloaded from %s: thresholds, requests.routes, "
+			"requests.skip_cgroups and events.per_service_per_second applied; other keys "
+			"apply at restart.", path);
 	config_free(&next);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Config reload on SIGHUP. The thresholds apply at once; every other key
- * is read at start (docs/configuration.md, "When changes apply"). A file
+ * Config reload on SIGHUP. The thresholds, requests.routes,
+ * requests.skip_cgroups and events.per_service_per_second apply at once;
+ * every other key is read at start (docs/configuration.md, "When changes apply"). A file
  * that fails to parse or validate leaves the running config in place.
  */
 #ifndef PANTAU_RELOAD_H

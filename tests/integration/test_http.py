@@ -8,8 +8,10 @@ import collections
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 
 from pantau_lib import (BUILD, Cgroup, LossyNetns, Nginx, Pantau, check, free_port, http_client,
                         series, spawn_in, stop, value, wait_for)
@@ -312,5 +314,41 @@ def test_requests_are_followed_again_after_lost_segments():
     finally:
         if nginx:
             nginx.stop()
+        srv.remove()
+        cli.remove()
+
+
+def test_sighup_applies_skip_cgroups_to_connections_opened_after_it():
+    """A reload puts the client's cgroup in requests.skip_cgroups: its
+    connections opened from then on are not parsed (its count stays), the
+    server's end still is (its count doubles), and no counter resets."""
+    srv, cli = Cgroup("t-rsrv"), Cgroup("t-rcli")
+    server = None
+    try:
+        with Pantau(config="requests:\n  http: true\n") as p:
+            port = free_port()
+            server = httpmini_server(srv, port)
+
+            def counts(m):
+                return (sum(series(m, "pantau_requests_total", service=srv.service).values()),
+                        sum(series(m, "pantau_dependency_requests_total", service=cli.service).values()))
+            n = httpmini_client(cli, port)["requests"]
+            wait_for(lambda: counts(p.metrics()) == (n, n), 15, "%d requests at both ends" % n)
+            loaded = value(p.metrics(), "pantau_config_last_reload_success_timestamp_seconds")
+            with open(p.config, "w") as f:
+                f.write("requests:\n  http: true\n  skip_cgroups: [\"/%s.service\"]\n" % cli.name)
+            time.sleep(1.1)  # a later second, so the new success time differs
+            p.proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: (value(p.metrics(), "pantau_config_last_reload_success_timestamp_seconds")
+                              or 0) > loaded, 10, "the reload")
+            again = httpmini_client(cli, port)["requests"]
+            m = wait_for(lambda: (lambda m: counts(m)[0] == n + again and m)(p.metrics()), 15,
+                         "%d more requests at the server" % again)
+            print("  before the reload both ends counted %d; after it the server %d, the client %d"
+                  % (n, counts(m)[0], counts(m)[1]))
+            check(counts(m)[1] == n, "the client's end, skipped since the reload, counted %r" % counts(m)[1])
+    finally:
+        if server:
+            stop(server)
         srv.remove()
         cli.remove()
