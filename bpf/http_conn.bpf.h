@@ -695,7 +695,7 @@ static long feed_window_user(__u32 w, struct http_chunk_ctx *cc)
  * kind (a constant at every call) says where the bytes are. Returns false
  * when bytes the framer needed could not be read.
  */
-static __always_inline bool http_feed_source(struct net_sock *ns, const bool rx,
+static __always_inline bool feed_source(struct net_sock *ns, const bool rx,
 					     const struct http_source *src, __u32 gap, __u32 off,
 					     __u32 len, __u64 now, const int kind)
 {
@@ -758,15 +758,24 @@ static __always_inline bool http_feed_source(struct net_sock *ns, const bool rx,
 	return true;
 }
 
+/* A chunk fed; bytes that could not be read lose the direction's place. */
+static __always_inline void http_feed_source(struct net_sock *ns, const bool rx,
+					     const struct http_source *src, __u32 gap, __u32 off,
+					     __u32 len, __u64 now, const int kind)
+{
+	if (!feed_source(ns, rx, src, gap, off, len, now, kind))
+		http_lose_place(ns, rx);
+}
+
 /*
  * TCP payload: received bytes come from packets, sent ones from the
  * caller's buffers; gap bytes before the chunk never came this way.
  */
-static __always_inline bool http_feed_chunk(struct net_sock *ns, const bool rx,
+static __always_inline void http_feed_chunk(struct net_sock *ns, const bool rx,
 					    const struct http_source *src, __u32 gap, __u32 off,
 					    __u32 len, __u64 now)
 {
-	return http_feed_source(ns, rx, src, gap, off, len, now, rx ? HTTP_SRC_SKB : HTTP_SRC_ITER);
+	http_feed_source(ns, rx, src, gap, off, len, now, rx ? HTTP_SRC_SKB : HTTP_SRC_ITER);
 }
 
 /*
@@ -774,12 +783,12 @@ static __always_inline bool http_feed_chunk(struct net_sock *ns, const bool rx,
  * caller's memory, received (rx) or sent: no sequence numbers, the
  * library hands the bytes over in order.
  */
-static __always_inline bool http_feed_user(struct net_sock *ns, const bool rx, const __u8 *ubuf,
+static __always_inline void http_feed_user(struct net_sock *ns, const bool rx, const __u8 *ubuf,
 					   __u32 len, __u64 now)
 {
 	const struct http_source src = { .ubuf = ubuf };
 
-	return http_feed_source(ns, rx, &src, 0, 0, len, now, HTTP_SRC_USER);
+	http_feed_source(ns, rx, &src, 0, 0, len, now, HTTP_SRC_USER);
 }
 
 #endif

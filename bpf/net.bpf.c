@@ -419,8 +419,7 @@ int net_ingress(struct __sk_buff *skb)
 	{
 		struct http_source src = { .skb = skb, .skb_off = hlen };
 
-		if (!http_feed_chunk(ns, true, &src, gap, (__u32)ahead, len, bpf_ktime_get_ns()))
-			http_lose_place(ns, true);
+		http_feed_chunk(ns, true, &src, gap, (__u32)ahead, len, bpf_ktime_get_ns());
 	}
 	ns->http.rx_next = seq + len;
 	return 1;
@@ -515,8 +514,7 @@ static __always_inline int on_sendmsg(struct sock *sk, const struct msghdr *msg)
 			peer_host(ns, &src, (__u32)ahead, count);
 		connect_settle(ns);
 	}
-	if (!http_feed_chunk(ns, false, &src, gap, (__u32)ahead, count, bpf_ktime_get_ns()))
-		http_lose_place(ns, false);
+	http_feed_chunk(ns, false, &src, gap, (__u32)ahead, count, bpf_ktime_get_ns());
 	ns->http.tx_next = pos + count;
 	return 0;
 }

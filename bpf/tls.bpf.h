@@ -182,12 +182,10 @@ int BPF_KRETPROBE(tls_exit, long ret)
 	if (n > 0x7fffffff)
 		n = 0x7fffffff;
 	/* Each direction a constant: the verifier checks two plain paths, not one tangled. */
-	if (cookie & TLS_CALL_WRITE) {
-		if (!http_feed_user(t, false, (const __u8 *)buf, (__u32)n, bpf_ktime_get_ns()))
-			http_lose_place(t, false);
-	} else if (!http_feed_user(t, true, (const __u8 *)buf, (__u32)n, bpf_ktime_get_ns())) {
-		http_lose_place(t, true);
-	}
+	if (cookie & TLS_CALL_WRITE)
+		http_feed_user(t, false, (const __u8 *)buf, (__u32)n, bpf_ktime_get_ns());
+	else
+		http_feed_user(t, true, (const __u8 *)buf, (__u32)n, bpf_ktime_get_ns());
 	return 0;
 }
 

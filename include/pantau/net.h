@@ -100,7 +100,6 @@ enum net_http_state {
 	NET_HTTP_ON,		/* HTTP/1.x, in sync */
 	NET_HTTP_TCP,		/* not HTTP: one "request" per connection */
 	NET_HTTP_TLS,		/* a TLS handshake first: one "request" per connection */
-	NET_HTTP_LOST,		/* unused since lost places are found again (enum net_resync) */
 	NET_HTTP_TLS_CLEAR,	/* TLS, followed in clear through its library (struct tls_key) */
 };
 
