@@ -165,10 +165,11 @@ static void add_delta(__u64 *total, __u64 cur, __u64 *last)
 static bool name_peer(struct peers *ps, uint8_t role, const struct net_peer *p, bool *named,
 		      uint64_t *wait_since_ms, char *out)
 {
-	uint64_t now = mono_ms();
+	uint64_t now;
 
 	if (*named)
 		return true;
+	now = mono_ms();
 	if (!*wait_since_ms)
 		*wait_since_ms = now;
 	if (role == NET_ROLE_SERVER || !ps) {
