@@ -590,6 +590,17 @@ static void free_strings(char **list, size_t *n)
 	*n = 0;
 }
 
+void config_move_strings(char **to, size_t *n_to, char **from, size_t *n_from)
+{
+	free_strings(to, n_to);
+	for (size_t i = 0; i < *n_from; i++) {
+		to[i] = from[i];
+		from[i] = NULL;
+	}
+	*n_to = *n_from;
+	*n_from = 0;
+}
+
 /* copy may be a failed strdup(): callers pass it straight in. */
 static int append_string(struct loader *ld, char **list, size_t *n, char *copy)
 {

@@ -105,4 +105,10 @@ bool config_es_url_ok(const char *url);
 
 void config_free(struct pantau_config *cfg);
 
+/*
+ * Move a string list (such as request_routes) from one config to another:
+ * to's strings are freed, from is left empty. For a reload.
+ */
+void config_move_strings(char **to, size_t *n_to, char **from, size_t *n_from);
+
 #endif

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/libbpf.h>
@@ -21,19 +20,6 @@ static void apply_thresholds(struct pantau_config *to, const struct pantau_confi
 	to->thresholds_filesystem_full_ratio = from->thresholds_filesystem_full_ratio;
 }
 
-/* A list of strings moved from next into the running config, whose old one goes. */
-static void move_strings(char **to, size_t *n_to, char **from, size_t *n_from)
-{
-	for (size_t i = 0; i < *n_to; i++)
-		free(to[i]);
-	for (size_t i = 0; i < *n_from; i++) {
-		to[i] = from[i];
-		from[i] = NULL;
-	}
-	*n_to = *n_from;
-	*n_from = 0;
-}
-
 /*
  * Request keys that apply at once: routes name the paths of the next
  * events, the event budget is the kernel's from its next second, and the
@@ -46,13 +32,13 @@ static void apply_requests(struct daemon *d, struct pantau_config *next)
 	uint64_t none[1];
 	int err;
 
-	move_strings(cfg->request_routes, &cfg->n_request_routes, next->request_routes,
+	config_move_strings(cfg->request_routes, &cfg->n_request_routes, next->request_routes,
 		     &next->n_request_routes);
 	cfg->events_per_service_per_second = next->events_per_service_per_second;
 	if (d->probes.net && d->probes.net->bss)
 		d->probes.net->bss->event_budget_per_second =
 			cfg->events_file[0] || cfg->n_es_urls ? cfg->events_per_service_per_second : 0;
-	move_strings(cfg->skip_cgroups, &cfg->n_skip_cgroups, next->skip_cgroups,
+	config_move_strings(cfg->skip_cgroups, &cfg->n_skip_cgroups, next->skip_cgroups,
 		     &next->n_skip_cgroups);
 	if (!d->probes.net)
 		return;
