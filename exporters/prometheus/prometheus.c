@@ -413,8 +413,8 @@ static void render_bpf(struct daemon *d, struct expo *e)
 	l[0].name = "map";
 	expo_family(e, M(M_MAP_ENTRIES));
 	for (size_t i = 0; i < n; i++) {
-		long count = map_walk(maps[i].fd, maps[i].key_size, 0, false,
-				      maps[i].max_entries, NULL, NULL);
+		long count = map_walk(maps[i].fd, maps[i].key_size, maps[i].value_size,
+				      maps[i].percpu, maps[i].max_entries, NULL, NULL);
 
 		l[0].value = maps[i].name;
 		expo_sample_u64(e, M(M_MAP_ENTRIES), "", l, 1, count < 0 ? 0 : (uint64_t)count);

@@ -617,6 +617,9 @@ static size_t object_maps(struct bpf_object *obj, struct map_ref *out, size_t n,
 		out[n].fd = bpf_map__fd(map);
 		out[n].max_entries = bpf_map__max_entries(map);
 		out[n].key_size = bpf_map__key_size(map);
+		out[n].value_size = bpf_map__value_size(map);
+		out[n].percpu = type == BPF_MAP_TYPE_PERCPU_HASH ||
+				type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 		n++;
 	}
 	return n;

@@ -125,7 +125,9 @@ struct map_ref {
 	const char *name;
 	int fd;
 	uint32_t key_size;
+	uint32_t value_size;
 	uint32_t max_entries;
+	bool percpu;
 };
 size_t probes_maps(const struct probes *p, struct map_ref *out, size_t max);
 
