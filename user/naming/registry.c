@@ -29,6 +29,7 @@ int registry_init(struct registry *r, const struct pantau_config *cfg,
 	int err;
 
 	memset(r, 0, sizeof(*r));
+	cgroup_watch_init(&r->watch, key_capacity);
 	r->cfg = cfg;
 	r->cgroup_paths_fd = cgroup_paths_fd;
 	snprintf(r->proc_root, sizeof(r->proc_root), "/proc");
@@ -65,6 +66,7 @@ void registry_free(struct registry *r)
 	free(r->entries);
 	rowtab_free(&r->keys);
 	rowtab_free(&r->cgroups);
+	cgroup_watch_free(&r->watch);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -415,13 +417,46 @@ static bool cgroup_key_alive(struct registry *r, const struct key_entry *e)
 	/* The root has no cgroup.events and always holds something. */
 	if (strcmp(c->path, "/") == 0)
 		return true;
+	if (c->populated_known)
+		return c->populated;
 	snprintf(dir, sizeof(dir), "%s%s", r->cgroup_mnt, c->path);
-	return cgroup_populated(dir);
+	if (!c->watch)
+		c->watch = cgroup_watch_add(&r->watch, dir, c->id);
+	c->populated = cgroup_populated(dir);
+	c->populated_known = c->watch > 0;
+	return c->populated;
+}
+
+/* Its key is forgotten: nothing reads the cgroup's state any more. */
+static void cgroup_unwatch(struct registry *r, uint64_t id)
+{
+	struct cgroup_info *c = cgroup_find(r, id);
+
+	if (!c || !c->watch)
+		return;
+	cgroup_watch_remove(&r->watch, c->watch);
+	c->watch = 0;
+	c->populated_known = false;
+}
+
+static void cgroup_changed(uint64_t id, bool gone, void *ctx)
+{
+	struct cgroup_info *c = cgroup_find(ctx, id);
+
+	if (!c)
+		return;
+	c->populated_known = false;
+	if (gone)
+		c->watch = 0;
 }
 
 void registry_sweep(struct registry *r)
 {
 	uint64_t now = mono_ns();
+
+	if (!cgroup_watch_drain(&r->watch, cgroup_changed, r))
+		for (size_t i = 0; i < r->cgroups.count; i++)
+			((struct cgroup_info *)rowtab_at(&r->cgroups, i))->populated_known = false;
 
 	for (size_t i = 0; i < r->n_services; i++)
 		r->services[i].live_keys = 0;
@@ -482,6 +517,8 @@ void registry_remove_dead(struct registry *r,
 			continue;
 		pt_debug("forgetting key (%llu, %u): gone for %u sweeps",
 			 (unsigned long long)e->key.cgroup_id, e->key.tgid, e->dead_sweeps);
+		if (!e->key.tgid)
+			cgroup_unwatch(r, e->key.cgroup_id);
 		delete_key(&e->key, ctx);
 		if (e->service >= 0)
 			r->services[e->service].refs--;

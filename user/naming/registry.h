@@ -14,6 +14,7 @@
 #include "config.h"
 #include "lib/rowtab.h"
 #include "collectors/cgroup_limits.h"
+#include "naming/cgroup_watch.h"
 #include "naming/procinfo.h"
 #include "naming/services.h"
 #include "pantau/cpu.h"
@@ -84,6 +85,9 @@ struct cgroup_info {
 	char path[256];
 	bool shared;
 	bool requests_skipped;	/* matches requests.skip_cgroups */
+	bool populated;		/* cgroup.events as last read */
+	bool populated_known;	/* watched, and no change since that read */
+	int32_t watch;		/* inotify watch of cgroup.events, 0 if none */
 	uint64_t scan;		/* the walk that last saw it (registry.scans) */
 };
 
@@ -102,6 +106,7 @@ struct registry {
 	size_t n_entries;
 	struct rowtab keys;	/* struct key_slot: key -> entries index */
 	struct rowtab cgroups;	/* struct cgroup_info, found by id */
+	struct cgroup_watch watch;	/* which cgroups' populated state changed */
 	uint64_t gen;
 	uint64_t scans;		/* cgroup walks so far: cgroups not seen by the last are gone */
 	uint64_t folded[FOLD_REASONS];
