@@ -93,15 +93,21 @@ void expo_family(struct expo *e, const struct metric_def *m)
 static void sample_head(struct expo *e, const struct metric_def *m, const char *suffix,
 			const struct label *labels, size_t n_labels)
 {
-	sbuf_puts(&e->out, m->name);
-	sbuf_puts(&e->out, suffix);
+	/* A family's samples come together: measure its name once. */
+	if (e->name_of != m) {
+		e->name_of = m;
+		e->name_len = strlen(m->name);
+	}
+	sbuf_add(&e->out, m->name, e->name_len);
+	if (*suffix)
+		sbuf_puts(&e->out, suffix);
 	if (n_labels) {
 		sbuf_add(&e->out, "{", 1);
 		for (size_t i = 0; i < n_labels; i++) {
 			if (i)
 				sbuf_add(&e->out, ",", 1);
 			sbuf_puts(&e->out, labels[i].name);
-			sbuf_puts(&e->out, "=\"");
+			sbuf_add(&e->out, "=\"", 2);
 			expo_write_label_value(e, labels[i].value);
 			sbuf_add(&e->out, "\"", 1);
 		}
@@ -110,7 +116,24 @@ static void sample_head(struct expo *e, const struct metric_def *m, const char *
 	sbuf_add(&e->out, " ", 1);
 }
 
-/* The shortest text that reads back as the same double: 2e-06, not 1.9999999999999999e-06. */
+/* Decimal digits of v into the end of out[len]: where they start. */
+static char *u64_digits(char *out, size_t len, uint64_t v)
+{
+	char *p = out + len;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return p;
+}
+
+/*
+ * The shortest text that reads back as the same double: 2e-06, not
+ * 1.9999999999999999e-06. %.15g already is the shortest when it reads
+ * back, since %g drops trailing zeros and a double is within 1.2e-16 of
+ * any shorter decimal that reads back as it; else 16 or 17 digits do.
+ */
 static void format_double(char *out, size_t len, double v)
 {
 	if (isinf(v)) {
@@ -121,7 +144,17 @@ static void format_double(char *out, size_t len, double v)
 		snprintf(out, len, "NaN");
 		return;
 	}
-	for (int prec = 1; prec <= 17; prec++) {
+	/* Whole numbers below 2^53 (counts, bytes, limits) are exact as integers. */
+	if (!signbit(v) && v < 9007199254740992.0 && v == (double)(uint64_t)v && len > 20) {
+		char tmp[24], *p = u64_digits(tmp, sizeof(tmp), (uint64_t)v);
+		size_t n = (size_t)(tmp + sizeof(tmp) - p);
+
+		/* %g writes 1e+16 and up with an exponent; plain digits parse the same. */
+		memcpy(out, p, n);
+		out[n] = '\0';
+		return;
+	}
+	for (int prec = 15; prec <= 17; prec++) {
 		snprintf(out, len, "%.*g", prec, v);
 		if (strtod(out, NULL) == v)
 			return;
@@ -147,11 +180,13 @@ void expo_sample(struct expo *e, const struct metric_def *m, const char *suffix,
 void expo_sample_u64(struct expo *e, const struct metric_def *m, const char *suffix,
 		     const struct label *labels, size_t n_labels, uint64_t value)
 {
-	char tmp[32];
+	char tmp[24];
+	char *p;
 
 	sample_head(e, m, suffix, labels, n_labels);
-	snprintf(tmp, sizeof(tmp), "%" PRIu64 "\n", value);
-	sbuf_puts(&e->out, tmp);
+	tmp[sizeof(tmp) - 1] = '\n';
+	p = u64_digits(tmp, sizeof(tmp) - 1, value);
+	sbuf_add(&e->out, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 void expo_histogram_log2(struct expo *e, const struct metric_def *m,

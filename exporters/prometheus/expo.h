@@ -31,6 +31,9 @@ struct expo {
 	double (*le_upper)(size_t slot);
 	size_t le_count;
 	char le[EXPO_LE_MAX][24];
+	/* The metric whose name length is name_len: strlen once per family. */
+	const struct metric_def *name_of;
+	size_t name_len;
 };
 
 struct label {

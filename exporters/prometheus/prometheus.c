@@ -32,6 +32,8 @@
 struct http_server {
 	struct MHD_Daemon *mhd;
 	struct daemon *d;
+	/* The last exposition's size: the next starts that large, not at 4 KiB. */
+	size_t last_bytes;
 };
 
 static const struct metric_def *M(enum metric_id id)
@@ -654,10 +656,12 @@ static enum MHD_Result serve_metrics(struct http_server *s, struct MHD_Connectio
 	int err;
 
 	expo_init(&e, om);
+	sbuf_reserve(&e.out, __atomic_load_n(&s->last_bytes, __ATOMIC_RELAXED) / 8 * 9);
 	pthread_mutex_lock(&s->d->lock);
 	daemon_collect(s->d);
 	err = prometheus_render(s->d, &e);
 	pthread_mutex_unlock(&s->d->lock);
+	__atomic_store_n(&s->last_bytes, e.out.len, __ATOMIC_RELAXED);
 	if (err) {
 		static char msg[] = "pantau could not render metrics: out of memory\n";
 

@@ -314,6 +314,60 @@ static void test_double_needs_all_digits_when_shorter_is_not_exact(void **state)
 	assert_string_equal(text(e), "t_up 0.30000000000000004\n");
 }
 
+/* The shortest precision at which %g reads back, found the slow way. */
+static size_t shortest_len(double v)
+{
+	char buf[64];
+
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return strlen(buf);
+	}
+	return 0;
+}
+
+/* Durations as pantau makes them (ns / 1e9) and random doubles alike. */
+static void test_double_is_as_short_as_any_that_reads_back(void **state)
+{
+	struct expo *e = *state;
+	uint64_t x = 0x2545F4914F6CDD1DULL;
+
+	for (int i = 0; i < 20000; i++) {
+		const char *line;
+		uint64_t bits;
+		double v;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		bits = x;
+		if (i % 2) {
+			memcpy(&v, &bits, sizeof(v));
+			if (!isfinite(v))
+				continue;
+		} else {
+			v = (double)(bits >> (i % 40)) / 1e9;
+		}
+		expo_free(e);
+		expo_init(e, false);
+		expo_sample(e, &gauge, "", NULL, 0, v);
+		assert_non_null(e->out.buf);
+		line = e->out.buf + strlen("t_up ");
+		if (strtod(line, NULL) != v || strlen(line) - 1 > shortest_len(v))
+			fail_msg("%.17g written as '%s', longer than %zu characters", v, line,
+				 shortest_len(v));
+	}
+}
+
+static void test_double_negative_zero_keeps_its_sign(void **state)
+{
+	struct expo *e = *state;
+
+	expo_sample(e, &gauge, "", NULL, 0, -0.0);
+	assert_string_equal(text(e), "t_up -0\n");
+}
+
 static void test_double_small_value_uses_exponent(void **state)
 {
 	struct expo *e = *state;
@@ -645,6 +699,8 @@ int main(void)
 		TX(test_double_tenth_formats_as_0_1),
 		TX(test_double_integers_format_without_fraction),
 		TX(test_double_needs_all_digits_when_shorter_is_not_exact),
+		TX(test_double_is_as_short_as_any_that_reads_back),
+		TX(test_double_negative_zero_keeps_its_sign),
 		TX(test_double_small_value_uses_exponent),
 		TX(test_double_infinities_and_nan),
 		TX(test_double_reads_back_exactly),
