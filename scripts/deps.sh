@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh build|test|bench|all
 set -eu
 
-build="make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
+build="make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libdeflate-dev pkg-config
        libmicrohttpd-dev libyaml-dev libjson-c-dev libcurl4-openssl-dev libssl-dev xxd"
 # systemd brings systemd-analyze, which checks the shipped unit offline
 # (tests/integration/test_systemd_unit.py). prometheus brings promtool; prometheus-alertmanager brings amtool. nodejs

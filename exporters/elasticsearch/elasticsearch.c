@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <curl/curl.h>
 #include <json-c/json.h>
-#include <zlib.h>
 #include "config.h"
 #include "elasticsearch/elasticsearch.h"
 #include "lib/clock.h"
@@ -197,10 +196,10 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 	return sbuf_error(b) ? 0 : size * nmemb;
 }
 
-/* gzip body into es->gz. Returns its length, 0 on failure. */
+/* gzip body into es->gz at zlib's default level. Returns its length, 0 on failure. */
 static size_t gzip_body(struct es_exporter *es, const char *in, size_t len)
 {
-	return gzip_into(in, len, Z_DEFAULT_COMPRESSION, &es->gz, &es->gz_cap);
+	return gzip_into(in, len, 6, &es->gz, &es->gz_cap);
 }
 
 /*

@@ -5,7 +5,8 @@
 #include <stddef.h>
 
 /*
- * gzip len bytes of in at zlib level (1 fastest .. 9 smallest) into *buf,
+ * gzip len bytes of in at level (1 fastest .. 12 smallest; 6 is zlib's
+ * default) into *buf,
  * grown as needed (*cap is its size; the caller frees *buf). Returns the
  * compressed length, 0 on failure.
  */
