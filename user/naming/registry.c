@@ -39,8 +39,7 @@ int registry_init(struct registry *r, const struct pantau_config *cfg,
 	/* Short-lived services: one per shared cgroup, bounded by the config. */
 	r->max_services = cfg->services_max + PSEUDO_SERVICES + CONFIG_MAX_SHARED;
 	r->services = calloc(r->max_services, sizeof(*r->services));
-	r->entries = calloc(key_capacity, sizeof(*r->entries));
-	if (!r->services || !r->entries) {
+	if (!r->services) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
@@ -53,7 +52,7 @@ int registry_init(struct registry *r, const struct pantau_config *cfg,
 			  key_capacity);
 	if (err)
 		goto cleanup;
-	r->n_entries = key_capacity;
+	r->max_entries = key_capacity;
 	return 0;
 cleanup:
 	registry_free(r);
@@ -367,6 +366,35 @@ static void refresh_process(struct registry *r, struct key_entry *e)
 	}
 }
 
+/* A free entry slot: a hole left by a removed key, else one past the last. */
+static int free_slot(struct registry *r, size_t *out)
+{
+	size_t slot, cap;
+	struct key_entry *p;
+
+	for (slot = r->free_hint; slot < r->n_entries; slot++)
+		if (!r->entries[slot].used)
+			break;
+	r->free_hint = slot;
+	if (slot < r->entries_cap) {
+		*out = slot;
+		return 0;
+	}
+	if (slot >= r->max_entries)
+		return -ENOSPC;
+	cap = r->entries_cap ? r->entries_cap * 2 : 256;
+	if (cap > r->max_entries)
+		cap = r->max_entries;
+	p = realloc(r->entries, cap * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	memset(p + r->entries_cap, 0, (cap - r->entries_cap) * sizeof(*p));
+	r->entries = p;
+	r->entries_cap = cap;
+	*out = slot;
+	return 0;
+}
+
 struct key_entry *registry_key(struct registry *r, const struct service_key *key)
 {
 	struct key_slot *ks = rowtab_get(&r->keys, key, false);
@@ -378,13 +406,13 @@ struct key_entry *registry_key(struct registry *r, const struct service_key *key
 		e->seen_gen = r->gen;
 		return e;
 	}
-	for (slot = 0; slot < r->n_entries; slot++)
-		if (!r->entries[slot].used)
-			break;
-	if (slot == r->n_entries || !(ks = rowtab_get(&r->keys, key, true))) {
+	if (free_slot(r, &slot) || !(ks = rowtab_get(&r->keys, key, true))) {
 		r->keys_dropped++;
 		return NULL;
 	}
+	if (slot >= r->n_entries)
+		r->n_entries = slot + 1;
+	r->free_hint = slot + 1;
 	ks->entry = (int32_t)slot;
 	e = &r->entries[slot];
 	memset(e, 0, sizeof(*e));
@@ -524,6 +552,8 @@ void registry_remove_dead(struct registry *r,
 			r->services[e->service].refs--;
 		rowtab_del(&r->keys, &e->key);
 		e->used = false;
+		if (i < r->free_hint)
+			r->free_hint = i;
 	}
 }
 

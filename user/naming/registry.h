@@ -102,8 +102,16 @@ struct registry {
 	struct service *services;
 	size_t n_services;	/* slots in use (including freed ones) */
 	size_t max_services;	/* cfg->services_max + pseudo services */
+	/*
+	 * Grown on demand up to max_entries, so that memory follows the keys
+	 * in use rather than services.max; pointers into it last until the
+	 * next registry_key().
+	 */
 	struct key_entry *entries;
-	size_t n_entries;
+	size_t n_entries;	/* slots ever used: every used entry is below */
+	size_t entries_cap;	/* slots allocated */
+	size_t max_entries;	/* the key table's capacity */
+	size_t free_hint;	/* no free slot below this one */
 	struct rowtab keys;	/* struct key_slot: key -> entries index */
 	struct rowtab cgroups;	/* struct cgroup_info, found by id */
 	struct cgroup_watch watch;	/* which cgroups' populated state changed */
