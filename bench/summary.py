@@ -8,7 +8,7 @@ import os
 import time
 
 # Run order of the headline rows; a result file that is missing is skipped.
-ORDER = ("http", "sched_switch", "scrape", "events", "memdisk", "programs", "status_page")
+ORDER = ("http", "sched_switch", "scrape", "footprint", "events", "memdisk", "programs", "status_page")
 
 
 def _http(r):
@@ -74,6 +74,15 @@ def _scrape(r):
     ]
 
 
+def _footprint(r):
+    rows = []
+    for pt in r["points"]:
+        rows.append(("Memory", "%d services (services.max %d): RSS / BPF maps" % (pt["services"], pt["services_max"]),
+                     "%.1f MiB / %.1f MiB" % (pt["rss_bytes"] / 2**20, pt["bpf_map_bytes"] / 2**20),
+                     "RSS ≤ 40 MB" if pt["services"] == 1000 else ""))
+    return rows
+
+
 def _events(r):
     rows = []
     for setup, v in r["summary"].items():
@@ -123,7 +132,7 @@ def _status(r):
         ("Status page", "added to a headless Chromium load", "%.2f s" % r["added_s"], "")]
 
 
-HANDLERS = {"http": _http, "sched_switch": _sched, "scrape": _scrape, "events": _events,
+HANDLERS = {"http": _http, "sched_switch": _sched, "scrape": _scrape, "footprint": _footprint, "events": _events,
             "memdisk": _memdisk, "programs": _programs, "status_page": _status}
 
 
