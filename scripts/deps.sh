@@ -4,7 +4,8 @@
 set -eu
 
 build="make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
-       libmicrohttpd-dev libyaml-dev libjson-c-dev libcurl4-openssl-dev libssl-dev xxd"
+       libmicrohttpd-dev libyaml-dev libjson-c-dev libcurl4-openssl-dev libssl-dev xxd
+       libgnutls28-dev libcrypt-dev"
 # systemd brings systemd-analyze, which checks the shipped unit offline
 # (tests/integration/test_systemd_unit.py). prometheus brings promtool; prometheus-alertmanager brings amtool. nodejs
 # and npm run the dashboard schema check (tests/validators/). openssl makes the

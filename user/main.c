@@ -47,6 +47,7 @@ struct options {
 	const char *events_file;
 	const char *es_url;
 	const char *list_metrics;
+	const char *web_config_file;
 	unsigned force_flavour;		/* PROBE_FORCE bits */
 	unsigned domains;
 	bool check;
@@ -61,6 +62,10 @@ static void usage(FILE *out)
 		"  -c, --config FILE        YAML config (default %s, read if it exists)\n"
 		"  -l, --listen ADDR:PORT   HTTP address for the status page, /metrics and /healthz\n"
 		"                           (default %s)\n"
+		"      --web-config-file PATH\n"
+		"                           TLS and basic auth from this web config file, the\n"
+		"                           format of node_exporter's --web.config.file\n"
+		"                           (replaces web_config_file)\n"
 		"      --log-level LEVEL    error, warn, info or debug (default info)\n"
 		"      --events-file PATH   write events as JSON lines to PATH ('-': stdout)\n"
 		"      --es-url URL         send events to the Elasticsearch at URL\n"
@@ -84,7 +89,7 @@ static void usage(FILE *out)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_LOG_LEVEL = 256, OPT_CHECK, OPT_LIST_METRICS, OPT_EVENTS_FILE, OPT_ES_URL,
-	       OPT_FORCE_FLAVOUR, OPT_DOMAINS };
+	       OPT_FORCE_FLAVOUR, OPT_DOMAINS, OPT_WEB_CONFIG_FILE };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "listen", required_argument, NULL, 'l' },
@@ -95,6 +100,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "list-metrics", optional_argument, NULL, OPT_LIST_METRICS },
 		{ "force-flavour", required_argument, NULL, OPT_FORCE_FLAVOUR },
 		{ "domains", required_argument, NULL, OPT_DOMAINS },
+		{ "web-config-file", required_argument, NULL, OPT_WEB_CONFIG_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -121,6 +127,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_ES_URL:
 			o->es_url = optarg;
+			break;
+		case OPT_WEB_CONFIG_FILE:
+			o->web_config_file = optarg;
 			break;
 		case OPT_LIST_METRICS:
 			o->list_metrics = optarg ? optarg : "text";
@@ -217,6 +226,17 @@ static int load_config(struct pantau_config *cfg, const struct options *o)
 				o->es_url);
 		if (rc)
 			return rc;
+	}
+	if (o->web_config_file) {
+		if (!o->web_config_file[0]) {
+			fprintf(stderr, "pantau: --web-config-file is empty; give the path of a web "
+				"config file.\n");
+			return -EINVAL;
+		}
+		free(cfg->web_config_file);
+		cfg->web_config_file = strdup(o->web_config_file);
+		if (!cfg->web_config_file)
+			return -ENOMEM;
 	}
 	if (o->log_level) {
 		free(cfg->log_level);
@@ -398,13 +418,16 @@ static int serve(struct daemon *d, const struct options *o)
 		pt_err("%s", err);
 		return rc;
 	}
-	pt_info("serving http://%s/ (status) and /metrics", d->cfg.listen);
+	pt_info("serving %s://%s/ (status) and /metrics%s", http_server_scheme(http), d->cfg.listen,
+		d->cfg.web_config_file[0] ? " with the web config file" : "");
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
 		if (sig == SIGHUP)
 			config_reload(d, config_file_of(o), o->listen != NULL);
+		/* Certificates rotate even when nobody connects for a while. */
+		http_server_refresh(http);
 		/* Fold exited processes even when nobody scrapes. */
 		pthread_mutex_lock(&d->lock);
 		if (cgroups_need_rescan(&d->cfg)) {
