@@ -33,6 +33,7 @@
 #include "naming/services.h"
 #include "bpf/tls_libs.h"
 #include "reload.h"
+#include "web_config.h"
 
 #define EXIT_USAGE 2
 #define MAINTENANCE_INTERVAL_SECONDS 5
@@ -243,6 +244,17 @@ static int load_config(struct pantau_config *cfg, const struct options *o)
 		cfg->log_level = strdup(o->log_level);
 		if (!cfg->log_level)
 			return -ENOMEM;
+	}
+	/* Its format is checked before any probe loads; certificates when serving. */
+	if (cfg->web_config_file[0]) {
+		struct web_config wc;
+
+		rc = web_config_load_file(&wc, cfg->web_config_file, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "pantau: %s\n", err);
+			return rc;
+		}
+		web_config_free(&wc);
 	}
 	if (log_set_level_name(cfg->log_level)) {
 		fprintf(stderr, "pantau: log level is '%s'; allowed values are error, warn, info, debug.\n",
