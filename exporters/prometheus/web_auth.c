@@ -259,7 +259,7 @@ static int make_dummy(const struct web_config *wc, char *out, size_t len)
 		return 0;
 	/* NULL random bytes: libcrypt takes them from the kernel. */
 	if (!crypt_gensalt_rn("$2b$", wc->max_cost, NULL, 0, out, (int)len))
-		return -errno ? -errno : -EINVAL;
+		return errno ? -errno : -EINVAL;
 	return 0;
 }
 
