@@ -313,3 +313,25 @@ def test_an_unsupported_key_stops_pantau_before_it_starts():
               "no sentence naming the key and line: %r" % r.stdout)
     finally:
         s.remove()
+
+
+def test_min_version_refuses_older_clients():
+    s = Setup()
+    try:
+        cert, key = s.pki.server("server")
+        with s.start(web_config(cert, key) + "  min_version: TLS13\n") as p:
+            old = ssl.create_default_context(cafile=s.pki.ca)
+            old.maximum_version = ssl.TLSVersion.TLSv1_2
+            try:
+                fetch(p, "/healthz", context=old)
+                raise TestFailure("a TLS 1.2 client was served with min_version: TLS13")
+            except (ssl.SSLError, urllib.error.URLError, ConnectionResetError):
+                pass
+            code, _, _ = fetch(p, "/healthz")
+            check(code == 200, "a TLS 1.3 client: %d" % code)
+        # The default, as the toolkit's: TLS 1.2 is served.
+        with s.start(web_config(cert, key)) as p:
+            code, _, _ = fetch(p, "/healthz", context=old)
+            check(code == 200, "a TLS 1.2 client with the default min_version: %d" % code)
+    finally:
+        s.remove()
