@@ -437,7 +437,8 @@ static int serve(struct daemon *d, const struct options *o)
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
 		if (sig == SIGHUP)
-			config_reload(d, config_file_of(o), o->listen != NULL);
+			config_reload(d, config_file_of(o), o->listen != NULL,
+				      o->web_config_file != NULL);
 		/* Certificates rotate even when nobody connects for a while. */
 		http_server_refresh(http);
 		/* Fold exited processes even when nobody scrapes. */

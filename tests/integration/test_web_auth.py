@@ -5,6 +5,7 @@ pantau serving /metrics, the status page and /healthz behind them."""
 
 import os
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -333,5 +334,30 @@ def test_min_version_refuses_older_clients():
         with s.start(web_config(cert, key)) as p:
             code, _, _ = fetch(p, "/healthz", context=old)
             check(code == 200, "a TLS 1.2 client with the default min_version: %d" % code)
+    finally:
+        s.remove()
+
+
+def test_sighup_names_web_keys_that_need_a_restart():
+    s = Setup()
+    try:
+        cert, key = s.pki.server("server")
+        write(s.web, web_config(cert, key, {USER: bcrypt_hash(PASSWORD)}))
+        yaml = "web_config_file: %s\nhealthz_without_auth: true\n" % s.web
+        with Pantau(yaml, tls_ca=s.pki.ca) as p:
+            with open(p.config, "w") as f:
+                f.write("web_config_file: %s/other.yml\nhealthz_without_auth: false\n" % s.tmp)
+            p.proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: "config reloaded" in p.log_text(), 15, "the SIGHUP reload")
+            log = p.log_text()
+            check("web_config_file changed from '%s' to '%s/other.yml'; restart pantau to "
+                  "apply it." % (s.web, s.tmp) in log, "no web_config_file warning: " + log)
+            check("healthz_without_auth changed to false; restart pantau to apply it." in log,
+                  "no healthz_without_auth warning: " + log)
+            # Both stay as they were until a restart.
+            code, _, _ = fetch(p, "/healthz")
+            check(code == 200, "/healthz closed before a restart: %d" % code)
+            code, _, _ = fetch(p, "/metrics", (USER, PASSWORD))
+            check(code == 200, "the running web config was dropped: %d" % code)
     finally:
         s.remove()
