@@ -11,7 +11,7 @@ VERSION := 0.1.0
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 
-PKGS := libbpf libmicrohttpd yaml-0.1 json-c libcurl libcrypto libdeflate
+PKGS := libbpf libmicrohttpd yaml-0.1 json-c libcurl libcrypto libdeflate gnutls libxcrypt
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	  -DPANTAU_VERSION='"$(VERSION)"' -Iinclude -Iuser -Iexporters -I$(OUTPUT)

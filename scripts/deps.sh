@@ -3,12 +3,16 @@
 # Usage: scripts/deps.sh build|test|bench|all
 set -eu
 
+# libgnutls28-dev and libcrypt-dev: TLS and bcrypt checks of the web config file.
 build="make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libdeflate-dev pkg-config
-       libmicrohttpd-dev libyaml-dev libjson-c-dev libcurl4-openssl-dev libssl-dev xxd"
+       libmicrohttpd-dev libyaml-dev libjson-c-dev libcurl4-openssl-dev libssl-dev xxd
+       libgnutls28-dev libcrypt-dev"
 # systemd brings systemd-analyze, which checks the shipped unit offline
 # (tests/integration/test_systemd_unit.py). prometheus brings promtool; prometheus-alertmanager brings amtool. nodejs
 # and npm run the dashboard schema check (tests/validators/). openssl makes the
-# HTTPS tests' certificates; wget is their GnuTLS client. libclang-rt-14-dev:
+# HTTPS tests' certificates, and the web config tests' CA, server and client
+# certificates (their bcrypt hashes come from python3's crypt, libcrypt's);
+# wget is the HTTPS tests' GnuTLS client. libclang-rt-14-dev:
 # the libFuzzer and sanitizer runtimes for clang 14. qemu-system-x86,
 # busybox-static, cpio and xz-utils boot Debian's kernels (tests/kernels/).
 test="$build systemd libcmocka-dev libclang-rt-14-dev curl prometheus python3

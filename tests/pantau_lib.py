@@ -7,8 +7,10 @@ import json
 import os
 import random
 import re
+import base64
 import signal
 import socket
+import ssl
 import string
 import subprocess
 import tempfile
@@ -123,7 +125,12 @@ def series(metrics, name, **labels):
 class Pantau:
     """pantau under test, on a free loopback port with its own config."""
 
-    def __init__(self, config="", args=()):
+    def __init__(self, config="", args=(), tls_ca=None, auth=None):
+        """tls_ca: the CA file to trust when pantau serves HTTPS (its web
+        config turns TLS on); auth: (user, password) sent with every request."""
+        self.scheme = "https" if tls_ca else "http"
+        self.ssl = ssl.create_default_context(cafile=tls_ca) if tls_ca else None
+        self.auth = auth
         self.port = free_port()
         self.listen = "127.0.0.1:%d" % self.port
         self.tmp = tempfile.mkdtemp(prefix="pantau-test-")
@@ -158,16 +165,23 @@ class Pantau:
         with open(self.log.name) as f:
             return f.read()
 
+    def _request(self, path, headers):
+        headers = dict(headers or {})
+        if self.auth and "Authorization" not in headers:
+            headers["Authorization"] = basic_auth(*self.auth)
+        return urllib.request.Request("%s://%s%s" % (self.scheme, self.listen, path),
+                                      headers=headers)
+
     def get(self, path, headers=None):
-        req = urllib.request.Request("http://%s%s" % (self.listen, path), headers=headers or {})
-        with urllib.request.urlopen(req, timeout=10) as r:
+        with urllib.request.urlopen(self._request(path, headers), timeout=10,
+                                    context=self.ssl) as r:
             return r.read().decode()
 
     def request(self, path, headers=None):
         """(status, headers, body as text) of a GET, also for error statuses."""
-        req = urllib.request.Request("http://%s%s" % (self.listen, path), headers=headers or {})
+        req = self._request(path, headers)
         try:
-            with urllib.request.urlopen(req, timeout=10) as r:
+            with urllib.request.urlopen(req, timeout=10, context=self.ssl) as r:
                 return r.status, r.headers, r.read().decode()
         except urllib.error.HTTPError as e:
             return e.code, e.headers, e.read().decode()
@@ -208,6 +222,11 @@ class Pantau:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def basic_auth(user, password):
+    """The Authorization header's value for HTTP basic auth."""
+    return "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
 
 
 def wait_for(fn, timeout, what):

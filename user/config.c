@@ -196,15 +196,20 @@ static const struct field root_fields[] = {
 	{ .key = "peers", .kind = F_SECTION, .sub = peer_fields },
 	{ .key = "elasticsearch", .kind = F_SECTION, .sub = es_fields },
 	{ .key = "cloudwatch", .kind = F_SECTION, .sub = cloudwatch_fields },
+	{ .key = "web_config_file", .kind = F_FILE, .off = CFG(web_config_file) },
+	{ .key = "healthz_without_auth", .kind = F_BOOL, .off = CFG(healthz_without_auth) },
 	{ }
 };
 
-/* The string members besides those above with their own copy/free code. */
-static const size_t es_strings[] = {
+/*
+ * The string members besides those above with their own copy/free code:
+ * "" by default (the spool directory aside), copied and freed as a list.
+ */
+static const size_t plain_strings[] = {
 	CFG(es_username), CFG(es_password_file), CFG(es_api_key_file),
-	CFG(es_ca_file), CFG(es_spool_dir),
+	CFG(es_ca_file), CFG(es_spool_dir), CFG(web_config_file),
 };
-#define N_ES_STRINGS (sizeof(es_strings) / sizeof(es_strings[0]))
+#define N_PLAIN_STRINGS (sizeof(plain_strings) / sizeof(plain_strings[0]))
 
 static char **cfg_string(struct pantau_config *cfg, size_t off)
 {
@@ -1287,8 +1292,8 @@ static int copy_config(struct pantau_config *dst, const struct pantau_config *sr
 	memset(dst->peer_rules, 0, sizeof(dst->peer_rules));
 	dst->n_es_urls = 0;
 	memset(dst->es_urls, 0, sizeof(dst->es_urls));
-	for (size_t i = 0; i < N_ES_STRINGS; i++)
-		*cfg_string(dst, es_strings[i]) = NULL;
+	for (size_t i = 0; i < N_PLAIN_STRINGS; i++)
+		*cfg_string(dst, plain_strings[i]) = NULL;
 
 	if ((src->listen && !(dst->listen = strdup(src->listen))) ||
 	    (src->log_level && !(dst->log_level = strdup(src->log_level))) ||
@@ -1299,10 +1304,10 @@ static int copy_config(struct pantau_config *dst, const struct pantau_config *sr
 	    (src->cloudwatch_namespace &&
 	     !(dst->cloudwatch_namespace = strdup(src->cloudwatch_namespace))))
 		goto nomem;
-	for (size_t i = 0; i < N_ES_STRINGS; i++) {
-		const char *v = *cfg_string((struct pantau_config *)src, es_strings[i]);
+	for (size_t i = 0; i < N_PLAIN_STRINGS; i++) {
+		const char *v = *cfg_string((struct pantau_config *)src, plain_strings[i]);
 
-		if (v && !(*cfg_string(dst, es_strings[i]) = strdup(v)))
+		if (v && !(*cfg_string(dst, plain_strings[i]) = strdup(v)))
 			goto nomem;
 	}
 	if (copy_strings(dst->es_urls, &dst->n_es_urls, src->es_urls, src->n_es_urls) ||
@@ -1528,6 +1533,8 @@ int config_init(struct pantau_config *cfg)
 	cfg->es_spool_max_bytes = 1ULL << 30;
 	cfg->es_dead_letter_max_bytes = 64ULL << 20;
 	cfg->cloudwatch_interval_seconds = 60;
+	/* Probes (kubelet, load balancers) seldom carry credentials. */
+	cfg->healthz_without_auth = true;
 
 	cfg->listen = strdup(CONFIG_DEFAULT_LISTEN);
 	cfg->log_level = strdup("info");
@@ -1538,11 +1545,11 @@ int config_init(struct pantau_config *cfg)
 	cfg->shared_cgroups[0] = strdup("/");
 	if (cfg->shared_cgroups[0])
 		cfg->n_shared_cgroups = 1;
-	for (size_t i = 0; i < N_ES_STRINGS; i++)
-		*cfg_string(cfg, es_strings[i]) = strdup(es_strings[i] == CFG(es_spool_dir) ?
+	for (size_t i = 0; i < N_PLAIN_STRINGS; i++)
+		*cfg_string(cfg, plain_strings[i]) = strdup(plain_strings[i] == CFG(es_spool_dir) ?
 							  CONFIG_DEFAULT_SPOOL_DIR : "");
-	for (size_t i = 0; i < N_ES_STRINGS; i++)
-		if (!*cfg_string(cfg, es_strings[i]))
+	for (size_t i = 0; i < N_PLAIN_STRINGS; i++)
+		if (!*cfg_string(cfg, plain_strings[i]))
 			goto nomem;
 	if (!cfg->listen || !cfg->log_level || !cfg->language || !cfg->events_file ||
 	    !cfg->cloudwatch_emf_file || !cfg->cloudwatch_namespace || !cfg->n_shared_cgroups)
@@ -1569,8 +1576,8 @@ void config_free(struct pantau_config *cfg)
 	free_peer_rules(cfg);
 	free_routes(cfg);
 	free_es_urls(cfg);
-	for (size_t i = 0; i < N_ES_STRINGS; i++) {
-		free(*cfg_string(cfg, es_strings[i]));
-		*cfg_string(cfg, es_strings[i]) = NULL;
+	for (size_t i = 0; i < N_PLAIN_STRINGS; i++) {
+		free(*cfg_string(cfg, plain_strings[i]));
+		*cfg_string(cfg, plain_strings[i]) = NULL;
 	}
 }

@@ -75,6 +75,9 @@ struct pantau_config {
 	char *cloudwatch_emf_file;	/* EMF lines: a path, "-" for stdout, "" off */
 	unsigned cloudwatch_interval_seconds;
 	char *cloudwatch_namespace;	/* CloudWatch's namespace rules, checked */
+	/* The exporter toolkit's web config (TLS, basic auth), "" for none. */
+	char *web_config_file;
+	bool healthz_without_auth;	/* /healthz answers without credentials */
 };
 
 /* Fill cfg with the defaults. Returns 0 or -ENOMEM. */

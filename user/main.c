@@ -33,6 +33,7 @@
 #include "naming/services.h"
 #include "bpf/tls_libs.h"
 #include "reload.h"
+#include "web_config.h"
 
 #define EXIT_USAGE 2
 #define MAINTENANCE_INTERVAL_SECONDS 5
@@ -47,6 +48,7 @@ struct options {
 	const char *events_file;
 	const char *es_url;
 	const char *list_metrics;
+	const char *web_config_file;
 	unsigned force_flavour;		/* PROBE_FORCE bits */
 	unsigned domains;
 	bool check;
@@ -61,6 +63,10 @@ static void usage(FILE *out)
 		"  -c, --config FILE        YAML config (default %s, read if it exists)\n"
 		"  -l, --listen ADDR:PORT   HTTP address for the status page, /metrics and /healthz\n"
 		"                           (default %s)\n"
+		"      --web-config-file PATH\n"
+		"                           TLS and basic auth from this web config file, the\n"
+		"                           format of node_exporter's --web.config.file\n"
+		"                           (replaces web_config_file)\n"
 		"      --log-level LEVEL    error, warn, info or debug (default info)\n"
 		"      --events-file PATH   write events as JSON lines to PATH ('-': stdout)\n"
 		"      --es-url URL         send events to the Elasticsearch at URL\n"
@@ -84,7 +90,7 @@ static void usage(FILE *out)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_LOG_LEVEL = 256, OPT_CHECK, OPT_LIST_METRICS, OPT_EVENTS_FILE, OPT_ES_URL,
-	       OPT_FORCE_FLAVOUR, OPT_DOMAINS };
+	       OPT_FORCE_FLAVOUR, OPT_DOMAINS, OPT_WEB_CONFIG_FILE };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "listen", required_argument, NULL, 'l' },
@@ -95,6 +101,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "list-metrics", optional_argument, NULL, OPT_LIST_METRICS },
 		{ "force-flavour", required_argument, NULL, OPT_FORCE_FLAVOUR },
 		{ "domains", required_argument, NULL, OPT_DOMAINS },
+		{ "web-config-file", required_argument, NULL, OPT_WEB_CONFIG_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -121,6 +128,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_ES_URL:
 			o->es_url = optarg;
+			break;
+		case OPT_WEB_CONFIG_FILE:
+			o->web_config_file = optarg;
 			break;
 		case OPT_LIST_METRICS:
 			o->list_metrics = optarg ? optarg : "text";
@@ -218,11 +228,33 @@ static int load_config(struct pantau_config *cfg, const struct options *o)
 		if (rc)
 			return rc;
 	}
+	if (o->web_config_file) {
+		if (!o->web_config_file[0]) {
+			fprintf(stderr, "pantau: --web-config-file is empty; give the path of a web "
+				"config file.\n");
+			return -EINVAL;
+		}
+		free(cfg->web_config_file);
+		cfg->web_config_file = strdup(o->web_config_file);
+		if (!cfg->web_config_file)
+			return -ENOMEM;
+	}
 	if (o->log_level) {
 		free(cfg->log_level);
 		cfg->log_level = strdup(o->log_level);
 		if (!cfg->log_level)
 			return -ENOMEM;
+	}
+	/* Its format is checked before any probe loads; certificates when serving. */
+	if (cfg->web_config_file[0]) {
+		struct web_config wc;
+
+		rc = web_config_load_file(&wc, cfg->web_config_file, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "pantau: %s\n", err);
+			return rc;
+		}
+		web_config_free(&wc);
 	}
 	if (log_set_level_name(cfg->log_level)) {
 		fprintf(stderr, "pantau: log level is '%s'; allowed values are error, warn, info, debug.\n",
@@ -398,13 +430,17 @@ static int serve(struct daemon *d, const struct options *o)
 		pt_err("%s", err);
 		return rc;
 	}
-	pt_info("serving http://%s/ (status) and /metrics", d->cfg.listen);
+	pt_info("serving %s://%s/ (status) and /metrics%s", http_server_scheme(http), d->cfg.listen,
+		d->cfg.web_config_file[0] ? " with the web config file" : "");
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
 		if (sig == SIGHUP)
-			config_reload(d, config_file_of(o), o->listen != NULL);
+			config_reload(d, config_file_of(o), o->listen != NULL,
+				      o->web_config_file != NULL);
+		/* Certificates rotate even when nobody connects for a while. */
+		http_server_refresh(http);
 		/* Fold exited processes even when nobody scrapes. */
 		pthread_mutex_lock(&d->lock);
 		if (cgroups_need_rescan(&d->cfg)) {

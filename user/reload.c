@@ -62,7 +62,24 @@ static void warn_listen_changed(const struct pantau_config *running,
 		running->listen, next->listen);
 }
 
-void config_reload(struct daemon *d, const char *path, bool listen_fixed)
+/*
+ * The web config file itself is watched and re-read when it changes
+ * (web_auth.c); which file it is, and whether /healthz is open, are fixed
+ * when the server starts.
+ */
+static void warn_web_changed(const struct pantau_config *running,
+			     const struct pantau_config *next, bool web_config_fixed)
+{
+	if (!web_config_fixed && running->web_config_file && next->web_config_file &&
+	    strcmp(running->web_config_file, next->web_config_file) != 0)
+		pt_warn("config reload: web_config_file changed from '%s' to '%s'; restart pantau "
+			"to apply it.", running->web_config_file, next->web_config_file);
+	if (running->healthz_without_auth != next->healthz_without_auth)
+		pt_warn("config reload: healthz_without_auth changed to %s; restart pantau to "
+			"apply it.", next->healthz_without_auth ? "true" : "false");
+}
+
+void config_reload(struct daemon *d, const char *path, bool listen_fixed, bool web_config_fixed)
 {
 	struct pantau_config next;
 	char err[CONFIG_ERR_MAX];
@@ -83,6 +100,7 @@ void config_reload(struct daemon *d, const char *path, bool listen_fixed)
 	if (rc == 0) {
 		d->reload.success_time = time(NULL);
 		warn_listen_changed(&d->cfg, &next, listen_fixed);
+		warn_web_changed(&d->cfg, &next, web_config_fixed);
 		apply_thresholds(&d->cfg, &next);
 		apply_requests(d, &next);
 	}

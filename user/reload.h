@@ -13,9 +13,11 @@
 
 /*
  * Read path again and apply what can change while running; listen_fixed
- * says --listen overrides the file's listen. Updates d->reload and logs
- * one line saying what happened. Takes d->lock.
+ * says --listen overrides the file's listen, web_config_fixed that
+ * --web-config-file overrides its web_config_file. Updates d->reload and
+ * logs one line saying what happened. Takes d->lock.
  */
-void config_reload(struct daemon *d, const char *path, bool listen_fixed);
+void config_reload(struct daemon *d, const char *path, bool listen_fixed,
+		   bool web_config_fixed);
 
 #endif

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "bpf/map_walk.h"
 #include "prometheus/prometheus.h"
+#include "prometheus/web_auth.h"
 #include "status/status_http.h"
 
 #define HTTP_THREADS 2
@@ -32,6 +33,8 @@
 struct http_server {
 	struct MHD_Daemon *mhd;
 	struct daemon *d;
+	struct web_auth *wa;		/* NULL: no web config file */
+	bool healthz_open;		/* /healthz without credentials */
 	/* The last exposition's size: the next starts that large, not at 4 KiB. */
 	size_t last_bytes;
 };
@@ -587,17 +590,21 @@ int prometheus_render(struct daemon *d, struct expo *e)
 	return expo_error(e);
 }
 
-static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
-			     const char *type, char *body, size_t len,
+static enum MHD_Result reply(struct http_server *s, struct MHD_Connection *conn,
+			     unsigned status, const char *type, char *body, size_t len,
 			     enum MHD_ResponseMemoryMode mode)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
 	resp = MHD_create_response_from_buffer(len, body, mode);
-	if (!resp)
+	if (!resp) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(body);
 		return MHD_NO;
+	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	web_auth_headers(s->wa, resp);
 	ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -616,8 +623,8 @@ static bool takes_gzip(struct MHD_Connection *conn)
  * The exposition gzipped (level 1: a 1.3 MB scrape of 1,000 services takes
  * a few ms and shrinks about twentyfold), or as it is when that fails.
  */
-static enum MHD_Result reply_metrics(struct MHD_Connection *conn, const char *type,
-				     struct expo *e, bool gzip)
+static enum MHD_Result reply_metrics(struct http_server *s, struct MHD_Connection *conn,
+				     const char *type, struct expo *e, bool gzip)
 {
 	struct MHD_Response *resp;
 	unsigned char *gz = NULL;
@@ -631,7 +638,7 @@ static enum MHD_Result reply_metrics(struct MHD_Connection *conn, const char *ty
 		free(gz);
 		body = sbuf_take(&e->out, &len);
 		/* libmicrohttpd frees the buffer with free() once sent. */
-		return reply(conn, MHD_HTTP_OK, type, body ? body : strdup(""), len,
+		return reply(s, conn, MHD_HTTP_OK, type, body ? body : strdup(""), len,
 			     MHD_RESPMEM_MUST_FREE);
 	}
 	expo_free(e);
@@ -642,6 +649,7 @@ static enum MHD_Result reply_metrics(struct MHD_Connection *conn, const char *ty
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	web_auth_headers(s->wa, resp);
 	ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -666,10 +674,10 @@ static enum MHD_Result serve_metrics(struct http_server *s, struct MHD_Connectio
 		static char msg[] = "pantau could not render metrics: out of memory\n";
 
 		expo_free(&e);
-		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", msg,
+		return reply(s, conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", msg,
 			     strlen(msg), MHD_RESPMEM_PERSISTENT);
 	}
-	return reply_metrics(conn, om ? EXPO_CONTENT_TYPE_OPENMETRICS : EXPO_CONTENT_TYPE_TEXT, &e,
+	return reply_metrics(s, conn, om ? EXPO_CONTENT_TYPE_OPENMETRICS : EXPO_CONTENT_TYPE_TEXT, &e,
 			     takes_gzip(conn));
 }
 
@@ -681,23 +689,62 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	static char ok[] = "ok\n", not_found[] = "not found: try /, /api/v1/services, /metrics or /healthz\n",
 		    bad_method[] = "only GET is served\n";
 	struct http_server *s = cls;
+	bool healthz = strcmp(url, "/healthz") == 0;
+	enum MHD_Result denied;
 
 	(void)version;
 	(void)upload_data;
 	(void)upload_data_size;
 	(void)req_cls;
+	/* Before anything else, so that nothing is told to a stranger. */
+	if (!(healthz && s->healthz_open) && !web_auth_allow(s->wa, conn, &denied))
+		return denied;
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", bad_method,
+		return reply(s, conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", bad_method,
 			     strlen(bad_method), MHD_RESPMEM_PERSISTENT);
 	if (strcmp(url, "/metrics") == 0)
 		return serve_metrics(s, conn);
 	if (status_http_handles(url))
-		return status_http_serve(s->d, conn, url);
-	if (strcmp(url, "/healthz") == 0)
-		return reply(conn, MHD_HTTP_OK, "text/plain", ok, strlen(ok),
+		return status_http_serve(s->d, conn, url, s->wa);
+	if (healthz)
+		return reply(s, conn, MHD_HTTP_OK, "text/plain", ok, strlen(ok),
 			     MHD_RESPMEM_PERSISTENT);
-	return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", not_found, strlen(not_found),
+	return reply(s, conn, MHD_HTTP_NOT_FOUND, "text/plain", not_found, strlen(not_found),
 		     MHD_RESPMEM_PERSISTENT);
+}
+
+/*
+ * With TLS, libmicrohttpd asks web_auth for the certificate at every
+ * handshake, so that a rotated one is served without a restart.
+ */
+static struct MHD_Daemon *start_mhd(struct http_server *s, unsigned flags, unsigned short port,
+				    const struct sockaddr *addr)
+{
+	const char *ca = web_auth_client_ca(s->wa);
+
+	if (!web_auth_tls(s->wa))
+		return MHD_start_daemon(flags, port, NULL, NULL, on_request, s,
+					MHD_OPTION_SOCK_ADDR, addr,
+					MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
+					MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
+					MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT_SECONDS,
+					MHD_OPTION_END);
+	flags |= MHD_USE_TLS;
+	/* A NULL trust ends the list there: no client certificate is asked for. */
+	return MHD_start_daemon(flags, port, NULL, NULL, on_request, s,
+				MHD_OPTION_SOCK_ADDR, addr,
+				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT_SECONDS,
+				MHD_OPTION_HTTPS_CERT_CALLBACK, web_auth_retrieve_cert,
+				MHD_OPTION_HTTPS_PRIORITIES, web_auth_priorities(s->wa),
+				ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, ca,
+				MHD_OPTION_END);
+}
+
+const char *http_server_scheme(const struct http_server *s)
+{
+	return s && web_auth_tls(s->wa) ? "https" : "http";
 }
 
 int http_server_start(struct http_server **out, const char *listen, struct daemon *d,
@@ -730,20 +777,30 @@ int http_server_start(struct http_server **out, const char *listen, struct daemo
 		return -ENOMEM;
 	}
 	s->d = d;
+	s->healthz_open = d->cfg.healthz_without_auth;
+	if (d->cfg.web_config_file && d->cfg.web_config_file[0]) {
+		rc = web_auth_open(&s->wa, d->cfg.web_config_file, err, err_len);
+		if (rc) {
+			freeaddrinfo(ai);
+			free(s);
+			return rc;
+		}
+	}
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	s->mhd = MHD_start_daemon(flags, port, NULL, NULL, on_request, s,
-				  MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-				  MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
-				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT_SECONDS,
-				  MHD_OPTION_END);
+	s->mhd = start_mhd(s, flags, port, ai->ai_addr);
 	rc = errno;
 	freeaddrinfo(ai);
 	if (!s->mhd) {
-		snprintf(err, err_len, "cannot listen on %s: %s; choose a free address with --listen.",
-			 listen, rc ? strerror(rc) : "the address may be in use");
+		if (web_auth_tls(s->wa))
+			snprintf(err, err_len, "cannot serve HTTPS on %s: %s; check that the address "
+				 "is free (--listen) and that GnuTLS takes the web config's TLS "
+				 "versions.", listen, rc ? strerror(rc) : "libmicrohttpd refused");
+		else
+			snprintf(err, err_len, "cannot listen on %s: %s; choose a free address with "
+				 "--listen.", listen, rc ? strerror(rc) : "the address may be in use");
+		web_auth_close(s->wa);
 		free(s);
 		return -EADDRINUSE;
 	}
@@ -751,10 +808,17 @@ int http_server_start(struct http_server **out, const char *listen, struct daemo
 	return 0;
 }
 
+void http_server_refresh(struct http_server *s)
+{
+	if (s)
+		web_auth_refresh(s->wa);
+}
+
 void http_server_stop(struct http_server *s)
 {
 	if (!s)
 		return;
 	MHD_stop_daemon(s->mhd);
+	web_auth_close(s->wa);
 	free(s);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "daemon.h"
 #include "log.h"
+#include "prometheus/web_auth.h"
 #include "status/status_http.h"
 #include "status/status_render.h"
 #include "status/status_snapshot.h"
@@ -31,7 +32,8 @@ static void security_headers(struct MHD_Response *resp, bool html)
 }
 
 /* Queue body (taken from b, freed by libmicrohttpd) with status. */
-static enum MHD_Result send_body(struct MHD_Connection *conn, unsigned status,
+static enum MHD_Result send_body(struct web_auth *wa, struct MHD_Connection *conn,
+				 unsigned status,
 				 const char *type, bool html, enum status_lang lang,
 				 struct sbuf *b)
 {
@@ -50,13 +52,14 @@ static enum MHD_Result send_body(struct MHD_Connection *conn, unsigned status,
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, "Content-Language", status_lang_code(lang));
 	security_headers(resp, html);
+	web_auth_headers(wa, resp);
 	ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
 
-static enum MHD_Result send_plain_error(struct MHD_Connection *conn, unsigned status,
-					const char *message)
+static enum MHD_Result send_plain_error(struct web_auth *wa, struct MHD_Connection *conn,
+					unsigned status, const char *message)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -67,27 +70,28 @@ static enum MHD_Result send_plain_error(struct MHD_Connection *conn, unsigned st
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
 	security_headers(resp, false);
+	web_auth_headers(wa, resp);
 	ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
 
-static enum MHD_Result send_json_error(struct MHD_Connection *conn, unsigned status,
-				       enum status_lang lang, const char *message)
+static enum MHD_Result send_json_error(struct web_auth *wa, struct MHD_Connection *conn,
+				       unsigned status, enum status_lang lang, const char *message)
 {
 	struct sbuf b;
 
 	sbuf_init(&b);
 	if (status_render_json_error(&b, message)) {
 		sbuf_free(&b);
-		return send_plain_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		return send_plain_error(wa, conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 					"pantau: out of memory\n");
 	}
-	return send_body(conn, status, CONTENT_TYPE_JSON, false, lang, &b);
+	return send_body(wa, conn, status, CONTENT_TYPE_JSON, false, lang, &b);
 }
 
 enum MHD_Result status_http_serve(struct daemon *d, struct MHD_Connection *conn,
-				  const char *url)
+				  const char *url, struct web_auth *wa)
 {
 	const char *query = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "lang");
 	const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -109,10 +113,10 @@ enum MHD_Result status_http_serve(struct daemon *d, struct MHD_Connection *conn,
 	}
 	err = status_snapshot_take(d, only, &snap);
 	if (err == -ENOENT)
-		return send_json_error(conn, MHD_HTTP_NOT_FOUND, lang,
+		return send_json_error(wa, conn, MHD_HTTP_NOT_FOUND, lang,
 				       "no service of that name; GET /api/v1/services lists them");
 	if (err)
-		return send_plain_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		return send_plain_error(wa, conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 					"pantau: out of memory\n");
 	sbuf_init(&b);
 	if (html)
@@ -126,9 +130,9 @@ enum MHD_Result status_http_serve(struct daemon *d, struct MHD_Connection *conn,
 		pt_warn("cannot render %s: %s", html ? "the status page" : "the status API",
 			strerror(-err));
 		sbuf_free(&b);
-		return send_plain_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		return send_plain_error(wa, conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 					"pantau: out of memory\n");
 	}
-	return send_body(conn, MHD_HTTP_OK, html ? CONTENT_TYPE_HTML : CONTENT_TYPE_JSON,
+	return send_body(wa, conn, MHD_HTTP_OK, html ? CONTENT_TYPE_HTML : CONTENT_TYPE_JSON,
 			 html, lang, &b);
 }

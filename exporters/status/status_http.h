@@ -12,13 +12,14 @@
 #include <microhttpd.h>
 
 struct daemon;
+struct web_auth;
 
 #define STATUS_API_PREFIX "/api/v1/services"
 
 /* Whether url is one of the status routes. */
 bool status_http_handles(const char *url);
-/* Answer a GET or HEAD of a status route. */
+/* Answer a GET or HEAD of a status route; wa adds the web config's headers. */
 enum MHD_Result status_http_serve(struct daemon *d, struct MHD_Connection *conn,
-				  const char *url);
+				  const char *url, struct web_auth *wa);
 
 #endif

@@ -168,7 +168,25 @@ static void test_unknown_top_level_key_lists_allowed_keys(void **state)
 		"lsiten: 127.0.0.1:2\n",
 		"t.yaml:3: unknown key 'lsiten' at the top level; allowed keys: "
 		"listen, log_level, language, services, thresholds, events, requests, peers, "
-		"elasticsearch, cloudwatch.");
+		"elasticsearch, cloudwatch, web_config_file, healthz_without_auth.");
+}
+
+static void test_web_config_file_and_healthz_key(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_string_equal(fx->cfg.web_config_file, "");
+	assert_true(fx->cfg.healthz_without_auth);
+	assert_int_equal(load(fx, "web_config_file: /etc/pantau/web.yml\n"
+			      "healthz_without_auth: false\n"), 0);
+	assert_string_equal(fx->cfg.web_config_file, "/etc/pantau/web.yml");
+	assert_false(fx->cfg.healthz_without_auth);
+	assert_load_error(fx, "web_config_file: web.yml\n",
+			  "t.yaml:1: web_config_file is 'web.yml'; it must be an absolute path.");
+	assert_load_error(fx, "healthz_without_auth: yes\n",
+			  "t.yaml:1: healthz_without_auth is 'yes'; it must be true or false.");
+	/* A failed load keeps what was there. */
+	assert_string_equal(fx->cfg.web_config_file, "/etc/pantau/web.yml");
 }
 
 static void test_elasticsearch_defaults(void **state)
@@ -1174,6 +1192,7 @@ int main(void)
 		T(test_failed_load_leaves_config_unchanged),
 		T(test_unknown_key_reports_its_line),
 		T(test_unknown_top_level_key_lists_allowed_keys),
+		T(test_web_config_file_and_healthz_key),
 		T(test_elasticsearch_defaults),
 		T(test_elasticsearch_every_key_is_read),
 		T(test_elasticsearch_urls_are_checked),
