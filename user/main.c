@@ -77,7 +77,7 @@ static void usage(FILE *out)
 		"      --domains LIST       load only these domains: cpu, memory, disk, network\n"
 		"                           (comma-separated; default all)\n"
 		"      --force-flavour LIST use these fallbacks even where better hooks exist,\n"
-		"                           to test them: raw_tp, block_rq, fentry\n"
+		"                           to test them: raw_tp, block_rq, fentry, prealloc\n"
 		"                           (comma-separated; docs/kernels.md)\n"
 		"  -h, --help               show this help\n"
 		"  -V, --version            show the version\n\n"
@@ -137,7 +137,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_FORCE_FLAVOUR:
 			if (probes_parse_force(optarg, &o->force_flavour)) {
-				fprintf(stderr, "pantau: --force-flavour takes raw_tp, block_rq and fentry, "
+				fprintf(stderr, "pantau: --force-flavour takes raw_tp, block_rq, fentry and prealloc, "
 					"comma-separated, not '%s'.\n", optarg);
 				return EXIT_USAGE;
 			}

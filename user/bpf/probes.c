@@ -254,6 +254,28 @@ static void adopt_shared(struct probes *p, struct bpf_object *obj)
 	}
 }
 
+/*
+ * Hash maps take memory as keys come instead of reserving it for every
+ * possible key at load: sized by services.max and per-CPU, preallocation
+ * reserved 63 MiB at services.max 5000 on two CPUs, and 32 times that on
+ * 64. enqueued_at_hash gains and loses an entry at every wake-up, which
+ * its preallocated free list serves best.
+ */
+static void alloc_on_use(const struct probes *p, struct bpf_object *obj)
+{
+	struct bpf_map *map;
+
+	if (!p->alloc_on_use)
+		return;
+	bpf_object__for_each_map(map, obj) {
+		enum bpf_map_type type = bpf_map__type(map);
+
+		if ((type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_PERCPU_HASH) &&
+		    strcmp(bpf_map__name(map), "enqueued_at_hash") != 0)
+			bpf_map__set_map_flags(map, bpf_map__map_flags(map) | BPF_F_NO_PREALLOC);
+	}
+}
+
 static int load_cpu(struct probes *p, const struct probe_options *opt, bool btf)
 {
 	int err;
@@ -268,6 +290,7 @@ static int load_cpu(struct probes *p, const struct probe_options *opt, bool btf)
 		bpf_map__set_autocreate(p->cpu->maps.enqueued_at_storage, false);
 	else
 		bpf_map__set_max_entries(p->cpu->maps.enqueued_at_hash, 1);
+	alloc_on_use(p, p->cpu->obj);
 	err = reuse_shared(p, p->cpu->obj);
 	if (!err)
 		err = cpu_bpf__load(p->cpu);
@@ -294,6 +317,7 @@ static int load_memory(struct probes *p, const struct probe_options *opt, bool b
 		bpf_program__set_autoload(p->memory->progs.mem_oom_victim_raw, false);
 	}
 	bpf_map__set_max_entries(p->memory->maps.mem_exited_faults, opt->cpu_stats_entries);
+	alloc_on_use(p, p->memory->obj);
 	err = reuse_shared(p, p->memory->obj);
 	if (!err)
 		err = memory_bpf__load(p->memory);
@@ -330,6 +354,7 @@ static int load_disk(struct probes *p, const struct probe_options *opt, bool btf
 	choose_flavour(p->disk->obj, btf);
 	choose_block_tracepoints(p->disk->obj, p->block_io);
 	bpf_map__set_max_entries(p->disk->maps.disk_io_stats, opt->cpu_stats_entries);
+	alloc_on_use(p, p->disk->obj);
 	err = reuse_shared(p, p->disk->obj);
 	if (!err)
 		err = disk_bpf__load(p->disk);
@@ -370,6 +395,7 @@ static int load_net(struct probes *p, const struct probe_options *opt, bool btf)
 	bpf_program__set_autoload(p->net->progs.tls_exit, http && opt->tls);
 	bpf_program__set_autoload(p->net->progs.tls_free, http && opt->tls);
 	bpf_program__set_autoload(p->net->progs.tls_exec, http && opt->tls);
+	alloc_on_use(p, p->net->obj);
 	err = reuse_shared(p, p->net->obj);
 	if (!err)
 		err = net_bpf__load(p->net);
@@ -457,6 +483,14 @@ static void probe_kernel(struct probes *p, const struct probe_options *opt)
 	else
 		p->sendmsg = SENDMSG_NONE;
 	p->oom_victim_task = tracepoint_arg_is_pointer(vmlinux, "mark_victim", 0);
+	/*
+	 * Since 6.1 hash maps allocate entries with bpf_mem_alloc, which is
+	 * safe in any context, and the verifier lets tracing programs use
+	 * maps that are not preallocated. Before, it refuses per-CPU ones and
+	 * warns in the kernel log for the rest.
+	 */
+	p->alloc_on_use = vmlinux && btf__find_by_name_kind(vmlinux, "bpf_mem_alloc", BTF_KIND_STRUCT) > 0 &&
+			  !(opt->force & PROBE_FORCE(PREALLOC));
 	btf__free(vmlinux);
 	/* The request framer steps through bytes in bpf_loop callbacks (5.17). */
 	p->has_bpf_loop = libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_loop, NULL) == 1;
@@ -473,6 +507,9 @@ int probes_load(struct probes *p, const struct probe_options *opt)
 		p->btf ? "kernel BTF has the tracepoints" :
 		opt->force & PROBE_FORCE(RAW_TP) ? "forced by --force-flavour" :
 		"no kernel BTF for tracepoints: falling back to raw tracepoints");
+	pt_info("hash map entries %s", p->alloc_on_use ? "allocated as keys come" :
+		opt->force & PROBE_FORCE(PREALLOC) ? "preallocated (forced by --force-flavour)" :
+		"preallocated for their capacity (kernels before 6.1 need that)");
 
 	cpu_err = wanted(opt, PROBE_CPU) ? load_domain(p, opt, PROBE_CPU, "CPU", load_cpu) : 0;
 	err = load_domain(p, opt, PROBE_CGROUPS, "cgroup naming", load_cgroups);
@@ -692,6 +729,7 @@ int probes_parse_force(const char *list, unsigned *bits)
 		[PROBE_FORCE_RAW_TP] = "raw_tp",
 		[PROBE_FORCE_BLOCK_RQ] = "block_rq",
 		[PROBE_FORCE_FENTRY] = "fentry",
+		[PROBE_FORCE_PREALLOC] = "prealloc",
 	};
 
 	return parse_names(list, names, sizeof(names) / sizeof(names[0]), bits);

@@ -57,6 +57,7 @@ struct probes {
 	enum probe_sendmsg sendmsg;
 	bool has_bpf_loop;	/* the request framer's loop helper (5.17) */
 	bool oom_victim_task;	/* mark_victim passes the task (6.9 and stable updates) */
+	bool alloc_on_use;	/* hash entries allocated as keys come (6.1's bpf_mem_alloc) */
 	/* Maps every object shares, owned by the first that loaded; -1 when none did. */
 	int shared_fd[PROBE_SHARED_MAPS];
 	const char *cgroup_mnt;	/* where packet programs attach; set before attach */
@@ -81,11 +82,12 @@ struct probe_options {
  */
 int probes_parse_domains(const char *list, unsigned *bits);
 
-enum probe_force { PROBE_FORCE_RAW_TP, PROBE_FORCE_BLOCK_RQ, PROBE_FORCE_FENTRY };
+enum probe_force { PROBE_FORCE_RAW_TP, PROBE_FORCE_BLOCK_RQ, PROBE_FORCE_FENTRY, PROBE_FORCE_PREALLOC };
 #define PROBE_FORCE(name) (1u << PROBE_FORCE_##name)
 
 /*
- * Parse --force-flavour's comma-separated list (raw_tp, block_rq, fentry)
+ * Parse --force-flavour's comma-separated list (raw_tp, block_rq, fentry,
+ * prealloc)
  * into PROBE_FORCE bits. Returns 0, or -EINVAL.
  */
 int probes_parse_force(const char *list, unsigned *bits);
