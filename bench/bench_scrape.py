@@ -60,6 +60,7 @@ class Pantau(pantau_lib.Pantau):
     how long it took and the CPU time it used meanwhile."""
 
     def __init__(self, config):
+        self.scheme, self.ssl, self.auth = "http", None, None
         self.port = free_port()
         self.listen = "127.0.0.1:%d" % self.port
         self.tmp = tempfile.mkdtemp(prefix="pantau-bench-scrape-")
