@@ -1,0 +1,191 @@
+"""Containers named as their runtime names them, with a real runtime:
+podman (Debian 12's 4.3.1) with runc and the cgroupfs manager runs a
+container named shopcart from an image imported from a tiny rootfs (a
+static httpmini), httpmini's client sends it a known script of requests,
+and pantau must count every one under the service shopcart, in /metrics
+and on the status page, with pantau_service_info saying container,
+runtime and image. Compose labels, containerd's CRI plugin and CRI-O are
+checked from recorded state in tests/unit/test_containers.c."""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+
+from pantau_lib import (BUILD, ROOT, Cgroup, Pantau, check, free_port, rand_suffix, series, value,
+                        wait_for)
+
+HTTPMINI = os.path.join(BUILD, "tests", "tools", "httpmini")
+HTTPMINI_SRC = os.path.join(ROOT, "tests", "tools", "httpmini.c")
+NAME = "shopcart"
+
+# podman's default ulimits (nofile 1048576, nproc 4194304) are above this
+# host's hard limits, and runc then refuses to start the container; crun
+# refuses hybrid cgroup hosts, hence runc and the cgroupfs manager.
+CONTAINERS_CONF = """[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+[engine]
+cgroup_manager = "cgroupfs"
+runtime = "runc"
+"""
+
+
+class Podman:
+    """podman with runc and the cgroupfs manager, its config in a scratch
+    directory; an image made from a rootfs holding a static httpmini."""
+
+    def __init__(self):
+        for tool in ("podman", "runc"):
+            check(shutil.which(tool), "%s is not installed: run 'make deps' (scripts/deps.sh "
+                  "test installs podman and runc)" % tool)
+        self.tmp = tempfile.mkdtemp(prefix="pantau-podman-")
+        conf = os.path.join(self.tmp, "containers.conf")
+        with open(conf, "w") as f:
+            f.write(CONTAINERS_CONF)
+        self.env = dict(os.environ, CONTAINERS_CONF=conf)
+        self.image = "localhost/pantau-test-httpmini:" + rand_suffix()
+        self.imported = False
+        rootfs = os.path.join(self.tmp, "rootfs")
+        os.makedirs(os.path.join(rootfs, "bin"))
+        p = subprocess.run(["cc", "-O2", "-static", "-D_GNU_SOURCE",
+                            "-I" + os.path.dirname(HTTPMINI_SRC), HTTPMINI_SRC, "-o",
+                            os.path.join(rootfs, "bin", "httpmini")],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        check(p.returncode == 0, "cannot build a static httpmini for the container (libc6-dev "
+              "brings libc.a): %s" % p.stdout)
+        tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
+        self.run("import", "-", self.image, stdin=tar.stdout)
+        tar.wait()
+        self.imported = True
+
+    def run(self, *args, stdin=None, check_rc=True):
+        p = subprocess.run(["podman", "--runtime", "runc", "--cgroup-manager", "cgroupfs"] +
+                           list(args), stdin=stdin, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, env=self.env, timeout=120)
+        if check_rc:
+            check(p.returncode == 0, "podman %s failed (%d): %s" %
+                  (" ".join(args), p.returncode, p.stderr.strip()))
+        return p.stdout.strip()
+
+    def serve(self, name, port):
+        """Run httpmini serve as container name, on the host's network;
+        returns the container id once it answers."""
+        cid = self.run("run", "-d", "--name", name, "--network", "host", self.image,
+                       "/bin/httpmini", "serve", "--port", str(port))
+        wait_for(lambda: answers(port), 20, "container %s to listen on %d" % (name, port))
+        return cid
+
+    def remove(self, name):
+        self.run("rm", "-f", "-t", "0", "--ignore", name, check_rc=False)
+
+    def close(self):
+        self.remove(NAME)
+        if self.imported:
+            self.run("rmi", "-f", self.image, check_rc=False)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def answers(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def httpmini_client(cg, port):
+    """httpmini's client script from the cgroup; {(method, "Nxx"): responses}."""
+    p = subprocess.run([HTTPMINI, "client", "--port", str(port), "--cgroup", cg.path],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    check(p.returncode == 0, "httpmini client failed (%s): %s" % (p.returncode, p.stdout))
+    tally = {}
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if f[0] == "requests":
+            tally[(f[1], f[2])] = tally.get((f[1], f[2]), 0) + int(f[3])
+    check(tally, "httpmini client printed no tally: %r" % p.stdout)
+    return tally
+
+
+def served(m, service):
+    return {(dict(ls)["method"], dict(ls)["status_class"]): v
+            for ls, v in series(m, "pantau_requests_total", service=service,
+                                protocol="http").items()}
+
+
+def add(a, b):
+    return {k: a.get(k, 0) + b.get(k, 0) for k in set(a) | set(b)}
+
+
+def wait_counted(p, want):
+    want = {k: float(v) for k, v in want.items()}
+    try:
+        return wait_for(lambda: (lambda m: served(m, NAME) == want and m)(p.metrics()), 20,
+                        "the container's requests under service %s" % NAME)
+    except AssertionError:
+        m = p.metrics()
+        others = sorted({dict(ls)["service"] for ls in series(m, "pantau_requests_total")})
+        raise AssertionError("requests of %s: pantau %r, client %r; services with requests: %s"
+                             % (NAME, served(m, NAME), want, others))
+
+
+def test_podman_container_is_its_name_across_recreation():
+    """A container named shopcart is the service shopcart, not
+    libpod_parent nor its id; removed and run again under the same name
+    (a new id), it stays shopcart and its counts carry on; once gone, the
+    service stays, down, with its info series."""
+    podman, cli = None, Cgroup("t-ctrcli")
+    try:
+        podman = Podman()
+        podman.remove(NAME)
+        with Pantau() as p:
+            port = free_port()
+            cid1 = podman.serve(NAME, port)
+            first = httpmini_client(cli, port)
+            m = wait_counted(p, first)
+            print("  container %s (%s): client received %s" % (NAME, cid1[:12], first))
+
+            info = series(m, "pantau_service_info", service=NAME)
+            check(len(info) == 1, "pantau_service_info of %s: %r" % (NAME, info))
+            labels = dict(next(iter(info)))
+            print("  info: %s" % labels)
+            check(labels.get("container") == NAME and labels.get("runtime") == "podman" and
+                  labels.get("image") == podman.image and labels.get("pod") == "" and
+                  labels.get("namespace") == "",
+                  "pantau_service_info labels %r; want container %s, runtime podman, image %s"
+                  % (labels, NAME, podman.image))
+            names = {dict(ls)["service"] for ls in series(m, "pantau_service_up")}
+            check("libpod_parent" not in names and cid1[:12] not in names,
+                  "the container also shows under its folder or id: %s" %
+                  sorted(n for n in names if n in ("libpod_parent", cid1[:12])))
+
+            svc = p.status(NAME)
+            check(svc is not None and svc["up"], "the status page has no live service %s: %r"
+                  % (NAME, svc))
+            # Request totals reach the page's history at its next sample.
+            wait_for(lambda: (p.status(NAME) or {}).get("traffic", {}).get("has_data"), 30,
+                     "request totals for %s on the status page" % NAME)
+
+            podman.remove(NAME)
+            cid2 = podman.serve(NAME, port)
+            check(cid2 != cid1, "podman reused the container id %s" % cid1)
+            second = httpmini_client(cli, port)
+            wait_counted(p, add(first, second))
+            print("  run again as %s: counts carry on under %s" % (cid2[:12], NAME))
+            t = wait_for(lambda: (lambda t: t.get("requests_per_minute") and t)(
+                (p.status(NAME) or {}).get("traffic", {})), 30,
+                "a request rate for %s on the status page" % NAME)
+            print("  status page: %s %.1f requests/min" % (NAME, t["requests_per_minute"]))
+
+            podman.remove(NAME)
+            m = wait_for(lambda: (lambda m: value(m, "pantau_service_up", service=NAME) == 0
+                                  and m)(p.metrics()), 20, "%s to be down" % NAME)
+            check(series(m, "pantau_service_info", service=NAME),
+                  "pantau_service_info of %s is gone with its container" % NAME)
+            check(served(m, NAME) == {k: float(v) for k, v in add(first, second).items()},
+                  "counts of %s changed after its container went" % NAME)
+    finally:
+        if podman:
+            podman.close()
+        cli.remove()
