@@ -384,6 +384,33 @@ static void test_ctr_container_is_named_by_its_id(void **state)
 	assert_string_equal(info.runtime, "containerd");
 }
 
+static void test_ctr_container_in_its_default_cgroup_is_named_by_its_id(void **state)
+{
+	struct env *e = *state;
+	struct container_info info;
+
+	/* ctr run --rootfs DIR shopctr: cgroup /<namespace>/<id>, as recorded here */
+	put(e, "/run/containerd/io.containerd.runtime.v2.task/default/shopctr/config.json",
+	    "{\"ociVersion\":\"1.0.2-dev\",\"root\":{\"path\":\"/srv/shopctr/rootfs\"},"
+	    "\"linux\":{\"cgroupsPath\":\"/default/shopctr\"}}");
+	lookup(e, "/default/shopctr", &info);
+	assert_string_equal(info.service, "shopctr");
+	assert_string_equal(info.container, "shopctr");
+	assert_string_equal(info.runtime, "containerd");
+}
+
+static void test_two_level_cgroup_without_matching_bundle_is_no_container(void **state)
+{
+	struct env *e = *state;
+	struct container_info info;
+
+	put(e, "/run/containerd/io.containerd.runtime.v2.task/default/shopctr/config.json",
+	    "{\"linux\":{\"cgroupsPath\":\"/elsewhere/shopctr\"}}");
+	assert_int_equal(containers_lookup(e->c, e->mnt, "/default/shopctr", &info), -ENOENT);
+	assert_int_equal(containers_lookup(e->c, e->mnt, "/myapp/worker1", &info), -ENOENT);
+	assert_int_equal(containers_lookup(e->c, e->mnt, "/a/b/c", &info), -ENOENT);
+}
+
 /* ---- CRI-O ---- */
 
 static void put_crio(struct env *e, const char *id, const char *annotations)
@@ -569,6 +596,8 @@ int main(void)
 		T(test_pod_container_without_state_is_named_from_its_sandbox),
 		T(test_cgroupfs_driver_bare_ids_find_containerd_state),
 		T(test_ctr_container_is_named_by_its_id),
+		T(test_ctr_container_in_its_default_cgroup_is_named_by_its_id),
+		T(test_two_level_cgroup_without_matching_bundle_is_no_container),
 		T(test_crio_deployment_strips_the_pod_template_hash_label),
 		T(test_crio_cronjob_pod_is_named_by_its_cronjob),
 		T(test_crio_pod_made_by_hand_keeps_its_name),

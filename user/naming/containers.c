@@ -423,6 +423,17 @@ int containers_lookup(struct containers *c, const char *cgroup_mnt, const char *
 
 	memset(info, 0, sizeof(*info));
 	err = cgroup_container_ref(path, &ref);
+	if (err == -ENOENT) {
+		/* ctr's containers: any id, in /<namespace>/<id> */
+		memset(&own, 0, sizeof(own));
+		err = ctr_read_containerd_cgroup(c->root, path, &own);
+		if (err)
+			return err;
+		ctr_copy(info->service, sizeof(info->service), own.info.container);
+		ctr_copy(info->container, sizeof(info->container), own.info.container);
+		ctr_copy(info->runtime, sizeof(info->runtime), own.info.runtime);
+		return info->service[0] ? 0 : -ENOENT;
+	}
 	if (err)
 		return err;
 	if (ref.id[0]) {

@@ -28,9 +28,14 @@
 #define CRI_CONTAINER_NAME "io.kubernetes.cri.container-name"
 #define CRI_IMAGE_NAME "io.kubernetes.cri.image-name"
 
-static int read_bundle(const char *root, const char *ns, const char *id, struct ctr_facts *f)
+/*
+ * The bundle of id in namespace ns; cgroup, when not NULL, must be its
+ * linux.cgroupsPath.
+ */
+static int read_bundle(const char *root, const char *ns, const char *id, const char *cgroup,
+		       struct ctr_facts *f)
 {
-	struct json_object *doc, *ann = NULL;
+	struct json_object *doc, *ann = NULL, *linux_obj = NULL;
 	char path[PATH_MAX];
 	const char *type;
 	int err = 0;
@@ -41,6 +46,16 @@ static int read_bundle(const char *root, const char *ns, const char *id, struct 
 	doc = ctr_json_read(path, CTR_JSON_MAX, &err);
 	if (!doc)
 		return err;
+	if (cgroup) {
+		const char *cg;
+
+		json_object_object_get_ex(doc, "linux", &linux_obj);
+		cg = ctr_json_str(linux_obj, "cgroupsPath");
+		if (!cg || strcmp(cg, cgroup) != 0) {
+			json_object_put(doc);
+			return -ENOENT;
+		}
+	}
 	ctr_copy(f->info.runtime, sizeof(f->info.runtime), "containerd");
 	json_object_object_get_ex(doc, "annotations", &ann);
 	type = ctr_json_str(ann, CRI_CONTAINER_TYPE);
@@ -74,7 +89,7 @@ int ctr_read_containerd(const char *root, const char *ns, const char *id, struct
 	DIR *d;
 
 	if (ns)
-		return read_bundle(root, ns, id, f);
+		return read_bundle(root, ns, id, NULL, f);
 	if ((size_t)snprintf(dir, sizeof(dir), "%s" TASK_ROOT, root) >= sizeof(dir))
 		return -ENAMETOOLONG;
 	d = opendir(dir);
@@ -83,8 +98,28 @@ int ctr_read_containerd(const char *root, const char *ns, const char *id, struct
 	while (err == -ENOENT && (de = readdir(d)) && n++ < NAMESPACES_MAX) {
 		if (de->d_name[0] == '.' || strcmp(de->d_name, DOCKER_NAMESPACE) == 0)
 			continue;
-		err = read_bundle(root, de->d_name, id, f);
+		err = read_bundle(root, de->d_name, id, NULL, f);
 	}
 	closedir(d);
 	return err;
+}
+
+int ctr_read_containerd_cgroup(const char *root, const char *path, struct ctr_facts *f)
+{
+	char ns[CTR_FIELD_MAX];
+	const char *slash;
+	size_t n;
+
+	/* "/<namespace>/<id>", each a name ctr accepts: no further slash */
+	if (path[0] != '/' || !(slash = strchr(path + 1, '/')) || strchr(slash + 1, '/') ||
+	    !slash[1])
+		return -ENOENT;
+	n = (size_t)(slash - path - 1);
+	if (n == 0 || n >= sizeof(ns))
+		return -ENOENT;
+	memcpy(ns, path + 1, n);
+	ns[n] = '\0';
+	if (strcmp(ns, DOCKER_NAMESPACE) == 0)
+		return -ENOENT;
+	return read_bundle(root, ns, slash + 1, path, f);
 }

@@ -35,6 +35,12 @@ int ctr_read_storage(const char *root, const char *id, bool podman_only,
 int ctr_read_containerd(const char *root, const char *ns, const char *id,
 			struct ctr_facts *f);
 
+/*
+ * A container ctr started with its default cgroup, /<namespace>/<id>:
+ * found when its bundle's linux.cgroupsPath is that path. -ENOENT else.
+ */
+int ctr_read_containerd_cgroup(const char *root, const char *path, struct ctr_facts *f);
+
 /* The JSON document of a file of at most max bytes; NULL with *err set. */
 struct json_object *ctr_json_read(const char *path, size_t max, int *err);
 /* A string member of o, or NULL. */
