@@ -1,10 +1,10 @@
-"""Containers named as their runtime names them, with a real runtime:
+"""Containers named as their runtime names them, with real runtimes:
 podman (Debian 12's 4.3.1) with runc and the cgroupfs manager runs a
 container named shopcart from an image imported from a tiny rootfs (a
 static httpmini), httpmini's client sends it a known script of requests,
 and pantau must count every one under the service shopcart, in /metrics
 and on the status page, with pantau_service_info saying container,
-runtime and image. Compose labels, containerd's CRI plugin and CRI-O are
+runtime and image. containerd (1.6.20) runs the same rootfs with ctr. Compose labels, containerd's CRI plugin and CRI-O are
 checked from recorded state in tests/unit/test_containers.c."""
 
 import os
@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 
 from pantau_lib import (BUILD, ROOT, Cgroup, Pantau, check, free_port, rand_suffix, series, value,
                         wait_for)
@@ -31,6 +32,19 @@ runtime = "runc"
 """
 
 
+def build_rootfs(tmp):
+    """tmp/rootfs with /bin/httpmini, built static: the container's whole world."""
+    rootfs = os.path.join(tmp, "rootfs")
+    os.makedirs(os.path.join(rootfs, "bin"))
+    p = subprocess.run(["cc", "-O2", "-static", "-D_GNU_SOURCE",
+                        "-I" + os.path.dirname(HTTPMINI_SRC), HTTPMINI_SRC, "-o",
+                        os.path.join(rootfs, "bin", "httpmini")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    check(p.returncode == 0, "cannot build a static httpmini for the container (libc6-dev "
+          "brings libc.a): %s" % p.stdout)
+    return rootfs
+
+
 class Podman:
     """podman with runc and the cgroupfs manager, its config in a scratch
     directory; an image made from a rootfs holding a static httpmini."""
@@ -46,14 +60,7 @@ class Podman:
         self.env = dict(os.environ, CONTAINERS_CONF=conf)
         self.image = "localhost/pantau-test-httpmini:" + rand_suffix()
         self.imported = False
-        rootfs = os.path.join(self.tmp, "rootfs")
-        os.makedirs(os.path.join(rootfs, "bin"))
-        p = subprocess.run(["cc", "-O2", "-static", "-D_GNU_SOURCE",
-                            "-I" + os.path.dirname(HTTPMINI_SRC), HTTPMINI_SRC, "-o",
-                            os.path.join(rootfs, "bin", "httpmini")],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        check(p.returncode == 0, "cannot build a static httpmini for the container (libc6-dev "
-              "brings libc.a): %s" % p.stdout)
+        rootfs = build_rootfs(self.tmp)
         tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
         self.run("import", "-", self.image, stdin=tar.stdout)
         tar.wait()
@@ -188,4 +195,123 @@ def test_podman_container_is_its_name_across_recreation():
     finally:
         if podman:
             podman.close()
+        cli.remove()
+
+
+# containerd's task bundles live in its state directory, which pantau reads
+# at its default place: a containerd of this test's own uses it, unless one
+# already runs there.
+CONTAINERD_STATE = "/run/containerd"
+CONTAINERD_CONFIG = """version = 2
+root = "%(tmp)s/root"
+state = "%(state)s"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "%(tmp)s/containerd.sock"
+"""
+CTR_NAMESPACE = "pantau-test"
+CTR_ID = "shopctr"
+
+
+class Containerd:
+    """containerd (Debian 12's 1.6.20) and ctr, running a container from a
+    rootfs in the namespace pantau-test."""
+
+    def __init__(self):
+        for tool in ("containerd", "ctr", "runc"):
+            check(shutil.which(tool), "%s is not installed: run 'make deps' (scripts/deps.sh "
+                  "test installs containerd and runc)" % tool)
+        self.tmp = tempfile.mkdtemp(prefix="pantau-containerd-")
+        self.daemon = None
+        self.address = os.path.join(CONTAINERD_STATE, "containerd.sock")
+        if not self._answers():
+            conf = os.path.join(self.tmp, "config.toml")
+            with open(conf, "w") as f:
+                f.write(CONTAINERD_CONFIG % {"tmp": self.tmp, "state": CONTAINERD_STATE})
+            self.address = os.path.join(self.tmp, "containerd.sock")
+            self.log = open(os.path.join(self.tmp, "containerd.log"), "w")
+            self.daemon = subprocess.Popen(["containerd", "--config", conf],
+                                           stdout=self.log, stderr=subprocess.STDOUT)
+            wait_for(self._answers, 20, "containerd to answer on %s" % self.address)
+        self.rootfs = build_rootfs(self.tmp)
+
+    def _answers(self):
+        if self.daemon and self.daemon.poll() is not None:
+            with open(self.log.name) as f:
+                raise AssertionError("containerd exited with %d: %s" %
+                                     (self.daemon.returncode, f.read()[-2000:]))
+        return os.path.exists(self.address) and subprocess.run(
+            ["ctr", "--address", self.address, "version"], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL).returncode == 0
+
+    def ctr(self, *args, check_rc=True):
+        """ctr in the test's namespace; the CompletedProcess."""
+        p = subprocess.run(["ctr", "--address", self.address, "-n", CTR_NAMESPACE] + list(args),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+        if check_rc:
+            check(p.returncode == 0, "ctr %s failed (%d): %s" %
+                  (" ".join(args), p.returncode, p.stderr.strip()))
+        return p
+
+    def serve(self, port):
+        self.ctr("run", "-d", "--net-host", "--rootfs", self.rootfs, CTR_ID,
+                 "/bin/httpmini", "serve", "--port", str(port))
+        wait_for(lambda: answers(port), 20, "ctr's %s to listen on %d" % (CTR_ID, port))
+
+    def remove(self):
+        self.ctr("task", "kill", "-s", "KILL", CTR_ID, check_rc=False)
+        # A killed task can be deleted once it stopped: up to 5 s.
+        for _ in range(50):
+            rm = self.ctr("task", "rm", CTR_ID, check_rc=False)
+            if rm.returncode == 0 or "not found" in rm.stderr:
+                break
+            time.sleep(0.1)
+        self.ctr("containers", "rm", CTR_ID, check_rc=False)
+
+    def close(self):
+        self.remove()
+        if self.daemon:
+            self.daemon.terminate()
+            try:
+                self.daemon.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.daemon.kill()
+                self.daemon.wait()
+            self.log.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def test_ctr_container_is_its_id():
+    """ctr run --rootfs DIR shopctr (cgroup /pantau-test/shopctr): its
+    requests are counted under shopctr, its info series says containerd."""
+    ctrd, cli = None, Cgroup("t-ctrdcli")
+    try:
+        ctrd = Containerd()
+        ctrd.remove()
+        with Pantau() as p:
+            port = free_port()
+            ctrd.serve(port)
+            tally = httpmini_client(cli, port)
+            want = {k: float(v) for k, v in tally.items()}
+            try:
+                m = wait_for(lambda: (lambda m: served(m, CTR_ID) == want and m)(p.metrics()),
+                             20, "the container's requests under service %s" % CTR_ID)
+            except AssertionError:
+                m = p.metrics()
+                raise AssertionError("requests of %s: pantau %r, client %r; services: %s" % (
+                    CTR_ID, served(m, CTR_ID), want,
+                    sorted({dict(ls)["service"] for ls in series(m, "pantau_requests_total")})))
+            print("  ctr container %s: client received %s" % (CTR_ID, tally))
+            info = series(m, "pantau_service_info", service=CTR_ID)
+            check(len(info) == 1, "pantau_service_info of %s: %r" % (CTR_ID, info))
+            labels = dict(next(iter(info)))
+            print("  info: %s" % labels)
+            check(labels.get("container") == CTR_ID and labels.get("runtime") == "containerd",
+                  "pantau_service_info labels %r; want container %s, runtime containerd" %
+                  (labels, CTR_ID))
+            check(value(m, "pantau_service_up", service=CTR_NAMESPACE) is None,
+                  "the container also shows as its namespace %s" % CTR_NAMESPACE)
+    finally:
+        if ctrd:
+            ctrd.close()
         cli.remove()
