@@ -4,7 +4,8 @@ container named shopcart from an image imported from a tiny rootfs (a
 static httpmini), httpmini's client sends it a known script of requests,
 and pantau must count every one under the service shopcart, in /metrics
 and on the status page, with pantau_service_info saying container,
-runtime and image. containerd (1.6.20) runs the same rootfs with ctr. Compose labels, containerd's CRI plugin and CRI-O are
+runtime and image. containerd (1.6.20) runs the same rootfs with ctr,
+and docker (20.10) with docker-compose (1.29) as a compose service. Compose labels, containerd's CRI plugin and CRI-O are
 checked from recorded state in tests/unit/test_containers.c."""
 
 import os
@@ -314,4 +315,145 @@ def test_ctr_container_is_its_id():
     finally:
         if ctrd:
             ctrd.close()
+        cli.remove()
+
+
+# dockerd keeps containers' config.v2.json under its data root, which
+# pantau reads at its default place (/var/lib/docker): a dockerd of this
+# test's own uses it, with its socket in a scratch directory, unless one
+# already answers on /var/run/docker.sock.
+DOCKER_SOCK = "/var/run/docker.sock"
+COMPOSE_PROJECT, COMPOSE_SERVICE = "shop", "cart"
+# docker-compose 1.29 (Debian 12) names a service's first container so.
+DOCKER_NAME = "shop_cart_1"
+COMPOSE_FILE = """version: "2.4"
+services:
+  cart:
+    image: %(image)s
+    network_mode: host
+    ulimits:
+      nofile: 1024
+    command: ["/bin/httpmini", "serve", "--port", "%(port)d"]
+"""
+
+
+class Docker:
+    """dockerd (Debian 12's docker.io 20.10) with an image imported from
+    the static httpmini rootfs; no bridge or iptables rules: containers
+    use the host's network."""
+
+    def __init__(self):
+        for tool in ("dockerd", "docker", "docker-compose", "runc"):
+            check(shutil.which(tool), "%s is not installed: run 'make deps' (scripts/deps.sh "
+                  "test installs docker.io and docker-compose)" % tool)
+        self.tmp = tempfile.mkdtemp(prefix="pantau-docker-")
+        self.daemon = None
+        self.sock = DOCKER_SOCK
+        if not self._answers():
+            self.sock = os.path.join(self.tmp, "docker.sock")
+            self.log = open(os.path.join(self.tmp, "dockerd.log"), "w")
+            self.daemon = subprocess.Popen(
+                ["dockerd", "--host", "unix://" + self.sock, "--iptables=false",
+                 "--ip6tables=false", "--bridge=none", "--exec-opt",
+                 "native.cgroupdriver=cgroupfs", "--pidfile", os.path.join(self.tmp, "pid")],
+                stdout=self.log, stderr=subprocess.STDOUT)
+            wait_for(self._answers, 60, "dockerd to answer on %s" % self.sock)
+        self.image = "pantau-test-httpmini:" + rand_suffix()
+        self.imported = False
+        rootfs = build_rootfs(self.tmp)
+        tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
+        self.docker("import", "-", self.image, stdin=tar.stdout)
+        tar.wait()
+        self.imported = True
+
+    def _answers(self):
+        if self.daemon and self.daemon.poll() is not None:
+            with open(self.log.name) as f:
+                raise AssertionError("dockerd exited with %d: %s" %
+                                     (self.daemon.returncode, f.read()[-2000:]))
+        return os.path.exists(self.sock) and subprocess.run(
+            ["docker", "-H", "unix://" + self.sock, "version"], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL).returncode == 0
+
+    def docker(self, *args, stdin=None, check_rc=True):
+        p = subprocess.run(["docker", "-H", "unix://" + self.sock] + list(args), stdin=stdin,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+        if check_rc:
+            check(p.returncode == 0, "docker %s failed (%d): %s" %
+                  (" ".join(args), p.returncode, p.stderr.strip()))
+        return p.stdout.strip()
+
+    def serve(self, port):
+        """docker-compose up of project shop, whose service cart is
+        httpmini; the container's id once it answers."""
+        with open(os.path.join(self.tmp, "docker-compose.yml"), "w") as f:
+            f.write(COMPOSE_FILE % {"image": self.image, "port": port})
+        self.compose("up", "-d")
+        wait_for(lambda: answers(port), 20, "container %s to listen on %d" % (DOCKER_NAME, port))
+        return self.docker("inspect", "-f", "{{.Id}}", DOCKER_NAME)
+
+    def compose(self, *args, check_rc=True):
+        p = subprocess.run(["docker-compose", "--project-name", COMPOSE_PROJECT] + list(args),
+                           cwd=self.tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, timeout=120, env=dict(os.environ,
+                                                            DOCKER_HOST="unix://" + self.sock))
+        if check_rc:
+            check(p.returncode == 0, "docker-compose %s failed (%d): %s" %
+                  (" ".join(args), p.returncode, p.stdout.strip()))
+
+    def remove(self):
+        if os.path.exists(os.path.join(self.tmp, "docker-compose.yml")):
+            self.compose("down", "--timeout", "0", check_rc=False)
+        self.docker("rm", "-f", DOCKER_NAME, check_rc=False)
+
+    def close(self):
+        self.remove()
+        if self.imported:
+            self.docker("rmi", "-f", self.image, check_rc=False)
+        if self.daemon:
+            self.daemon.terminate()
+            try:
+                self.daemon.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.daemon.kill()
+                self.daemon.wait()
+            self.log.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def test_docker_compose_service_is_project_slash_service():
+    """docker-compose up of project shop with a service cart: its
+    container's requests are counted under shop/cart, and its info series
+    names the container shop_cart_1 and the image."""
+    dock, cli = None, Cgroup("t-dockcli")
+    service = "%s/%s" % (COMPOSE_PROJECT, COMPOSE_SERVICE)
+    try:
+        dock = Docker()
+        dock.remove()
+        with Pantau() as p:
+            port = free_port()
+            cid = dock.serve(port)
+            tally = httpmini_client(cli, port)
+            want = {k: float(v) for k, v in tally.items()}
+            try:
+                m = wait_for(lambda: (lambda m: served(m, service) == want and m)(p.metrics()),
+                             20, "the container's requests under service %s" % service)
+            except AssertionError:
+                m = p.metrics()
+                raise AssertionError("requests of %s: pantau %r, client %r; services: %s" % (
+                    service, served(m, service), want,
+                    sorted({dict(ls)["service"] for ls in series(m, "pantau_requests_total")})))
+            print("  docker container %s (%s): client received %s" % (DOCKER_NAME, cid[:12], tally))
+            info = series(m, "pantau_service_info", service=service)
+            check(len(info) == 1, "pantau_service_info of %s: %r" % (service, info))
+            labels = dict(next(iter(info)))
+            print("  info: %s" % labels)
+            check(labels.get("container") == DOCKER_NAME and labels.get("runtime") == "docker"
+                  and labels.get("image") == dock.image,
+                  "pantau_service_info labels %r; want container %s, runtime docker, image %s"
+                  % (labels, DOCKER_NAME, dock.image))
+            check(p.status(service) is not None, "the status page has no service %s" % service)
+    finally:
+        if dock:
+            dock.close()
         cli.remove()

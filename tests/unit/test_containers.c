@@ -7,8 +7,8 @@
  *   config.json annotations, recorded from `podman --runtime runc
  *   --cgroup-manager cgroupfs run --name shopcart` on this project's test
  *   host (only the ids and times differ);
- * - docker 20.10 config.v2.json of a compose service, cut to the members
- *   pantau reads, with compose's com.docker.compose.* labels;
+ * - docker 20.10 config.v2.json of a docker-compose 1.29 service,
+ *   recorded here and cut to the members pantau reads;
  * - containerd's CRI plugin: the annotations DefaultCRIAnnotations() in
  *   containerd's pkg/cri/annotations/annotations.go (main, commit
  *   02e0fef8) writes for a sandbox and a container;
@@ -221,20 +221,28 @@ static void test_container_keeps_its_name_once_its_state_is_gone(void **state)
 
 /* ---- docker ---- */
 
+/*
+ * Recorded from docker-compose 1.29.2 up (project shop, service cart) on
+ * docker.io 20.10.24 here, cut to the members pantau reads and a few
+ * around them.
+ */
 #define DOCKER_COMPOSE_CONFIG \
 	"{\"StreamConfig\":{},\"State\":{\"Running\":true,\"Pid\":4242}," \
-	"\"ID\":\"" CID_DOCKER "\",\"Created\":\"2026-12-01T10:00:00.000000000Z\"," \
-	"\"Path\":\"nginx\",\"Args\":[\"-g\",\"daemon off;\"]," \
-	"\"Config\":{\"Hostname\":\"18ac3e7343f0\",\"Image\":\"nginx:1.25\"," \
-	"\"Labels\":{\"com.docker.compose.config-hash\":\"9f0c\"," \
+	"\"ID\":\"" CID_DOCKER "\"," \
+	"\"Path\":\"/bin/httpmini\",\"Args\":[\"serve\",\"--port\",\"18085\"]," \
+	"\"Config\":{\"Hostname\":\"18ac3e7343f0\",\"Image\":\"pantau-test-httpmini:rec\"," \
+	"\"Labels\":{" \
+	"\"com.docker.compose.config-hash\":" \
+	"\"5735f4c5de284be8ce4eb9bbb81573e6c15f733b8bb2a1515a032aa44cd7aad7\"," \
 	"\"com.docker.compose.container-number\":\"1\"," \
 	"\"com.docker.compose.oneoff\":\"False\"," \
 	"\"com.docker.compose.project\":\"shop\"," \
-	"\"com.docker.compose.project.working_dir\":\"/srv/shop\"," \
+	"\"com.docker.compose.project.config_files\":\"docker-compose.yml\"," \
+	"\"com.docker.compose.project.working_dir\":\"/tmp/pc/docker\"," \
 	"\"com.docker.compose.service\":\"cart\"," \
-	"\"com.docker.compose.version\":\"2.20.2\"}}," \
-	"\"Image\":\"sha256:a8758716bb6aa4d90071160d27028fe4eaee7ce8166221a97d30440c8eac2be6\"," \
-	"\"Name\":\"/shop-cart-1\",\"Driver\":\"overlay2\"}\n"
+	"\"com.docker.compose.version\":\"1.29.2\"}}," \
+	"\"Image\":\"sha256:c6f068312a9f4131394c4f5342355a390a384631d00ced3e5fde955378c30840\"," \
+	"\"Name\":\"/shop_cart_1\",\"Driver\":\"overlay2\"}\n"
 
 static void test_docker_compose_service_is_project_slash_service(void **state)
 {
@@ -244,9 +252,9 @@ static void test_docker_compose_service_is_project_slash_service(void **state)
 	put(e, "/var/lib/docker/containers/" CID_DOCKER "/config.v2.json", DOCKER_COMPOSE_CONFIG);
 	lookup(e, "/system.slice/docker-" CID_DOCKER ".scope", &info);
 	assert_string_equal(info.service, "shop/cart");
-	assert_string_equal(info.container, "shop-cart-1");
+	assert_string_equal(info.container, "shop_cart_1");
 	assert_string_equal(info.runtime, "docker");
-	assert_string_equal(info.image, "nginx:1.25");
+	assert_string_equal(info.image, "pantau-test-httpmini:rec");
 }
 
 static void test_docker_container_without_compose_is_its_name(void **state)
