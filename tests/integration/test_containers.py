@@ -171,6 +171,10 @@ def test_podman_container_is_its_name_across_recreation():
             svc = p.status(NAME)
             check(svc is not None and svc["up"], "the status page has no live service %s: %r"
                   % (NAME, svc))
+            want_ctr = {"name": NAME, "pod": "", "namespace": "", "runtime": "podman",
+                        "image": podman.image}
+            check(svc["container"] == want_ctr, "status page container %r, want %r" %
+                  (svc["container"], want_ctr))
             # Request totals reach the page's history at its next sample.
             wait_for(lambda: (p.status(NAME) or {}).get("traffic", {}).get("has_data"), 30,
                      "request totals for %s on the status page" % NAME)
@@ -193,6 +197,32 @@ def test_podman_container_is_its_name_across_recreation():
                   "pantau_service_info of %s is gone with its container" % NAME)
             check(served(m, NAME) == {k: float(v) for k, v in add(first, second).items()},
                   "counts of %s changed after its container went" % NAME)
+    finally:
+        if podman:
+            podman.close()
+        cli.remove()
+
+
+def test_config_rule_wins_over_the_container_name():
+    """services.rules apply to containers as to any cgroup: a rule on
+    podman's container cgroups names shopcart's requests, and the info
+    series still says which container it is."""
+    podman, cli = None, Cgroup("t-ctrrule")
+    rule = 'services:\n  rules:\n    - { cgroup: "/libpod_parent/libpod-*", name: podman-apps }\n'
+    try:
+        podman = Podman()
+        podman.remove(NAME)
+        with Pantau(config=rule) as p:
+            port = free_port()
+            podman.serve(NAME, port)
+            tally = httpmini_client(cli, port)
+            want = {k: float(v) for k, v in tally.items()}
+            m = wait_for(lambda: (lambda m: served(m, "podman-apps") == want and m)(p.metrics()),
+                         20, "the container's requests under the rule's name podman-apps")
+            check(not served(m, NAME), "requests under %s despite the rule" % NAME)
+            labels = [dict(ls) for ls in series(m, "pantau_service_info", service="podman-apps")]
+            check(len(labels) == 1 and labels[0]["container"] == NAME,
+                  "pantau_service_info of podman-apps: %r" % labels)
     finally:
         if podman:
             podman.close()
