@@ -270,6 +270,46 @@ static void test_docker_container_without_compose_is_its_name(void **state)
 	assert_string_equal(info.image, "shop/cart:2");
 }
 
+/*
+ * cri-dockerd (dockershim's successor): kubelet's labels on docker
+ * containers, the pod's own on its sandbox, and the keys of
+ * cri-dockerd's core/docker_service.go (io.kubernetes.docker.type,
+ * io.kubernetes.sandbox.id).
+ */
+static void test_cri_dockerd_pod_uses_its_sandbox_labels(void **state)
+{
+	struct env *e = *state;
+	struct container_info info;
+
+	put(e, "/var/lib/docker/containers/" CID_SANDBOX "/config.v2.json",
+	    "{\"ID\":\"" CID_SANDBOX "\",\"Name\":\"/k8s_POD_api-v2-6b8f9d7c54-zq2wx_shop_"
+	    POD_UID "_0\",\"Config\":{\"Image\":\"registry.k8s.io/pause:3.9\",\"Labels\":{"
+	    "\"app\":\"api\",\"pod-template-hash\":\"6b8f9d7c54\","
+	    "\"io.kubernetes.docker.type\":\"podsandbox\","
+	    "\"io.kubernetes.pod.name\":\"api-v2-6b8f9d7c54-zq2wx\","
+	    "\"io.kubernetes.pod.namespace\":\"shop\","
+	    "\"io.kubernetes.pod.uid\":\"" POD_UID "\"}}}");
+	put(e, "/var/lib/docker/containers/" CID_APP "/config.v2.json",
+	    "{\"ID\":\"" CID_APP "\",\"Name\":\"/k8s_api_api-v2-6b8f9d7c54-zq2wx_shop_"
+	    POD_UID "_0\",\"Config\":{\"Image\":\"registry.example/api:2.0\",\"Labels\":{"
+	    "\"io.kubernetes.container.name\":\"api\","
+	    "\"io.kubernetes.docker.type\":\"container\","
+	    "\"io.kubernetes.pod.name\":\"api-v2-6b8f9d7c54-zq2wx\","
+	    "\"io.kubernetes.pod.namespace\":\"shop\","
+	    "\"io.kubernetes.pod.uid\":\"" POD_UID "\","
+	    "\"io.kubernetes.sandbox.id\":\"" CID_SANDBOX "\"}}}");
+	cgroup(e, "/kubepods/burstable/pod" POD_UID "/" CID_SANDBOX);
+	cgroup(e, "/kubepods/burstable/pod" POD_UID "/" CID_APP);
+	lookup(e, "/kubepods/burstable/pod" POD_UID "/" CID_APP, &info);
+	assert_string_equal(info.service, "shop/api-v2");
+	assert_string_equal(info.container, "api");
+	assert_string_equal(info.runtime, "docker");
+	assert_string_equal(info.image, "registry.example/api:2.0");
+	lookup(e, "/kubepods/burstable/pod" POD_UID "/" CID_SANDBOX, &info);
+	assert_string_equal(info.service, "shop/api-v2");
+	assert_string_equal(info.container, "");
+}
+
 /* ---- containerd's CRI plugin ---- */
 
 static void put_containerd_bundle(struct env *e, const char *id, const char *annotations)
@@ -597,6 +637,7 @@ int main(void)
 		T(test_container_keeps_its_name_once_its_state_is_gone),
 		T(test_docker_compose_service_is_project_slash_service),
 		T(test_docker_container_without_compose_is_its_name),
+		T(test_cri_dockerd_pod_uses_its_sandbox_labels),
 		T(test_containerd_deployment_pod_is_namespace_slash_deployment),
 		T(test_containerd_sandbox_rolls_up_to_the_same_workload),
 		T(test_containerd_statefulset_pod_drops_its_ordinal),
