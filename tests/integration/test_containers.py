@@ -9,6 +9,7 @@ and docker (20.10) with docker-compose (1.29) as a compose service. Compose labe
 checked from recorded state in tests/unit/test_containers.c."""
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -275,9 +276,9 @@ class Containerd:
             ["ctr", "--address", self.address, "version"], stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL).returncode == 0
 
-    def ctr(self, *args, check_rc=True):
-        """ctr in the test's namespace; the CompletedProcess."""
-        p = subprocess.run(["ctr", "--address", self.address, "-n", CTR_NAMESPACE] + list(args),
+    def ctr(self, *args, check_rc=True, namespace=CTR_NAMESPACE):
+        """ctr in the namespace; the CompletedProcess."""
+        p = subprocess.run(["ctr", "--address", self.address, "-n", namespace] + list(args),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
         if check_rc:
             check(p.returncode == 0, "ctr %s failed (%d): %s" %
@@ -289,15 +290,15 @@ class Containerd:
                  "/bin/httpmini", "serve", "--port", str(port))
         wait_for(lambda: answers(port), 20, "ctr's %s to listen on %d" % (CTR_ID, port))
 
-    def remove(self):
-        self.ctr("task", "kill", "-s", "KILL", CTR_ID, check_rc=False)
+    def remove(self, cid=CTR_ID, namespace=CTR_NAMESPACE):
+        self.ctr("task", "kill", "-s", "KILL", cid, check_rc=False, namespace=namespace)
         # A killed task can be deleted once it stopped: up to 5 s.
         for _ in range(50):
-            rm = self.ctr("task", "rm", CTR_ID, check_rc=False)
+            rm = self.ctr("task", "rm", cid, check_rc=False, namespace=namespace)
             if rm.returncode == 0 or "not found" in rm.stderr:
                 break
             time.sleep(0.1)
-        self.ctr("containers", "rm", CTR_ID, check_rc=False)
+        self.ctr("containers", "rm", cid, check_rc=False, namespace=namespace)
 
     def close(self):
         self.remove()
@@ -346,6 +347,94 @@ def test_ctr_container_is_its_id():
         if ctrd:
             ctrd.close()
         cli.remove()
+        # runc removes the container's cgroup, not the namespace's above it.
+        for mnt in cgroup_mounts():
+            try:
+                os.rmdir(os.path.join(mnt, CTR_NAMESPACE))
+            except OSError:
+                pass
+
+
+def cgroup_mounts():
+    """Mount points of cgroup2 and of each cgroup v1 hierarchy."""
+    out = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, _, right = line.partition(" - ")
+            if right.split(" ")[0] in ("cgroup", "cgroup2"):
+                out.append(left.split(" ")[4])
+    return out
+
+
+def test_kubernetes_pod_through_containerd_is_namespace_slash_deployment():
+    """A Kubernetes pod as containerd's CRI plugin lays it out, without a
+    kubelet: containerd (live) runs a sandbox and an app container in
+    namespace k8s.io, each in the pod's cgroup (the cgroupfs driver's
+    .../pod<uid>/<id>), with the annotations the CRI plugin gives them
+    (containerd pkg/cri/annotations/annotations.go). The app's requests
+    are counted under shop/checkout, the Deployment, not under the pod's
+    name or uid; the info series names pod, container and image."""
+    ctrd, cli, made = None, Cgroup("t-podcli"), []
+    uid = "1234abcd-5678-90ab-cdef-%012x" % random.getrandbits(48)
+    pod, ns, image = "checkout-7d9c5b8f4-x2kqz", "shop", "registry.example/checkout:1.4"
+    parent = "/pantau-test-kubepods/burstable/pod" + uid
+    sandbox_id, app_id = os.urandom(32).hex(), os.urandom(32).hex()
+    common = {"io.kubernetes.cri.sandbox-id": sandbox_id,
+              "io.kubernetes.cri.sandbox-namespace": ns,
+              "io.kubernetes.cri.sandbox-uid": uid,
+              "io.kubernetes.cri.sandbox-name": pod}
+    try:
+        ctrd = Containerd()
+        with Pantau() as p:
+            port, idle = free_port(), free_port()
+            for cid, ann, serve_port in (
+                    (sandbox_id, dict(common, **{
+                        "io.kubernetes.cri.container-type": "sandbox",
+                        "io.kubernetes.cri.sandbox-log-directory": "/var/log/pods/x"}), idle),
+                    (app_id, dict(common, **{
+                        "io.kubernetes.cri.container-type": "container",
+                        "io.kubernetes.cri.container-name": "app",
+                        "io.kubernetes.cri.image-name": image}), port)):
+                args = ["run", "-d", "--net-host", "--cgroup", parent + "/" + cid]
+                for k, v in ann.items():
+                    args += ["--annotation", "%s=%s" % (k, v)]
+                made.append(cid)
+                ctrd.ctr(*(args + ["--rootfs", ctrd.rootfs, cid, "/bin/httpmini", "serve",
+                                   "--port", str(serve_port)]), namespace="k8s.io")
+                wait_for(lambda: answers(serve_port), 20, "container %s to listen" % cid[:12])
+            tally = httpmini_client(cli, port)
+            want = {k: float(v) for k, v in tally.items()}
+            service = "%s/checkout" % ns
+            try:
+                m = wait_for(lambda: (lambda m: served(m, service) == want and m)(p.metrics()),
+                             20, "the pod's requests under service %s" % service)
+            except AssertionError:
+                m = p.metrics()
+                raise AssertionError("requests of %s: pantau %r, client %r; services: %s" % (
+                    service, served(m, service), want,
+                    sorted({dict(ls)["service"] for ls in series(m, "pantau_requests_total")})))
+            print("  pod %s/%s: client received %s" % (ns, pod, tally))
+            info = [dict(ls) for ls in series(m, "pantau_service_info", service=service)]
+            print("  info: %s" % info)
+            check(info == [{"service": service, "container": "app", "pod": pod, "namespace": ns,
+                            "runtime": "containerd", "image": image}],
+                  "pantau_service_info of %s: %r" % (service, info))
+            names = {dict(ls)["service"] for ls in series(m, "pantau_service_up")}
+            check(not names & {uid, pod, "%s/%s" % (ns, pod)},
+                  "the pod also shows by its name or uid: %s" % sorted(names & {uid, pod}))
+    finally:
+        if ctrd:
+            for cid in made:
+                ctrd.remove(cid, namespace="k8s.io")
+            ctrd.close()
+        cli.remove()
+        # runc removes each container's cgroup, not the pod's above them.
+        for mnt in cgroup_mounts():
+            for d in (parent, os.path.dirname(parent), os.path.dirname(os.path.dirname(parent))):
+                try:
+                    os.rmdir(mnt + d)
+                except OSError:
+                    pass
 
 
 # dockerd keeps containers' config.v2.json under its data root, which
