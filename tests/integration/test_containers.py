@@ -77,10 +77,10 @@ class Podman:
                   (" ".join(args), p.returncode, p.stderr.strip()))
         return p.stdout.strip()
 
-    def serve(self, name, port):
+    def serve(self, name, port, image=None):
         """Run httpmini serve as container name, on the host's network;
         returns the container id once it answers."""
-        cid = self.run("run", "-d", "--name", name, "--network", "host", self.image,
+        cid = self.run("run", "-d", "--name", name, "--network", "host", image or self.image,
                        "/bin/httpmini", "serve", "--port", str(port))
         wait_for(lambda: answers(port), 20, "container %s to listen on %d" % (name, port))
         return cid
@@ -91,7 +91,7 @@ class Podman:
     def close(self):
         self.remove(NAME)
         if self.imported:
-            self.run("rmi", "-f", self.image, check_rc=False)
+            self.run("rmi", "-f", self.image, self.image + "-2", check_rc=False)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -142,8 +142,9 @@ def wait_counted(p, want):
 def test_podman_container_is_its_name_across_recreation():
     """A container named shopcart is the service shopcart, not
     libpod_parent nor its id; removed and run again under the same name
-    (a new id), it stays shopcart and its counts carry on; once gone, the
-    service stays, down, with its info series."""
+    from a new image tag (a new id), it stays shopcart, its counts carry
+    on and its info series shows the new image; once gone, the service
+    stays, down, with its info series."""
     podman, cli = None, Cgroup("t-ctrcli")
     try:
         podman = Podman()
@@ -180,12 +181,19 @@ def test_podman_container_is_its_name_across_recreation():
             wait_for(lambda: (p.status(NAME) or {}).get("traffic", {}).get("has_data"), 30,
                      "request totals for %s on the status page" % NAME)
 
+            # A new release: the same image under a new tag, a new container.
             podman.remove(NAME)
-            cid2 = podman.serve(NAME, port)
+            release = podman.image + "-2"
+            podman.run("tag", podman.image, release)
+            cid2 = podman.serve(NAME, port, image=release)
             check(cid2 != cid1, "podman reused the container id %s" % cid1)
             second = httpmini_client(cli, port)
-            wait_counted(p, add(first, second))
-            print("  run again as %s: counts carry on under %s" % (cid2[:12], NAME))
+            m = wait_counted(p, add(first, second))
+            print("  run again as %s from %s: counts carry on under %s" %
+                  (cid2[:12], release, NAME))
+            images = [dict(ls)["image"] for ls in series(m, "pantau_service_info", service=NAME)]
+            check(images == [release], "pantau_service_info image after the re-run: %r, want %r"
+                  % (images, [release]))
             t = wait_for(lambda: (lambda t: t.get("requests_per_minute") and t)(
                 (p.status(NAME) or {}).get("traffic", {})), 30,
                 "a request rate for %s on the status page" % NAME)

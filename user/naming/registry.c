@@ -333,10 +333,13 @@ static void resolve_cgroup_key(struct registry *r, struct key_entry *e)
 	if (!named)
 		snprintf(name, sizeof(name), "cgroup-%" PRIu64, (uint64_t)e->key.cgroup_id);
 	svc = service_get(r, name, false);
-	/* The first container that names a service describes it; a pod's sandbox shows less. */
+	/*
+	 * The newest container of a service describes it: after a rollout or
+	 * a re-run, its new pod and image. A pod's sandbox says less than any
+	 * container, so it only stands in until one comes.
+	 */
 	if (svc >= 0 && !r->services[svc].pseudo && ctr.runtime[0] &&
-	    (!r->service_containers[svc].runtime[0] ||
-	     (!r->service_containers[svc].container[0] && ctr.container[0])))
+	    (ctr.container[0] || !r->service_containers[svc].runtime[0]))
 		r->service_containers[svc] = ctr;
 	entry_attach(r, e, svc);
 }
