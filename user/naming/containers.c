@@ -442,8 +442,10 @@ int containers_lookup(struct containers *c, const char *cgroup_mnt, const char *
 		if (!have_own)
 			pt_debug("container %.12s (%s cgroup %s): no state pantau knows under "
 				 "/var/lib/docker, /var/lib/containers, /run/containers or "
-				 "/run/containerd (%s); named by its cgroup",
-				 ref.id, runtime_word(ref.runtime), path, strerror(-err));
+				 "/run/containerd (%s); named %s",
+				 ref.id, runtime_word(ref.runtime), path, strerror(-err),
+				 ref.pod_uid[0] ? "from its pod's other containers, else by its uid"
+						: "by its cgroup");
 	}
 	if (have_own && (!ref.pod_uid[0] || names_pod(&own))) {
 		pod = own;
