@@ -15,10 +15,14 @@ build="make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libdeflate-dev p
 # wget is the HTTPS tests' GnuTLS client. libclang-rt-14-dev:
 # the libFuzzer and sanitizer runtimes for clang 14. qemu-system-x86,
 # busybox-static, cpio and xz-utils boot Debian's kernels (tests/kernels/).
+# podman, containerd, docker.io, docker-compose and runc run real containers
+# for the naming tests (tests/integration/test_containers.py; crun refuses
+# hybrid cgroup hosts).
 test="$build systemd libcmocka-dev libclang-rt-14-dev curl prometheus python3
       python3-prometheus-client prometheus-alertmanager python3-aiosmtpd python3-yaml
       nodejs npm chromium fonts-dejavu-core iproute2 iptables nginx wrk openssl wget
-      qemu-system-x86 busybox-static cpio xz-utils"
+      qemu-system-x86 busybox-static cpio xz-utils podman containerd docker.io
+      docker-compose runc"
 # The benchmarks' peers and loads: libbpf-tools brings runqlat,
 # prometheus-node-exporter the scrape peer, fio the disk load.
 bench="$test bpftrace libbpf-tools prometheus-node-exporter fio"

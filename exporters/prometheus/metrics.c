@@ -55,6 +55,8 @@ const struct metric_def metric_table[M_COUNT] = {
 		"Connections the service tried to open to each peer that failed (refused, reset or timed out)." },
 	[M_SERVICE_UP] = { "pantau_service_up", METRIC_GAUGE, "service",
 		"1 while the service has live processes, 0 once they are all gone (its totals are kept)." },
+	[M_SERVICE_INFO] = { "pantau_service_info", METRIC_GAUGE, "service, container, pod, namespace, runtime=docker|podman|containerd|cri-o, image",
+		"Always 1, for services named after a container: its newest container (after a rollout or a re-run, the new pod and image), its Kubernetes pod and namespace, its runtime and image, as the runtime's state on disk says them (empty where it does not). Kept while the service is, after the container is gone." },
 	[M_BUILD_INFO] = { "pantau_build_info", METRIC_GAUGE, "version, kernel",
 		"Always 1; the labels say which pantau runs on which kernel." },
 	[M_BPF_RUN_SECONDS] = { "pantau_bpf_program_run_seconds_total", METRIC_COUNTER, "program",

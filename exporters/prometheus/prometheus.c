@@ -362,6 +362,30 @@ static void render_memory(struct registry *r, struct expo *e)
 	render_service_value(r, e, M_MEM_OOM, SVC_OFF(oom_kills), FIELD_U64, NULL);
 }
 
+/* One info series per service a container named: the labels join onto any family. */
+static void render_service_info(struct registry *r, struct expo *e)
+{
+	struct label l[6] = {
+		{ "service", NULL }, { "container", NULL }, { "pod", NULL },
+		{ "namespace", NULL }, { "runtime", NULL }, { "image", NULL },
+	};
+
+	expo_family(e, M(M_SERVICE_INFO));
+	for (size_t i = 0; i < r->n_services; i++) {
+		const struct container_info *c = registry_service_container(r, i);
+
+		if (!c)
+			continue;
+		l[0].value = r->services[i].name;
+		l[1].value = c->container;
+		l[2].value = c->pod;
+		l[3].value = c->namespace;
+		l[4].value = c->runtime;
+		l[5].value = c->image;
+		expo_sample_u64(e, M(M_SERVICE_INFO), "", l, 6, 1);
+	}
+}
+
 static void render_services(struct daemon *d, struct expo *e)
 {
 	struct registry *r = &d->registry;
@@ -383,6 +407,7 @@ static void render_services(struct daemon *d, struct expo *e)
 		render_dependencies(e);
 	}
 	render_service_value(r, e, M_SERVICE_UP, SVC_OFF(up), FIELD_BOOL, has_up);
+	render_service_info(r, e);
 }
 
 static void render_bpf(struct daemon *d, struct expo *e)

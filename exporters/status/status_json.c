@@ -180,6 +180,24 @@ static struct json_object *busy_object(const struct status_service *svc, enum st
 	return o;
 }
 
+/* What the container runtime says about the service's container, or null. */
+static struct json_object *container_object(const struct status_service *svc)
+{
+	struct json_object *o;
+
+	if (!svc->has_container)
+		return NULL;
+	o = json_object_new_object();
+	if (!o)
+		return NULL;
+	put(o, "name", clean_string(svc->container.container));
+	put(o, "pod", clean_string(svc->container.pod));
+	put(o, "namespace", clean_string(svc->container.namespace));
+	put(o, "runtime", clean_string(svc->container.runtime));
+	put(o, "image", clean_string(svc->container.image));
+	return o;
+}
+
 static struct json_object *service_object(const struct status_service *svc,
 					  const struct status_thresholds *t,
 					  enum status_lang lang)
@@ -198,6 +216,7 @@ static struct json_object *service_object(const struct status_service *svc,
 	put(o, "reason", must_string(status_reason_key(svc->verdict.reason)));
 	put(o, "reason_text", text_string(&b));
 	sbuf_free(&b);
+	put(o, "container", svc->has_container ? must(container_object(svc)) : NULL);
 	put(o, "up", must(json_object_new_boolean(f->up)));
 	put(o, "down_since", svc->down_since ? must(json_object_new_int64(svc->down_since)) : NULL);
 	put(o, "window_seconds", must(json_object_new_double(svc->window_seconds)));

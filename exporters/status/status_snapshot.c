@@ -52,7 +52,12 @@ static void service_facts(struct daemon *d, size_t i, const struct host_totals *
 	struct history_window w;
 	struct traffic_totals traffic;
 
+	const struct container_info *ctr = registry_service_container(&d->registry, i);
+
 	snprintf(svc->name, sizeof(svc->name), "%s", s->name);
+	svc->has_container = ctr != NULL;
+	if (ctr)
+		svc->container = *ctr;
 	f->up = s->up;
 	f->rss_bytes = s->rss_bytes;
 	f->cpu_limit_cores = s->limits.cpu_set ? s->limits.cpu_cores : 0;

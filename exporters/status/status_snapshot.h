@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include "naming/containers.h"
 #include "status/status_history.h"
 #include "status/status_rules.h"
 
@@ -22,6 +23,8 @@ struct daemon;
 
 struct status_service {
 	char name[SERVICE_NAME_MAX];
+	bool has_container;		/* a container named it: container says which */
+	struct container_info container;
 	struct status_facts facts;	/* deps point into the snapshot's deps */
 	struct status_verdict verdict;	/* peer points into the snapshot's deps */
 	size_t deps_first;		/* index of its first dependency in deps */

@@ -263,10 +263,52 @@ static void test_api_names_are_valid_json_and_utf8(void **state)
 	sbuf_free(&b);
 }
 
+static void test_api_container_is_valid_json_or_null(void **state)
+{
+	struct status_service svcs[N_HOSTILE];
+	struct status_dependency dep;
+	struct status_snapshot s;
+	struct json_object *root, *list, *svc, *ctr, *v;
+	size_t with_container = 0;
+	struct sbuf b;
+
+	(void)state;
+	fill_snapshot(&s, svcs, &dep, "plain");
+	/* Runtime state is the machine's too: a hostile container name. */
+	svcs[0].has_container = true;
+	snprintf(svcs[0].container.container, sizeof(svcs[0].container.container),
+		 "cart\x01\xff\"</script>");
+	snprintf(svcs[0].container.runtime, sizeof(svcs[0].container.runtime), "podman");
+	sbuf_init(&b);
+	assert_int_equal(status_render_json_list(&b, &s, STATUS_LANG_EN), 0);
+	assert_valid_utf8(b.buf);
+	root = json_tokener_parse(b.buf);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "services", &list));
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		svc = json_object_array_get_idx(list, i);
+		assert_true(json_object_object_get_ex(svc, "container", &ctr));
+		if (!ctr)
+			continue;
+		with_container++;
+		assert_true(json_object_object_get_ex(ctr, "name", &v));
+		assert_string_equal(json_object_get_string(v),
+				    "cart\xef\xbf\xbd\xef\xbf\xbd\"</script>");
+		assert_true(json_object_object_get_ex(ctr, "runtime", &v));
+		assert_string_equal(json_object_get_string(v), "podman");
+		assert_true(json_object_object_get_ex(ctr, "pod", &v));
+		assert_string_equal(json_object_get_string(v), "");
+	}
+	assert_int_equal(with_container, 1);
+	json_object_put(root);
+	sbuf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_script_tag_is_inert),
+		cmocka_unit_test(test_api_container_is_valid_json_or_null),
 		cmocka_unit_test(test_quotes_and_ampersand_cannot_leave_an_attribute),
 		cmocka_unit_test(test_plain_and_international_names_pass_unchanged),
 		cmocka_unit_test(test_invalid_utf8_becomes_replacement_characters),

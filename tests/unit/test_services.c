@@ -163,6 +163,70 @@ static void test_crio_scope_uses_short_container_id(void **state)
 	assert_cgroup_named(&fx->cfg, "/crio-" CID_E ".scope", "3f79bb7b435b");
 }
 
+static void test_podman_cgroupfs_container_uses_short_container_id(void **state)
+{
+	struct fixture *fx = *state;
+
+	/* podman --cgroup-manager cgroupfs: no .scope, under libpod_parent */
+	assert_cgroup_named(&fx->cfg, "/libpod_parent/libpod-" CID_C, "2e7d2c03a950");
+}
+
+static void test_podman_cgroupfs_parent_is_not_a_service(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_cgroup_named(&fx->cfg, "/libpod_parent/conmon", "conmon");
+}
+
+#define assert_ref(path, want_id, want_rt, want_uid, want_pod_path)		\
+	do {									\
+		struct container_ref ref_;					\
+		assert_int_equal(cgroup_container_ref((path), &ref_), 0);	\
+		assert_string_equal(ref_.id, (want_id));			\
+		assert_int_equal(ref_.runtime, (want_rt));			\
+		assert_string_equal(ref_.pod_uid, (want_uid));			\
+		if (*(want_uid))						\
+			assert_string_equal(ref_.pod_path, (want_pod_path));	\
+	} while (0)
+
+static void test_container_ref_names_runtime_from_cgroup_shape(void **state)
+{
+	(void)state;
+	assert_ref("/system.slice/docker-" CID_A ".scope", CID_A, CONTAINER_DOCKER, "", "");
+	assert_ref("/docker/" CID_B, CID_B, CONTAINER_DOCKER, "", "");
+	assert_ref("/libpod_parent/libpod-" CID_C, CID_C, CONTAINER_PODMAN, "", "");
+	assert_ref("/machine.slice/libpod-" CID_C ".scope", CID_C, CONTAINER_PODMAN, "", "");
+	assert_ref("/system.slice/cri-containerd-" CID_D ".scope", CID_D, CONTAINER_CONTAINERD,
+		   "", "");
+	assert_ref("/crio-" CID_E ".scope", CID_E, CONTAINER_CRIO, "", "");
+	assert_ref("/other/" CID_A, CID_A, CONTAINER_UNKNOWN, "", "");
+}
+
+static void test_container_ref_finds_pod_and_its_container(void **state)
+{
+	(void)state;
+	assert_ref("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod"
+		   POD_UID_SYSTEMD ".slice/cri-containerd-" CID_A ".scope",
+		   CID_A, CONTAINER_CONTAINERD, POD_UID,
+		   "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod"
+		   POD_UID_SYSTEMD ".slice");
+	assert_ref("/kubepods/burstable/pod" POD_UID "/" CID_B, CID_B, CONTAINER_UNKNOWN,
+		   POD_UID, "/kubepods/burstable/pod" POD_UID);
+	assert_ref("/kubepods/besteffort/pod" POD_UID, "", CONTAINER_UNKNOWN, POD_UID,
+		   "/kubepods/besteffort/pod" POD_UID);
+}
+
+static void test_container_ref_of_plain_cgroup_is_enoent(void **state)
+{
+	struct container_ref ref;
+
+	(void)state;
+	assert_int_equal(cgroup_container_ref("/system.slice/nginx.service", &ref), -ENOENT);
+	assert_int_equal(cgroup_container_ref("/libpod_parent/conmon", &ref), -ENOENT);
+	assert_int_equal(cgroup_container_ref("/x/" HEX63, &ref), -ENOENT);
+	assert_int_equal(cgroup_container_ref("/", &ref), -ENOENT);
+}
+
 static void test_container_child_cgroup_rolls_up_to_container(void **state)
 {
 	struct fixture *fx = *state;
@@ -808,6 +872,11 @@ int main(void)
 		T(test_podman_scope_uses_short_container_id),
 		T(test_containerd_scope_uses_short_container_id),
 		T(test_crio_scope_uses_short_container_id),
+		T(test_podman_cgroupfs_container_uses_short_container_id),
+		T(test_podman_cgroupfs_parent_is_not_a_service),
+		T(test_container_ref_names_runtime_from_cgroup_shape),
+		T(test_container_ref_finds_pod_and_its_container),
+		T(test_container_ref_of_plain_cgroup_is_enoent),
 		T(test_container_child_cgroup_rolls_up_to_container),
 		T(test_kubernetes_systemd_driver_pod_wins_over_container),
 		T(test_kubernetes_systemd_driver_guaranteed_pod),

@@ -39,7 +39,9 @@ int registry_init(struct registry *r, const struct pantau_config *cfg,
 	/* Short-lived services: one per shared cgroup, bounded by the config. */
 	r->max_services = cfg->services_max + PSEUDO_SERVICES + CONFIG_MAX_SHARED;
 	r->services = calloc(r->max_services, sizeof(*r->services));
-	if (!r->services) {
+	r->service_containers = calloc(r->max_services, sizeof(*r->service_containers));
+	r->containers = containers_new("/");
+	if (!r->services || !r->service_containers || !r->containers) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
@@ -62,6 +64,8 @@ cleanup:
 void registry_free(struct registry *r)
 {
 	free(r->services);
+	free(r->service_containers);
+	containers_free(r->containers);
 	free(r->entries);
 	rowtab_free(&r->keys);
 	rowtab_free(&r->cgroups);
@@ -228,6 +232,7 @@ static int32_t service_new(struct registry *r, const char *name, bool pseudo)
 	}
 	s = &r->services[i];
 	memset(s, 0, sizeof(*s));
+	memset(&r->service_containers[i], 0, sizeof(r->service_containers[i]));
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->used = true;
 	s->pseudo = pseudo;
@@ -285,6 +290,13 @@ struct service *registry_service(struct registry *r, const struct key_entry *e)
 	return e->service < 0 ? NULL : &r->services[e->service];
 }
 
+const struct container_info *registry_service_container(const struct registry *r, size_t svc)
+{
+	if (svc >= r->n_services || !r->services[svc].used || !r->service_containers[svc].runtime[0])
+		return NULL;
+	return &r->service_containers[svc];
+}
+
 static void entry_attach(struct registry *r, struct key_entry *e, int32_t svc)
 {
 	e->service = svc;
@@ -295,14 +307,42 @@ static void entry_attach(struct registry *r, struct key_entry *e, int32_t svc)
 
 /* ---- keys ---- */
 
+/*
+ * A cgroup's service: a config rule, else the name its container runtime
+ * gives it, else its cgroup path's shape. The runtime's state is read
+ * here, once per key, never on a BPF path.
+ */
 static void resolve_cgroup_key(struct registry *r, struct key_entry *e)
 {
 	struct cgroup_info *c = cgroup_resolve(r, e->key.cgroup_id);
+	struct container_info ctr = { 0 };
 	char name[SERVICE_NAME_MAX];
+	bool named = false;
+	int32_t svc;
 
-	if (!c || service_name_for_cgroup(r->cfg, c->path, name, sizeof(name)))
+	if (c) {
+		if (containers_lookup(r->containers, r->cgroup_mnt, c->path, &ctr))
+			memset(&ctr, 0, sizeof(ctr));
+		named = service_name_by_rule(r->cfg, c->path, name, sizeof(name)) == 0;
+		if (!named && ctr.service[0]) {
+			snprintf(name, sizeof(name), "%s", ctr.service);
+			named = true;
+		}
+		if (!named)
+			named = service_name_for_cgroup(r->cfg, c->path, name, sizeof(name)) == 0;
+	}
+	if (!named)
 		snprintf(name, sizeof(name), "cgroup-%" PRIu64, (uint64_t)e->key.cgroup_id);
-	entry_attach(r, e, service_get(r, name, false));
+	svc = service_get(r, name, false);
+	/*
+	 * The newest container of a service describes it: after a rollout or
+	 * a re-run, its new pod and image. A pod's sandbox says less than any
+	 * container, so it only stands in until one comes.
+	 */
+	if (svc >= 0 && !r->services[svc].pseudo && ctr.runtime[0] &&
+	    (ctr.container[0] || !r->service_containers[svc].runtime[0]))
+		r->service_containers[svc] = ctr;
+	entry_attach(r, e, svc);
 }
 
 static void fold_short_lived(struct registry *r, struct key_entry *e)

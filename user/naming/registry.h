@@ -15,6 +15,7 @@
 #include "lib/rowtab.h"
 #include "collectors/cgroup_limits.h"
 #include "naming/cgroup_watch.h"
+#include "naming/containers.h"
 #include "naming/procinfo.h"
 #include "naming/services.h"
 #include "pantau/cpu.h"
@@ -100,6 +101,9 @@ struct registry {
 	char proc_root[64];
 	int cgroup_paths_fd;	/* BPF map id -> path captured at mkdir, or -1 */
 	struct service *services;
+	/* Per service slot: its container, when one named it (runtime "" otherwise). */
+	struct container_info *service_containers;
+	struct containers *containers;	/* runtime state readers and their cache */
 	size_t n_services;	/* slots in use (including freed ones) */
 	size_t max_services;	/* cfg->services_max + pseudo services */
 	/*
@@ -148,6 +152,8 @@ bool registry_cgroup_shared(struct registry *r, uint64_t cgroup_id);
 /* Whether a service of that name is kept (not evicted). */
 bool registry_has_service(const struct registry *r, const char *name);
 struct service *registry_service(struct registry *r, const struct key_entry *e);
+/* The container of service slot svc, or NULL when no container named it. */
+const struct container_info *registry_service_container(const struct registry *r, size_t svc);
 
 /* Map key of a task, applying the shared rule as the BPF side does. */
 struct service_key registry_task_key(struct registry *r, uint64_t cgroup_id, uint32_t tgid);

@@ -12,9 +12,8 @@
 
 #define MOUNTINFO_LINE_MAX 4096
 #define MOUNTINFO_MAX_LINES 100000
-#define CONTAINER_ID_LEN 64
 #define CONTAINER_SHORT_ID_LEN 12
-#define POD_UID_LEN 36
+#define PODMAN_CGROUPFS_PARENT "libpod_parent"
 
 int cgroup2_mount_find(const char *mountinfo_path, char *out, size_t len)
 {
@@ -116,30 +115,82 @@ static bool pod_uid(const char *c, size_t n, char *uid)
 
 /*
  * A container: "<runtime>-<64 hex>.scope" (docker, libpod, cri-containerd,
- * crio under systemd) or a bare 64-hex directory (cgroupfs drivers).
+ * crio under systemd), "<runtime>-<64 hex>" (libpod and crio under their
+ * cgroupfs managers) or a bare 64-hex directory (docker and the
+ * Kubernetes cgroupfs driver).
  */
-static bool container_id(const char *c, size_t n, const char **id)
+static bool container_id(const char *c, size_t n, const char **id,
+			 enum container_runtime *runtime)
 {
-	static const char *const prefixes[] = {
-		"docker-", "libpod-", "cri-containerd-", "crio-", "containerd-",
+	static const struct {
+		const char *prefix;
+		enum container_runtime runtime;
+	} prefixes[] = {
+		{ "docker-", CONTAINER_DOCKER }, { "libpod-", CONTAINER_PODMAN },
+		{ "cri-containerd-", CONTAINER_CONTAINERD }, { "crio-", CONTAINER_CRIO },
+		{ "containerd-", CONTAINER_CONTAINERD },
 	};
 
 	if (n == CONTAINER_ID_LEN && is_hex(c, n)) {
 		*id = c;
+		*runtime = CONTAINER_UNKNOWN;
 		return true;
 	}
-	if (!has_suffix(c, n, ".scope"))
-		return false;
+	if (has_suffix(c, n, ".scope"))
+		n -= strlen(".scope");
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		size_t pl = strlen(prefixes[i]);
+		size_t pl = strlen(prefixes[i].prefix);
 
-		if (n == pl + CONTAINER_ID_LEN + strlen(".scope") &&
-		    memcmp(c, prefixes[i], pl) == 0 && is_hex(c + pl, CONTAINER_ID_LEN)) {
+		if (n == pl + CONTAINER_ID_LEN && memcmp(c, prefixes[i].prefix, pl) == 0 &&
+		    is_hex(c + pl, CONTAINER_ID_LEN)) {
 			*id = c + pl;
+			*runtime = prefixes[i].runtime;
 			return true;
 		}
 	}
 	return false;
+}
+
+int cgroup_container_ref(const char *path, struct container_ref *ref)
+{
+	const char *c = path, *cid = NULL;
+	char uid[POD_UID_LEN + 1];
+
+	memset(ref, 0, sizeof(*ref));
+	/* Bounded by the path: each pass consumes one component. */
+	while (*c) {
+		enum container_runtime rt;
+		const char *end, *id;
+		size_t n;
+
+		while (*c == '/')
+			c++;
+		if (!*c)
+			break;
+		end = strchrnul(c, '/');
+		n = (size_t)(end - c);
+		if (!ref->pod_uid[0] && pod_uid(c, n, uid)) {
+			size_t pl = (size_t)(end - path);
+
+			if (pl >= sizeof(ref->pod_path))
+				return -ENAMETOOLONG;
+			memcpy(ref->pod_path, path, pl);
+			ref->pod_path[pl] = '\0';
+			memcpy(ref->pod_uid, uid, sizeof(uid));
+		} else if (container_id(c, n, &id, &rt)) {
+			cid = id;
+			ref->runtime = rt;
+			/* /docker/<id>: docker's cgroupfs driver */
+			if (rt == CONTAINER_UNKNOWN && c - path == 8 && memcmp(path, "/docker/", 8) == 0)
+				ref->runtime = CONTAINER_DOCKER;
+		}
+		c = end;
+	}
+	if (cid) {
+		memcpy(ref->id, cid, CONTAINER_ID_LEN);
+		ref->id[CONTAINER_ID_LEN] = '\0';
+	}
+	return cid || ref->pod_uid[0] ? 0 : -ENOENT;
 }
 
 /* Whether glob matches the cgroup at path or one of its ancestors. */
@@ -178,6 +229,16 @@ static const struct service_rule *match_cgroup_rule(const struct pantau_config *
 	return NULL;
 }
 
+int service_name_by_rule(const struct pantau_config *cfg, const char *path,
+			 char *out, size_t len)
+{
+	const struct service_rule *rule = match_cgroup_rule(cfg, path);
+
+	if (!rule)
+		return -ENOENT;
+	return copy_name(out, len, rule->name, strlen(rule->name));
+}
+
 int service_name_for_cgroup(const struct pantau_config *cfg, const char *path,
 			    char *out, size_t len)
 {
@@ -192,6 +253,7 @@ int service_name_for_cgroup(const struct pantau_config *cfg, const char *path,
 		return copy_name(out, len, rule->name, strlen(rule->name));
 
 	while (*c) {
+		enum container_runtime rt;
 		const char *end;
 		size_t n;
 
@@ -204,7 +266,7 @@ int service_name_for_cgroup(const struct pantau_config *cfg, const char *path,
 		/* A pod wins at any depth: its containers roll up to it. */
 		if (pod_uid(c, n, uid))
 			return copy_name(out, len, uid, strlen(uid));
-		if (container_id(c, n, &cid)) {
+		if (container_id(c, n, &cid, &rt)) {
 			/* keep looking: a pod further down would still win */
 		} else if (has_suffix(c, n, ".service")) {
 			service = c;
@@ -215,7 +277,9 @@ int service_name_for_cgroup(const struct pantau_config *cfg, const char *path,
 		} else if (has_suffix(c, n, ".slice")) {
 			slice = c;
 			slice_n = n - strlen(".slice");
-		} else if (!plain) {
+		} else if (!plain && !(n == strlen(PODMAN_CGROUPFS_PARENT) &&
+					 memcmp(c, PODMAN_CGROUPFS_PARENT, n) == 0)) {
+			/* podman's cgroupfs parent holds conmon and containers: not a service */
 			plain = c;
 			plain_n = n;
 		}

@@ -19,6 +19,36 @@
  */
 int cgroup2_mount_find(const char *mountinfo_path, char *out, size_t len);
 
+#define CONTAINER_ID_LEN 64
+#define POD_UID_LEN 36
+
+/* Which runtime a container cgroup's name points to. */
+enum container_runtime {
+	CONTAINER_UNKNOWN,	/* a bare 64-hex directory */
+	CONTAINER_DOCKER,
+	CONTAINER_PODMAN,
+	CONTAINER_CONTAINERD,
+	CONTAINER_CRIO,
+};
+
+/* What a cgroup path says about the container or pod it belongs to. */
+struct container_ref {
+	char id[CONTAINER_ID_LEN + 1];	/* the innermost container, or "" */
+	enum container_runtime runtime;
+	char pod_uid[POD_UID_LEN + 1];	/* the Kubernetes pod, or "" */
+	char pod_path[256];		/* the pod's cgroup path, when pod_uid is set */
+};
+
+/*
+ * The container id and Kubernetes pod in a cgroup path. Returns 0, -ENOENT
+ * when the path holds neither, or -ENAMETOOLONG.
+ */
+int cgroup_container_ref(const char *path, struct container_ref *ref);
+
+/* The name the first matching cgroup rule gives path, or -ENOENT. */
+int service_name_by_rule(const struct pantau_config *cfg, const char *path,
+			 char *out, size_t len);
+
 /*
  * Name the service of the cgroup at path (relative to the cgroup2 root,
  * starting with '/'): config rules first, then a Kubernetes pod, a
