@@ -80,10 +80,50 @@ static struct cgroup_info *cgroup_find(struct registry *r, uint64_t id)
 	return rowtab_get(&r->cgroups, &id, false);
 }
 
+static bool cgroup_unused(const void *row, void *ctx)
+{
+	const struct cgroup_info *c = row;
+	struct registry *r = ctx;
+
+	if (c->shared || c->requests_skipped || c->kept == r->prunes)
+		return false;
+	cgroup_watch_remove(&r->watch, c->watch);
+	return true;
+}
+
+/*
+ * The table is full: drop the cgroups no key uses (removed ones, after a
+ * flood of short-lived cgroups, or empty ones a walk found). They are
+ * learned again, from cgroup_paths or a walk, when a key comes. Shared and
+ * skipped cgroups stay: the kernel's maps are filled from them. Once per
+ * collection at most, so a table full of cgroups in use costs one pass.
+ */
+static void cgroup_prune(struct registry *r)
+{
+	size_t before = r->cgroups.count;
+
+	if (r->pruned_gen == r->gen && r->prunes)
+		return;
+	r->pruned_gen = r->gen;
+	r->prunes++;
+	for (size_t i = 0; i < r->n_entries; i++) {
+		struct cgroup_info *c;
+
+		if (r->entries[i].used && (c = cgroup_find(r, r->entries[i].key.cgroup_id)))
+			c->kept = r->prunes;
+	}
+	rowtab_remove_if(&r->cgroups, cgroup_unused, r);
+	pt_debug("cgroup table full: forgot %zu cgroups no key uses", before - r->cgroups.count);
+}
+
 static struct cgroup_info *cgroup_learn(struct registry *r, uint64_t id, const char *path)
 {
 	struct cgroup_info *c = rowtab_get(&r->cgroups, &id, true);
 
+	if (!c) {
+		cgroup_prune(r);
+		c = rowtab_get(&r->cgroups, &id, true);
+	}
 	if (!c)
 		return NULL;
 	if ((size_t)snprintf(c->path, sizeof(c->path), "%s", path) >= sizeof(c->path))

@@ -89,6 +89,7 @@ struct cgroup_info {
 	bool populated;		/* cgroup.events as last read */
 	bool populated_known;	/* watched, and no change since that read */
 	int32_t watch;		/* inotify watch of cgroup.events, 0 if none */
+	uint64_t kept;		/* registry.prunes when a key last used it */
 	uint64_t scan;		/* the walk that last saw it (registry.scans) */
 };
 
@@ -121,6 +122,8 @@ struct registry {
 	struct cgroup_watch watch;	/* which cgroups' populated state changed */
 	uint64_t gen;
 	uint64_t scans;		/* cgroup walks so far: cgroups not seen by the last are gone */
+	uint64_t prunes;	/* times the full cgroup table dropped unused rows */
+	uint64_t pruned_gen;	/* the collection of the last prune: one each at most */
 	uint64_t folded[FOLD_REASONS];
 	uint64_t keys_dropped;	/* the key table was full */
 };
