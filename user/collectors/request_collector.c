@@ -28,12 +28,24 @@
 #define PEER_WAIT_MS 2000
 
 /*
+ * Each peer of a service has its own BPF keys, so 10,000 peers would fill
+ * the maps (4,096 keys) for as long as the service lives. A row whose
+ * counts have not moved for ROW_IDLE_COLLECTIONS collections, or for one
+ * when its table is three-quarters full, is deleted from the map once its
+ * counts are in the totals; a later call starts a new key from zero.
+ * An increment landing between the last read and the delete is lost:
+ * a window of microseconds on a key that was idle.
+ */
+#define ROW_IDLE_COLLECTIONS 12
+
+/*
  * Rows keep their peer's name: a name handed out once counts once against
  * the cap. wait_since_ms: when the row was first held back for its name.
  */
 struct req_row {
 	struct net_req_key key;
 	__u64 cur, last;
+	unsigned idle;		/* collections since cur last moved */
 	bool seen, named;
 	uint64_t wait_since_ms;
 	char peer[PEER_NAME_MAX];
@@ -42,6 +54,7 @@ struct req_row {
 struct lat_row {
 	struct net_lat_key key;
 	struct net_lat cur, last;
+	unsigned idle;
 	bool seen, named;
 	uint64_t wait_since_ms;
 	char peer[PEER_NAME_MAX];
@@ -95,10 +108,13 @@ static void read_req(const void *key, const void *values, int n_cpus, void *ctx)
 {
 	const struct net_req_key *k = key;
 	struct req_row *row = rowtab_get(&state.reqs, k, true);
+	__u64 cur;
 
 	if (!row)
 		return;
-	percpu_sum_u64(values, n_cpus, sizeof(__u64), 1, (uint64_t *)&row->cur);
+	percpu_sum_u64(values, n_cpus, sizeof(__u64), 1, (uint64_t *)&cur);
+	row->idle = row->seen && cur == row->cur ? row->idle + 1 : 0;
+	row->cur = cur;
 	row->seen = true;
 	registry_key(ctx, &k->svc);
 }
@@ -107,10 +123,13 @@ static void read_lat(const void *key, const void *values, int n_cpus, void *ctx)
 {
 	const struct net_lat_key *k = key;
 	struct lat_row *row = rowtab_get(&state.lats, k, true);
+	struct net_lat cur;
 
 	if (!row)
 		return;
-	percpu_sum_u64(values, n_cpus, sizeof(struct net_lat), LAT_U64, (uint64_t *)&row->cur);
+	percpu_sum_u64(values, n_cpus, sizeof(struct net_lat), LAT_U64, (uint64_t *)&cur);
+	row->idle = row->seen && memcmp(&cur, &row->cur, sizeof(cur)) == 0 ? row->idle + 1 : 0;
+	row->cur = cur;
 	row->seen = true;
 	registry_key(ctx, &k->svc);
 }
@@ -253,6 +272,39 @@ static bool row_gone(const void *row, void *ctx)
 	return true;
 }
 
+struct idle_ctx {
+	int map_fd;
+	unsigned idle_min;	/* collections without a change before a row goes */
+};
+
+/* Idle for long enough (for the table's fill level), and already in the totals. */
+static unsigned idle_min(const struct rowtab *t)
+{
+	return t->count * 4 >= t->capacity * 3 ? 1 : ROW_IDLE_COLLECTIONS;
+}
+
+static bool req_idle(const void *row, void *ctx)
+{
+	const struct req_row *r = row;
+	struct idle_ctx *c = ctx;
+
+	if (!r->named || r->idle < c->idle_min || r->cur != r->last)
+		return false;
+	bpf_map_delete_elem(c->map_fd, &r->key);
+	return true;
+}
+
+static bool lat_idle(const void *row, void *ctx)
+{
+	const struct lat_row *r = row;
+	struct idle_ctx *c = ctx;
+
+	if (!r->named || r->idle < c->idle_min || memcmp(&r->cur, &r->last, sizeof(r->cur)))
+		return false;
+	bpf_map_delete_elem(c->map_fd, &r->key);
+	return true;
+}
+
 /* Totals of services that no longer exist (evicted) are dropped with them. */
 static bool total_orphaned(const void *row, void *ctx)
 {
@@ -262,6 +314,7 @@ static bool total_orphaned(const void *row, void *ctx)
 
 void request_apply(struct collect_ctx *ctx)
 {
+	struct idle_ctx idle_reqs, idle_lats;
 	struct gone_ctx reqs, lats;
 
 	if (!state.ready || !ctx->probes->net)
@@ -272,6 +325,10 @@ void request_apply(struct collect_ctx *ctx)
 	lats = (struct gone_ctx){ ctx->registry, bpf_map__fd(ctx->probes->net->maps.net_latency) };
 	rowtab_remove_if(&state.reqs, row_gone, &reqs);
 	rowtab_remove_if(&state.lats, row_gone, &lats);
+	idle_reqs = (struct idle_ctx){ reqs.map_fd, idle_min(&state.reqs) };
+	idle_lats = (struct idle_ctx){ lats.map_fd, idle_min(&state.lats) };
+	rowtab_remove_if(&state.reqs, req_idle, &idle_reqs);
+	rowtab_remove_if(&state.lats, lat_idle, &idle_lats);
 	rowtab_remove_if(&state.req_totals, total_orphaned, ctx->registry);
 	rowtab_remove_if(&state.lat_totals, total_orphaned, ctx->registry);
 }
