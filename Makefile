@@ -57,7 +57,7 @@ DEPS_STAMP = $(OUTPUT)/.deps-$(1)
 STATUS_ASSETS := exporters/status/page.css exporters/status/page.js
 HDRS := $(wildcard include/pantau/*.h user/*.h user/*/*.h exporters/*/*.h)
 
-.PHONY: all deps run test test-kernels unit fuzz bench install vmlinux clean docs check-docs
+.PHONY: all deps run test test-kernels unit fuzz bench soak install vmlinux clean docs check-docs
 .DELETE_ON_ERROR:
 .PRECIOUS: $(OUTPUT)/.deps-%
 # Keep the BPF objects and skeletons: they are inputs of later builds.
@@ -172,6 +172,11 @@ test-kernels: $(OUTPUT)/pantau $(TOOL_BINS) $(call DEPS_STAMP,test)
 
 bench: $(OUTPUT)/pantau $(TOOL_BINS) $(BENCH_TOOL_BINS) $(call DEPS_STAMP,bench)
 	$(Q)/usr/bin/python3 bench/run.py --build $(OUTPUT)
+
+# 30 minutes under load with services coming and going (SOAK_SECONDS to
+# change it): the slopes of RSS, file descriptors and map fill after warm-up.
+soak: $(OUTPUT)/pantau $(TOOL_BINS) $(call DEPS_STAMP,test)
+	$(Q)/usr/bin/python3 tests/soak/soak.py
 
 install: $(OUTPUT)/pantau
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/sbin/pantau)
