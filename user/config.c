@@ -606,6 +606,22 @@ void config_move_strings(char **to, size_t *n_to, char **from, size_t *n_from)
 	*n_from = 0;
 }
 
+void config_swap_rules(struct pantau_config *a, struct pantau_config *b)
+{
+	struct service_rule rules[CONFIG_MAX_RULES];
+	struct peer_rule peer_rules[CONFIG_MAX_RULES];
+	size_t n;
+
+	memcpy(rules, a->rules, sizeof(rules));
+	memcpy(a->rules, b->rules, sizeof(rules));
+	memcpy(b->rules, rules, sizeof(rules));
+	n = a->n_rules, a->n_rules = b->n_rules, b->n_rules = n;
+	memcpy(peer_rules, a->peer_rules, sizeof(peer_rules));
+	memcpy(a->peer_rules, b->peer_rules, sizeof(peer_rules));
+	memcpy(b->peer_rules, peer_rules, sizeof(peer_rules));
+	n = a->n_peer_rules, a->n_peer_rules = b->n_peer_rules, b->n_peer_rules = n;
+}
+
 /* copy may be a failed strdup(): callers pass it straight in. */
 static int append_string(struct loader *ld, char **list, size_t *n, char *copy)
 {

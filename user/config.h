@@ -113,5 +113,7 @@ void config_free(struct pantau_config *cfg);
  * to's strings are freed, from is left empty. For a reload.
  */
 void config_move_strings(char **to, size_t *n_to, char **from, size_t *n_from);
+/* Exchange the service and peer rules of two configs (a reload's, then freed). */
+void config_swap_rules(struct pantau_config *a, struct pantau_config *b);
 
 #endif

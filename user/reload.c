@@ -4,6 +4,7 @@
 #include <time.h>
 #include <bpf/libbpf.h>
 #include "bpf/skip_cgroups.h"
+#include "collectors/request_collector.h"
 #include "config.h"
 #include "log.h"
 #include "net.skel.h"
@@ -49,6 +50,70 @@ static void apply_requests(struct daemon *d, struct pantau_config *next)
 	if (err)
 		pt_warn("config reload: cannot refill the skip_cgroups map: %s; the connections of "
 			"requests.skip_cgroups opened from now on may be parsed.", strerror(-err));
+}
+
+static bool same_strings(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
+}
+
+static bool same_rules(const struct pantau_config *a, const struct pantau_config *b)
+{
+	if (a->n_rules != b->n_rules || a->n_peer_rules != b->n_peer_rules)
+		return false;
+	for (size_t i = 0; i < a->n_rules; i++)
+		if (a->rules[i].kind != b->rules[i].kind ||
+		    strcmp(a->rules[i].pattern, b->rules[i].pattern) ||
+		    strcmp(a->rules[i].name, b->rules[i].name))
+			return false;
+	for (size_t i = 0; i < a->n_peer_rules; i++)
+		if (a->peer_rules[i].kind != b->peer_rules[i].kind ||
+		    strcmp(a->peer_rules[i].pattern, b->peer_rules[i].pattern) ||
+		    strcmp(a->peer_rules[i].name, b->peer_rules[i].name))
+			return false;
+	return true;
+}
+
+/*
+ * Service and peer rules: every key is named again, and its counts from
+ * now on go to its new service; what the old one counted stays with it
+ * (until it is evicted like any service that is down). Peers are named
+ * again at the next collection, counts already taken staying under the
+ * old name.
+ */
+static void apply_rules(struct daemon *d, struct pantau_config *next)
+{
+	size_t moved;
+	int err;
+
+	if (same_rules(&d->cfg, next))
+		return;
+	config_swap_rules(&d->cfg, next);
+	err = peers_set_rules(&d->peers, d->cfg.peer_rules, d->cfg.n_peer_rules);
+	if (err)
+		pt_warn("config reload: cannot apply peers.rules (%s); peers keep the names "
+			"they had.", strerror(-err));
+	moved = registry_rename(&d->registry);
+	request_rename_peers();
+	pt_info("config reload: service and peer rules applied; %zu keys changed service.", moved);
+}
+
+/* Keys that change what the kernel keys by, or what is sized at start. */
+static void warn_restart_only(const struct pantau_config *running,
+			      const struct pantau_config *next)
+{
+	if (!same_strings(running->shared_cgroups, running->n_shared_cgroups,
+			  next->shared_cgroups, next->n_shared_cgroups))
+		pt_warn("config reload: services.shared_cgroups changed; restart pantau to apply "
+			"it (the kernel keys those cgroups' processes apart from start).");
+	if (running->services_max != next->services_max || running->peers_max != next->peers_max)
+		pt_warn("config reload: services.max or peers.max changed; restart pantau to apply "
+			"it (tables and maps are sized at start).");
 }
 
 /* The one restart-only key whose change would go unnoticed: where /metrics is. */
@@ -101,15 +166,17 @@ void config_reload(struct daemon *d, const char *path, bool listen_fixed, bool w
 		d->reload.success_time = time(NULL);
 		warn_listen_changed(&d->cfg, &next, listen_fixed);
 		warn_web_changed(&d->cfg, &next, web_config_fixed);
+		warn_restart_only(&d->cfg, &next);
 		apply_thresholds(&d->cfg, &next);
 		apply_requests(d, &next);
+		apply_rules(d, &next);
 	}
 	pthread_mutex_unlock(&d->lock);
 	if (rc)
 		pt_err("config reload failed, the running config stays: %s", err);
 	else
-		pt_info("config reloaded from %s: thresholds, requests.routes, "
-			"requests.skip_cgroups and events.per_service_per_second applied; other keys "
-			"apply at restart.", path);
+		pt_info("config reloaded from %s: thresholds, services.rules, peers.rules, "
+			"requests.routes, requests.skip_cgroups and events.per_service_per_second "
+			"applied; other keys apply at restart.", path);
 	config_free(&next);
 }

@@ -9,12 +9,13 @@ Host or server name. Every counter must equal what the client saw."""
 import collections
 import json
 import os
+import signal
 import subprocess
 import tempfile
 import time
 
-from pantau_lib import (BUILD, Cgroup, Nginx, Pantau, check, free_port, http_client, series,
-                        spawn_in, stop, tcp_client, tcp_server, value, wait_for)
+from pantau_lib import (BUILD, Cgroup, Nginx, Pantau, burn, check, free_port, http_client,
+                        rand_suffix, series, spawn_in, stop, tcp_client, tcp_server, value, wait_for)
 
 HTTPMINI = os.path.join(BUILD, "tests", "tools", "httpmini")
 
@@ -273,5 +274,51 @@ def test_tls_calls_are_named_by_their_sni():
     finally:
         if server:
             stop(server)
+        srv.remove()
+        cli.remove()
+
+
+def rules_config(service, peer, prefix):
+    return ('services:\n  rules:\n    - { cgroup: "/%s-*", name: %s }\n'
+            'peers:\n  rules:\n    - { cidr: 127.0.0.3/32, name: %s }\n' % (prefix, service, peer))
+
+
+def test_sighup_renames_services_and_peers_without_losing_counts():
+    prefix = "t-ren" + rand_suffix(4)
+    srv, cli = Cgroup("t-rensrv"), Cgroup(prefix)
+    nginx = None
+    try:
+        with Pantau(config=rules_config("alpha", "gateway-a", prefix)) as p:
+            nginx = Nginx(srv, addrs=("127.0.0.3",))
+            first = sum(http_client(cli, "127.0.0.3", nginx.port, "keepalive").values())
+            burn("--cgroup", cli.path, "--cpu-ms", "300").wait(timeout=30)
+            wait_for(lambda: sum(dep_counts(p.metrics(), "alpha", "gateway-a").values()) == first, 15,
+                     "alpha's %d calls to gateway-a" % first)
+            alpha_cpu = value(p.metrics(), "pantau_cpu_seconds_total", service="alpha")
+
+            with open(p.config, "w") as f:
+                f.write(rules_config("beta", "gateway-b", prefix))
+            p.proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: "service and peer rules applied" in p.log_text(), 10, "the reload")
+            second = sum(http_client(cli, "127.0.0.3", nginx.port, "keepalive", "close").values())
+            burn("--cgroup", cli.path, "--cpu-ms", "300").wait(timeout=30)
+            m = wait_for(lambda: (lambda m: m if sum(dep_counts(m, "beta", "gateway-b").values()) == second
+                                  else None)(p.metrics()), 15, "beta's %d calls to gateway-b" % second)
+            truth = cli.usage_usec() / 1e6
+            cpu = {s: value(m, "pantau_cpu_seconds_total", service=s) for s in ("alpha", "beta")}
+            calls = {(s, peer): sum(dep_counts(m, s, peer).values())
+                     for s, peer in (("alpha", "gateway-a"), ("beta", "gateway-b"), ("beta", "gateway-a"))}
+            print("  calls before / after the reload: %d / %d; pantau %r" % (first, second, calls))
+            print("  CPU: alpha %.4f s (before the reload %.4f), beta %.4f s, cpu.stat %.4f s"
+                  % (cpu["alpha"], alpha_cpu, cpu["beta"], truth))
+            check(calls[("alpha", "gateway-a")] == first, "alpha's calls changed: %r" % calls)
+            check(calls[("beta", "gateway-b")] == second and calls[("beta", "gateway-a")] == 0,
+                  "calls after the reload: %r" % calls)
+            check(cpu["alpha"] >= alpha_cpu and cpu["beta"] > 0, "CPU %r, alpha had %.4f" % (cpu, alpha_cpu))
+            check(abs(cpu["alpha"] + cpu["beta"] - truth) / truth < 0.05,
+                  "alpha + beta %.4f s, cpu.stat %.4f s" % (cpu["alpha"] + cpu["beta"], truth))
+    finally:
+        if nginx:
+            nginx.stop()
         srv.remove()
         cli.remove()

@@ -333,6 +333,22 @@ void request_apply(struct collect_ctx *ctx)
 	rowtab_remove_if(&state.lat_totals, total_orphaned, ctx->registry);
 }
 
+void request_rename_peers(void)
+{
+	for (size_t i = 0; state.ready && i < state.reqs.count; i++) {
+		struct req_row *row = rowtab_at(&state.reqs, i);
+
+		row->named = false;
+		row->wait_since_ms = 0;
+	}
+	for (size_t i = 0; state.ready && i < state.lats.count; i++) {
+		struct lat_row *row = rowtab_at(&state.lats, i);
+
+		row->named = false;
+		row->wait_since_ms = 0;
+	}
+}
+
 size_t request_totals(struct request_total **out)
 {
 	if (!state.ready)

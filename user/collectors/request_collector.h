@@ -34,6 +34,12 @@ struct latency_total {
 	struct net_lat lat;
 };
 
+/*
+ * Name every row's peer again at the next collection, after the peer
+ * rules changed; counts already taken stay under the old name.
+ */
+void request_rename_peers(void);
+
 /* The totals, for rendering; the caller holds the daemon lock. */
 size_t request_totals(struct request_total **out);
 size_t latency_totals(struct latency_total **out);

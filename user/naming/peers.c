@@ -121,6 +121,25 @@ int peers_init(struct peers *ps, const struct peer_rule *rules, size_t n_rules,
 	return 0;
 }
 
+int peers_set_rules(struct peers *ps, const struct peer_rule *rules, size_t n_rules)
+{
+	struct peer_match *m = calloc(n_rules ? n_rules : 1, sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	for (size_t i = 0; i < n_rules; i++)
+		if (rules[i].kind != PEER_RULE_HOST &&
+		    peer_match_parse(rules[i].kind, rules[i].pattern, &m[i])) {
+			free(m);
+			return -EINVAL;	/* the config checked it: cannot happen */
+		}
+	free(ps->matches);
+	ps->matches = m;
+	ps->rules = rules;
+	ps->n_rules = n_rules;
+	return 0;
+}
+
 void peers_free(struct peers *ps)
 {
 	free(ps->matches);

@@ -64,6 +64,11 @@ struct peers {
 
 int peers_init(struct peers *ps, const struct peer_rule *rules, size_t n_rules,
 	       size_t max_names);
+/*
+ * New rules (a reload's): names given from now on follow them; the names
+ * already given still count against the cap. rules stays the caller's.
+ */
+int peers_set_rules(struct peers *ps, const struct peer_rule *rules, size_t n_rules);
 void peers_free(struct peers *ps);
 
 /*

@@ -510,6 +510,29 @@ struct key_entry *registry_key(struct registry *r, const struct service_key *key
 	return e;
 }
 
+size_t registry_rename(struct registry *r)
+{
+	size_t moved = 0;
+
+	for (size_t i = 0; i < r->n_entries; i++) {
+		struct key_entry *e = &r->entries[i];
+		int32_t was = e->service;
+
+		/* The dead stay folded where they are: nothing more comes from them. */
+		if (!e->used || (e->key.tgid && !e->alive))
+			continue;
+		if (was >= 0)
+			r->services[was].refs--;
+		e->service = -1;
+		if (e->key.tgid)
+			resolve_process_key(r, e);
+		else
+			resolve_cgroup_key(r, e);
+		moved += e->service != was;
+	}
+	return moved;
+}
+
 void registry_begin(struct registry *r)
 {
 	r->gen++;

@@ -137,6 +137,13 @@ int registry_scan_cgroups(struct registry *r);
 /* Seed keys for every process already running, so services show at once. */
 int registry_seed_processes(struct registry *r);
 
+/*
+ * Name every key again, after the service rules changed: a key whose
+ * service changes takes its counts from now on to the new one; what the
+ * old one counted stays with it. Returns how many keys moved.
+ */
+size_t registry_rename(struct registry *r);
+
 /* Begin a collection pass. */
 void registry_begin(struct registry *r);
 /* The entry for key, created and resolved on first sight; NULL when full. */
