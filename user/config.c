@@ -606,6 +606,38 @@ void config_move_strings(char **to, size_t *n_to, char **from, size_t *n_from)
 	*n_from = 0;
 }
 
+static void swap_string(char **a, char **b)
+{
+	char *t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+void config_swap_es_connection(struct pantau_config *a, struct pantau_config *b)
+{
+	char *urls[CONFIG_MAX_ES_URLS];
+	size_t n;
+
+	memcpy(urls, a->es_urls, sizeof(urls));
+	memcpy(a->es_urls, b->es_urls, sizeof(urls));
+	memcpy(b->es_urls, urls, sizeof(urls));
+	n = a->n_es_urls, a->n_es_urls = b->n_es_urls, b->n_es_urls = n;
+	swap_string(&a->es_username, &b->es_username);
+	swap_string(&a->es_password_file, &b->es_password_file);
+	swap_string(&a->es_api_key_file, &b->es_api_key_file);
+	swap_string(&a->es_ca_file, &b->es_ca_file);
+	a->es_verify = b->es_verify;
+	a->es_gzip = b->es_gzip;
+	a->es_flush_seconds = b->es_flush_seconds;
+}
+
+void config_swap_cloudwatch(struct pantau_config *a, struct pantau_config *b)
+{
+	swap_string(&a->cloudwatch_namespace, &b->cloudwatch_namespace);
+	a->cloudwatch_interval_seconds = b->cloudwatch_interval_seconds;
+}
+
 void config_swap_rules(struct pantau_config *a, struct pantau_config *b)
 {
 	struct service_rule rules[CONFIG_MAX_RULES];

@@ -113,6 +113,13 @@ void config_free(struct pantau_config *cfg);
  * to's strings are freed, from is left empty. For a reload.
  */
 void config_move_strings(char **to, size_t *n_to, char **from, size_t *n_from);
+/*
+ * Take b's Elasticsearch connection keys (urls, credentials, ca_file,
+ * verify, gzip, flush_seconds), or its CloudWatch namespace and interval,
+ * into a, a's strings going to b (a reload's config, then freed).
+ */
+void config_swap_es_connection(struct pantau_config *a, struct pantau_config *b);
+void config_swap_cloudwatch(struct pantau_config *a, struct pantau_config *b);
 /* Exchange the service and peer rules of two configs (a reload's, then freed). */
 void config_swap_rules(struct pantau_config *a, struct pantau_config *b);
 

@@ -436,9 +436,15 @@ static int serve(struct daemon *d, const struct options *o)
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
-		if (sig == SIGHUP)
-			config_reload(d, config_file_of(o), o->listen != NULL,
-				      o->web_config_file != NULL);
+		if (sig == SIGHUP) {
+			struct reload_flags flags = {
+				.listen = o->listen != NULL,
+				.web_config_file = o->web_config_file != NULL,
+				.es_url = o->es_url,
+			};
+
+			config_reload(d, config_file_of(o), &flags);
+		}
 		/* Certificates rotate even when nobody connects for a while. */
 		http_server_refresh(http);
 		/* Fold exited processes even when nobody scrapes. */

@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 #include "bpf/skip_cgroups.h"
 #include "collectors/request_collector.h"
+#include "elasticsearch/elasticsearch.h"
 #include "config.h"
 #include "log.h"
 #include "net.skel.h"
@@ -103,6 +104,53 @@ static void apply_rules(struct daemon *d, struct pantau_config *next)
 	pt_info("config reload: service and peer rules applied; %zu keys changed service.", moved);
 }
 
+static bool same_string(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/*
+ * Exporters: Elasticsearch's URLs, credentials (their files read again),
+ * CA file, verify, gzip and flush_seconds from its next batch; CloudWatch's
+ * namespace and interval from its next interval. Turning an exporter on or
+ * off, and what sizes its spool and batches, need a restart.
+ */
+static void apply_exporters(struct daemon *d, struct pantau_config *next, const char *es_url_flag)
+{
+	const struct pantau_config *cfg = &d->cfg;
+	char err[CONFIG_ERR_MAX];
+	bool es_on;
+
+	/* --es-url keeps overriding the file, as at start. */
+	if (es_url_flag && config_set_es_url(next, es_url_flag)) {
+		pt_warn("config reload: out of memory; the exporters keep their settings.");
+		return;
+	}
+	es_on = next->n_es_urls > 0;
+	if (!d->es && es_on)
+		pt_warn("config reload: elasticsearch.urls is set now; restart pantau to start the "
+			"Elasticsearch exporter.");
+	if (d->es && !es_on)
+		pt_warn("config reload: elasticsearch.urls is empty now; restart pantau to stop the "
+			"Elasticsearch exporter (it keeps sending to its URLs until then).");
+	if (d->es && (!same_string(cfg->es_spool_dir, next->es_spool_dir) ||
+		      cfg->es_spool_max_bytes != next->es_spool_max_bytes ||
+		      cfg->es_batch_events != next->es_batch_events ||
+		      cfg->es_batch_bytes != next->es_batch_bytes ||
+		      cfg->es_dead_letter_max_bytes != next->es_dead_letter_max_bytes))
+		pt_warn("config reload: elasticsearch.spool, batch_events, batch_bytes or "
+			"dead_letter_max_bytes changed; restart pantau to apply them.");
+	if (!same_string(cfg->cloudwatch_emf_file, next->cloudwatch_emf_file))
+		pt_warn("config reload: cloudwatch.emf_file changed; restart pantau to apply it.");
+	config_swap_cloudwatch(&d->cfg, next);
+	if (!d->es || !es_on)
+		return;
+	if (es_reconfigure(d->es, next, err, sizeof(err)))
+		pt_warn("config reload: %s The Elasticsearch exporter keeps its settings.", err);
+	else
+		config_swap_es_connection(&d->cfg, next);
+}
+
 /* Keys that change what the kernel keys by, or what is sized at start. */
 static void warn_restart_only(const struct pantau_config *running,
 			      const struct pantau_config *next)
@@ -144,7 +192,7 @@ static void warn_web_changed(const struct pantau_config *running,
 			"apply it.", next->healthz_without_auth ? "true" : "false");
 }
 
-void config_reload(struct daemon *d, const char *path, bool listen_fixed, bool web_config_fixed)
+void config_reload(struct daemon *d, const char *path, const struct reload_flags *flags)
 {
 	struct pantau_config next;
 	char err[CONFIG_ERR_MAX];
@@ -164,19 +212,21 @@ void config_reload(struct daemon *d, const char *path, bool listen_fixed, bool w
 	d->reload.ok = rc == 0;
 	if (rc == 0) {
 		d->reload.success_time = time(NULL);
-		warn_listen_changed(&d->cfg, &next, listen_fixed);
-		warn_web_changed(&d->cfg, &next, web_config_fixed);
+		warn_listen_changed(&d->cfg, &next, flags->listen);
+		warn_web_changed(&d->cfg, &next, flags->web_config_file);
 		warn_restart_only(&d->cfg, &next);
 		apply_thresholds(&d->cfg, &next);
 		apply_requests(d, &next);
 		apply_rules(d, &next);
+		apply_exporters(d, &next, flags->es_url);
 	}
 	pthread_mutex_unlock(&d->lock);
 	if (rc)
 		pt_err("config reload failed, the running config stays: %s", err);
 	else
 		pt_info("config reloaded from %s: thresholds, services.rules, peers.rules, "
-			"requests.routes, requests.skip_cgroups and events.per_service_per_second "
-			"applied; other keys apply at restart.", path);
+			"requests.routes, requests.skip_cgroups, events.per_service_per_second, the "
+			"Elasticsearch connection and the CloudWatch namespace and interval applied; "
+			"other keys apply at restart.", path);
 	config_free(&next);
 }

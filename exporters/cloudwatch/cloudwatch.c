@@ -342,7 +342,7 @@ static void peer_figures(const struct cw_sample *cur, const struct cw_sample *pr
 static void write_interval(struct cloudwatch *cw, struct cw_copy *c)
 {
 	struct emf_meta m = {
-		.namespace_name = cw->d->cfg.cloudwatch_namespace,
+		.namespace_name = cw->namespace_name,
 		.host = cw->host,
 		.timestamp_ms = c->wall_ms,
 		.interval_seconds = (double)(c->t_ns - cw->prev_ns) / 1e9,
@@ -392,6 +392,8 @@ static void cw_tick(struct cloudwatch *cw, bool write)
 	t_ms = wall_ms();
 	daemon_collect(d);
 	rc = copy_locked(d, &c);
+	snprintf(cw->namespace_name, sizeof(cw->namespace_name), "%s", d->cfg.cloudwatch_namespace);
+	cw->interval_ns = (uint64_t)d->cfg.cloudwatch_interval_seconds * 1000000000ULL;
 	pthread_mutex_unlock(&d->lock);
 	c.t_ns = t_ns;
 	c.wall_ms = t_ms;
@@ -421,12 +423,11 @@ static struct timespec ns_to_timespec(uint64_t ns)
 static void *cw_thread(void *arg)
 {
 	struct cloudwatch *cw = arg;
-	uint64_t interval = (uint64_t)cw->d->cfg.cloudwatch_interval_seconds * 1000000000ULL;
 	uint64_t next, now;
 	struct timespec ts;
 
 	cw_tick(cw, false);
-	next = cw->prev_ns + interval;
+	next = cw->prev_ns + cw->interval_ns;
 	pthread_mutex_lock(&cw->wake_lock);
 	while (!cw->stop) {
 		ts = ns_to_timespec(next);
@@ -440,10 +441,10 @@ static void *cw_thread(void *arg)
 		cw_tick(cw, true);
 		pthread_mutex_lock(&cw->wake_lock);
 		/* A late tick (a stalled disk) skips the missed ones, not bunches them. */
-		next += interval;
+		next += cw->interval_ns;
 		now = mono_ns();
 		if (next <= now)
-			next = now + interval;
+			next = now + cw->interval_ns;
 	}
 	pthread_mutex_unlock(&cw->wake_lock);
 	return NULL;

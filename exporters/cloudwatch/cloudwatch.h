@@ -27,6 +27,12 @@ struct cloudwatch {
 	pthread_cond_t wake;		/* on CLOCK_MONOTONIC */
 	bool stop;
 	char host[256];
+	/*
+	 * The config's namespace and interval, copied under the daemon lock at
+	 * each tick, so that a reload applies from the next interval.
+	 */
+	char namespace_name[256];
+	uint64_t interval_ns;
 	/* The previous interval's totals, owned by the thread. */
 	struct cw_sample *prev;
 	size_t n_prev;

@@ -40,6 +40,20 @@
 #define UNREACHABLE_FILE "unreachable-since"
 #define CHECK_TIMEOUT_S 3L
 
+/*
+ * Where and how to connect: what a reload may change. The sender thread
+ * takes a new one between batches (es_reconfigure).
+ */
+struct es_conn {
+	char *urls[CONFIG_MAX_ES_URLS];
+	size_t n_urls;
+	char *auth_header;		/* "Authorization: ApiKey ..." */
+	char *username, *password;	/* basic auth */
+	char *ca_file;
+	bool verify, gzip;
+	unsigned flush_seconds;
+};
+
 struct es_exporter {
 	struct spool spool;
 	bool spool_open;
@@ -61,6 +75,7 @@ struct es_exporter {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;		/* CLOCK_MONOTONIC */
 	bool stop;
+	struct es_conn *pending;	/* from a reload, for the sender to take */
 
 	/* Sender thread only. */
 	CURL *curl;
@@ -151,7 +166,7 @@ static char *base64(const char *s)
 }
 
 /* Elasticsearch prints API keys as base64 "encoded", or as id and key apart. */
-static int api_key_header(struct es_exporter *es, const char *path, char *err, size_t err_len)
+static int api_key_header(char **out, const char *path, char *err, size_t err_len)
 {
 	char *key = NULL, *enc = NULL;
 	int rc;
@@ -166,11 +181,11 @@ static int api_key_header(struct es_exporter *es, const char *path, char *err, s
 			return -ENOMEM;
 		}
 	}
-	rc = asprintf(&es->auth_header, "Authorization: ApiKey %s", enc ? enc : key);
+	rc = asprintf(out, "Authorization: ApiKey %s", enc ? enc : key);
 	free(enc);
 	free(key);
 	if (rc < 0) {
-		es->auth_header = NULL;
+		*out = NULL;
 		return -ENOMEM;
 	}
 	return 0;
@@ -560,6 +575,26 @@ static int deliver(struct es_exporter *es, const struct spool_batch *b, bool *se
 	}
 }
 
+static int setup_curl(struct es_exporter *es);
+static void teardown_curl(struct es_exporter *es);
+static void conn_adopt(struct es_exporter *es, struct es_conn *c);
+static void conn_free(struct es_conn *c);
+
+/*
+ * A reload's settings, between two batches: new connections, and the
+ * templates checked again, since the URLs may name another cluster.
+ */
+static void take_conn(struct es_exporter *es, struct es_conn *next)
+{
+	conn_adopt(es, next);
+	free(next);
+	teardown_curl(es);
+	es->templates_done = false;
+	es->n_logged = 0;
+	pt_info("Elasticsearch exporter: new settings applied, sending to %s%s.", es->urls[0],
+		es->n_urls > 1 ? " and the other URLs" : "");
+}
+
 static void *sender_thread(void *arg)
 {
 	struct es_exporter *es = arg;
@@ -574,13 +609,27 @@ static void *sender_thread(void *arg)
 		goto out_free;
 	}
 	for (;;) {
+		struct es_conn *next;
 		bool stopping, due;
 		uint64_t now;
 		int rc;
 
+
 		pthread_mutex_lock(&es->lock);
 		stopping = es->stop;
+		next = es->pending;
+		es->pending = NULL;
 		pthread_mutex_unlock(&es->lock);
+		if (next)
+			take_conn(es, next);
+		if (!es->curl && setup_curl(es)) {
+			if (first_time(es, "curl"))
+				pt_warn("Elasticsearch exporter: cannot set up a connection: out of "
+					"memory; events stay in the spool.");
+			if (stopping || !back_off(es, 4))
+				break;
+			continue;
+		}
 		now = mono_ms();
 		if (stopping && !stop_deadline)
 			stop_deadline = now + STOP_FLUSH_S * 1000;
@@ -650,14 +699,27 @@ fail:
 	return NULL;
 }
 
+static void teardown_curl(struct es_exporter *es)
+{
+	if (es->curl)
+		curl_easy_cleanup(es->curl);
+	curl_slist_free_all(es->headers_plain);
+	curl_slist_free_all(es->headers_gzip);
+	curl_slist_free_all(es->headers_json);
+	es->curl = NULL;
+	es->headers_plain = es->headers_gzip = es->headers_json = NULL;
+}
+
 static int setup_curl(struct es_exporter *es)
 {
 	es->curl = curl_easy_init();
 	es->headers_plain = headers(es, "Content-Type: application/x-ndjson", false);
 	es->headers_gzip = headers(es, "Content-Type: application/x-ndjson", true);
 	es->headers_json = headers(es, "Content-Type: application/json", false);
-	if (!es->curl || !es->headers_plain || !es->headers_gzip || !es->headers_json)
+	if (!es->curl || !es->headers_plain || !es->headers_gzip || !es->headers_json) {
+		teardown_curl(es);
 		return -ENOMEM;
+	}
 	curl_easy_setopt(es->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(es->curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
 	curl_easy_setopt(es->curl, CURLOPT_TIMEOUT, REQUEST_TIMEOUT_S);
@@ -676,13 +738,81 @@ static int setup_curl(struct es_exporter *es)
 	return 0;
 }
 
+static void conn_free(struct es_conn *c)
+{
+	for (size_t i = 0; i < c->n_urls; i++)
+		free(c->urls[i]);
+	free(c->auth_header);
+	free(c->username);
+	free(c->password);
+	free(c->ca_file);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The connection settings of cfg, secrets read from their files now. */
+static int conn_load(struct es_conn *c, const struct pantau_config *cfg, char *err, size_t err_len)
+{
+	int rc = -ENOMEM;
+
+	memset(c, 0, sizeof(*c));
+	c->verify = cfg->es_verify;
+	c->gzip = cfg->es_gzip;
+	c->flush_seconds = cfg->es_flush_seconds;
+	for (size_t i = 0; i < cfg->n_es_urls; i++) {
+		c->urls[i] = strdup(cfg->es_urls[i]);
+		if (!c->urls[i])
+			goto nomem;
+		c->n_urls++;
+	}
+	if (cfg->es_ca_file[0] && !(c->ca_file = strdup(cfg->es_ca_file)))
+		goto nomem;
+	if (cfg->es_api_key_file[0]) {
+		rc = api_key_header(&c->auth_header, cfg->es_api_key_file, err, err_len);
+		if (rc)
+			goto fail;
+	}
+	if (cfg->es_username[0]) {
+		rc = -ENOMEM;
+		c->username = strdup(cfg->es_username);
+		if (!c->username)
+			goto nomem;
+		rc = read_secret(cfg->es_password_file, &c->password, err, err_len);
+		if (rc)
+			goto fail;
+	}
+	return 0;
+nomem:
+	snprintf(err, err_len, "cannot read the Elasticsearch settings: out of memory.");
+fail:
+	conn_free(c);
+	return rc;
+}
+
+/* Make c the exporter's connection settings; c is left empty. */
+static void conn_adopt(struct es_exporter *es, struct es_conn *c)
+{
+	for (size_t i = 0; i < es->n_urls; i++)
+		free(es->urls[i]);
+	free(es->auth_header);
+	free(es->username);
+	free(es->password);
+	free(es->ca_file);
+	memcpy(es->urls, c->urls, sizeof(es->urls));
+	es->n_urls = c->n_urls;
+	es->cur = 0;
+	es->auth_header = c->auth_header;
+	es->username = c->username;
+	es->password = c->password;
+	es->ca_file = c->ca_file;
+	es->verify = c->verify;
+	es->gzip = c->gzip;
+	es->flush_seconds = c->flush_seconds;
+	memset(c, 0, sizeof(*c));
+}
+
 static void es_free(struct es_exporter *es)
 {
-	if (es->curl)
-		curl_easy_cleanup(es->curl);
-	curl_slist_free_all(es->headers_plain);
-	curl_slist_free_all(es->headers_gzip);
-	curl_slist_free_all(es->headers_json);
+	teardown_curl(es);
 	sbuf_free(&es->body);
 	sbuf_free(&es->resp);
 	free(es->gz);
@@ -694,6 +824,10 @@ static void es_free(struct es_exporter *es)
 	free(es->ca_file);
 	free(es->dead_letter_path);
 	free(es->unreachable_path);
+	if (es->pending) {
+		conn_free(es->pending);
+		free(es->pending);
+	}
 	if (es->spool_open)
 		spool_close(&es->spool);
 	pthread_cond_destroy(&es->wake);
@@ -705,6 +839,7 @@ int es_start(struct es_exporter **out, const struct pantau_config *cfg, char *er
 {
 	struct es_exporter *es = calloc(1, sizeof(*es));
 	pthread_condattr_t ca;
+	struct es_conn c;
 	int rc;
 
 	*out = NULL;
@@ -721,21 +856,14 @@ int es_start(struct es_exporter **out, const struct pantau_config *cfg, char *er
 	pthread_condattr_destroy(&ca);
 	sbuf_init(&es->body);
 	sbuf_init(&es->resp);
-	es->verify = cfg->es_verify;
-	es->gzip = cfg->es_gzip;
 	es->batch_events = cfg->es_batch_events;
 	es->batch_bytes = (size_t)cfg->es_batch_bytes;
-	es->flush_seconds = cfg->es_flush_seconds;
 	es->seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+	rc = conn_load(&c, cfg, err, err_len);
+	if (rc)
+		goto fail;
+	conn_adopt(es, &c);
 	rc = -ENOMEM;
-	for (size_t i = 0; i < cfg->n_es_urls; i++) {
-		es->urls[i] = strdup(cfg->es_urls[i]);
-		if (!es->urls[i])
-			goto nomem;
-		es->n_urls++;
-	}
-	if (cfg->es_ca_file[0] && !(es->ca_file = strdup(cfg->es_ca_file)))
-		goto nomem;
 	if (asprintf(&es->dead_letter_path, "%s/dead-letter.ndjson", cfg->es_spool_dir) < 0) {
 		es->dead_letter_path = NULL;
 		goto nomem;
@@ -751,19 +879,6 @@ int es_start(struct es_exporter **out, const struct pantau_config *cfg, char *er
 	if (asprintf(&es->unreachable_path, "%s/" UNREACHABLE_FILE, cfg->es_spool_dir) < 0) {
 		es->unreachable_path = NULL;
 		goto nomem;
-	}
-	if (cfg->es_api_key_file[0]) {
-		rc = api_key_header(es, cfg->es_api_key_file, err, err_len);
-		if (rc)
-			goto fail;
-	}
-	if (cfg->es_username[0]) {
-		es->username = strdup(cfg->es_username);
-		if (!es->username)
-			goto nomem;
-		rc = read_secret(cfg->es_password_file, &es->password, err, err_len);
-		if (rc)
-			goto fail;
 	}
 	rc = spool_open(&es->spool, cfg->es_spool_dir, cfg->es_spool_max_bytes, err, err_len);
 	if (rc)
@@ -820,6 +935,32 @@ void es_commit(struct es_exporter *es)
 	pthread_mutex_lock(&es->lock);
 	pthread_cond_signal(&es->wake);
 	pthread_mutex_unlock(&es->lock);
+}
+
+int es_reconfigure(struct es_exporter *es, const struct pantau_config *cfg, char *err,
+		   size_t err_len)
+{
+	struct es_conn *c = malloc(sizeof(*c));
+	int rc;
+
+	if (!c) {
+		snprintf(err, err_len, "cannot apply the Elasticsearch settings: out of memory.");
+		return -ENOMEM;
+	}
+	rc = conn_load(c, cfg, err, err_len);
+	if (rc) {
+		free(c);
+		return rc;
+	}
+	pthread_mutex_lock(&es->lock);
+	if (es->pending) {
+		conn_free(es->pending);
+		free(es->pending);
+	}
+	es->pending = c;
+	pthread_cond_signal(&es->wake);
+	pthread_mutex_unlock(&es->lock);
+	return 0;
 }
 
 void es_stop(struct es_exporter *es)

@@ -39,6 +39,14 @@ int es_submit(struct es_exporter *es, const char *doc, size_t len);
 /* fsync what was submitted and wake the sender. */
 void es_commit(struct es_exporter *es);
 /* Stop the sender after one last bounded try; unsent events stay spooled. NULL is fine. */
+/*
+ * A reload: the URLs, credentials (their files read again now), CA file,
+ * verify, gzip and flush_seconds of cfg apply from the next batch. The
+ * spool and batch sizes stay as started. On failure (a secret file that
+ * cannot be read) the running settings stay and err says why.
+ */
+int es_reconfigure(struct es_exporter *es, const struct pantau_config *cfg, char *err,
+		   size_t err_len);
 void es_stop(struct es_exporter *es);
 void es_get_stats(struct es_exporter *es, struct es_stats *st);
 /* The exporter as the event pipeline feeds it (es_submit, es_commit). */

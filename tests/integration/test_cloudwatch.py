@@ -7,6 +7,7 @@ calls to it under the Peer dimension."""
 import bisect
 import json
 import os
+import signal
 import socket
 import tempfile
 import threading
@@ -187,3 +188,23 @@ def test_requests_errors_and_dependency_calls_of_nginx():
             nginx.stop()
         srv.remove()
         cli.remove()
+
+
+def test_sighup_changes_namespace_and_interval():
+    """A reload: the next intervals go to the new namespace, at the new pace."""
+    path = os.path.join(tempfile.mkdtemp(prefix="pantau-cw-"), "emf.log")
+    with Pantau(config=config(path)) as p:
+        wait_for(lambda: len(emf_docs(path)) > 0, 10, "a first EMF document")
+        with open(p.config, "w") as f:
+            f.write(config(path).replace("interval_seconds: %d" % INTERVAL, "interval_seconds: 1")
+                    .replace(NAMESPACE, "Pantau/Reloaded"))
+        p.proc.send_signal(signal.SIGHUP)
+
+        def reloaded_times():
+            ts = sorted({d["_aws"]["Timestamp"] for d in emf_docs(path)
+                         if d["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Pantau/Reloaded"})
+            return ts if len(ts) >= 4 else None
+        ts = wait_for(reloaded_times, 15, "four intervals in the new namespace")
+        steps = [(b - a) / 1000 for a, b in zip(ts, ts[1:])]
+        print("  new namespace from the reload on; seconds between its intervals: %s" % steps)
+        check(all(0.5 < s < 1.6 for s in steps), "intervals after the reload: %s" % steps)

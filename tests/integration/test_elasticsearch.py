@@ -11,6 +11,7 @@ import collections
 import hashlib
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -640,3 +641,49 @@ def test_template_fields_have_their_ecs_types():
     print("  " + p.stdout.strip().replace("\n", "\n  "))
     check(p.returncode == 0, "the template departs from ECS:\n" + p.stdout)
     check(" ECS fields with ECS " in p.stdout, "the validator checked nothing: " + p.stdout)
+
+
+def test_sighup_moves_to_new_urls_and_loses_nothing():
+    """A reload pointing elasticsearch.urls at another cluster: the events
+    before it are in the first, those after in the second, each once, and
+    the second gets the index templates too."""
+    first_es, second_es = FakeES().start(), FakeES().start()
+    spool = os.path.join(tempfile.mkdtemp(prefix="pantau-es-"), "spool")
+
+    def conf(es):
+        return config(spool) + '  urls: ["%s"]\n' % es.url
+
+    try:
+        with Pantau(config=conf(first_es), args=("--events-file", "@EVENTS@")) as p:
+            n = traffic()
+            wait_for(lambda: len(lines_of(p.events_path)) >= n, 15, "%d events" % n)
+            wait_delivered(first_es, lines_of(p.events_path), 30, "events before the reload")
+            with open(p.config, "w") as f:
+                f.write(conf(second_es))
+            p.proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: "sending to %s" % second_es.url in p.log_text(), 15,
+                     "the exporter to take the new URL")
+            before = len(lines_of(p.events_path))
+            m = traffic()
+            wait_for(lambda: len(lines_of(p.events_path)) >= before + m, 15, "%d more events" % m)
+            lines = lines_of(p.events_path)
+            wait_for(lambda: {doc_id(l) for l in lines} <= stored_ids(first_es) | stored_ids(second_es),
+                     30, "every event in one of the two")
+        lines = lines_of(p.events_path)  # with what pantau wrote as it stopped
+        ids = [d["_id"] for es in (first_es, second_es) for d in es.docs()]
+        firsts, seconds = len(first_es.docs()), len(second_es.docs())
+        print("  %d events: %d in the first cluster, %d in the second, after %d requests before "
+              "the reload and %d after" % (len(lines), firsts, seconds, n, m))
+        want = collections.Counter(doc_id(l) for l in lines)
+        got = collections.Counter(ids)
+        # Two pipelined requests answered in one segment can make identical lines: one document.
+        check(set(got) == set(want) and max(got.values()) == 1,
+              "across the two clusters: %d lost, %d stored twice, %d unknown" % (
+            len(set(want) - set(got)), sum(1 for k, v in got.items() if v > 1),
+            len(set(got) - set(want))))
+        check(seconds >= m, "the second cluster has %d events, %d requests came after the reload"
+              % (seconds, m))
+        check("pantau-events" in second_es.store.templates["index"], "no templates in the second")
+    finally:
+        first_es.stop()
+        second_es.stop()
