@@ -57,15 +57,10 @@ struct es_conn {
 struct es_exporter {
 	struct spool spool;
 	bool spool_open;
-	char *urls[CONFIG_MAX_ES_URLS];
-	size_t n_urls, cur;
-	char *auth_header;		/* "Authorization: ApiKey ..." */
-	char *username, *password;	/* basic auth */
-	char *ca_file;
-	bool verify, gzip;
+	struct es_conn conn;		/* the sender thread's, after start */
+	size_t cur;			/* the URL in use */
 	size_t batch_events;
 	size_t batch_bytes;
-	unsigned flush_seconds;
 	char *dead_letter_path;
 	char *unreachable_path;
 	uint64_t dead_letter_max;
@@ -230,8 +225,8 @@ static long es_request(struct es_exporter *es, const char *method, const char *p
 	long status = 0;
 	CURLcode rc;
 
-	snprintf(url, sizeof(url), "%s%s", es->urls[es->cur], path);
-	if (ndjson && es->gzip) {
+	snprintf(url, sizeof(url), "%s%s", es->conn.urls[es->cur], path);
+	if (ndjson && es->conn.gzip) {
 		payload_len = gzip_body(es, body, len);
 		if (!payload_len) {
 			snprintf(why, why_len, "cannot compress the request body");
@@ -245,7 +240,7 @@ static long es_request(struct es_exporter *es, const char *method, const char *p
 	curl_easy_setopt(es->curl, CURLOPT_POSTFIELDS, payload);
 	curl_easy_setopt(es->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)payload_len);
 	curl_easy_setopt(es->curl, CURLOPT_HTTPHEADER, !ndjson ? es->headers_json :
-			 es->gzip ? es->headers_gzip : es->headers_plain);
+			 es->conn.gzip ? es->headers_gzip : es->headers_plain);
 	curl_easy_setopt(es->curl, CURLOPT_ERRORBUFFER, curl_err);
 	rc = curl_easy_perform(es->curl);
 	curl_easy_setopt(es->curl, CURLOPT_ERRORBUFFER, NULL);
@@ -263,7 +258,7 @@ static long es_request(struct es_exporter *es, const char *method, const char *p
 
 static void next_url(struct es_exporter *es)
 {
-	es->cur = (es->cur + 1) % es->n_urls;
+	es->cur = (es->cur + 1) % es->conn.n_urls;
 }
 
 /* Sleep for the n-th back-off (full jitter over its upper half); false if stopped. */
@@ -314,12 +309,12 @@ static void install_templates(struct es_exporter *es)
 			pt_warn("Elasticsearch at %s refused to install %s (HTTP %ld); pantau's "
 				"mappings are not in place: give its user the manage_index_templates "
 				"and manage_ilm privileges, or install dashboards/elasticsearch/ by hand.",
-				es->urls[es->cur], objs[i].path, st);
+				es->conn.urls[es->cur], objs[i].path, st);
 			break;
 		}
 		if (st < 200 || st >= 300)
 			pt_warn("Elasticsearch at %s answered HTTP %ld to PUT %s: %.200s",
-				es->urls[es->cur], st, objs[i].path, es->resp.buf ? es->resp.buf : "");
+				es->conn.urls[es->cur], st, objs[i].path, es->resp.buf ? es->resp.buf : "");
 	}
 	es->templates_done = true;
 }
@@ -423,7 +418,7 @@ static void write_unreachable(struct es_exporter *es, int64_t since)
 	f = fopen(tmp, "we");
 	if (!f)
 		return;
-	fprintf(f, "%lld %s\n", (long long)since, es->urls[es->cur]);
+	fprintf(f, "%lld %s\n", (long long)since, es->conn.urls[es->cur]);
 	if (fclose(f) == 0)
 		rename(tmp, es->unreachable_path);
 	else
@@ -438,7 +433,7 @@ static void mark_unreachable(struct es_exporter *es, const char *why)
 					__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
 		write_unreachable(es, now);
 		pt_warn("Elasticsearch at %s is unreachable (%s); events stay in the spool "
-			"and are sent when it is back.", es->urls[es->cur], why);
+			"and are sent when it is back.", es->conn.urls[es->cur], why);
 	}
 }
 
@@ -446,7 +441,7 @@ static void mark_reachable(struct es_exporter *es)
 {
 	if (__atomic_exchange_n(&es->unreachable_since, 0, __ATOMIC_RELAXED)) {
 		unlink(es->unreachable_path);
-		pt_info("Elasticsearch at %s is reachable again.", es->urls[es->cur]);
+		pt_info("Elasticsearch at %s is reachable again.", es->conn.urls[es->cur]);
 		/* It may have been replaced, templates and all. */
 		es->templates_done = false;
 	}
@@ -540,7 +535,7 @@ static int deliver(struct es_exporter *es, const struct spool_batch *b, bool *se
 						"as too large (HTTP 413); pantau splits such batches in "
 						"halves. Lower elasticsearch.batch_bytes below the "
 						"cluster's http.max_content_length.",
-						es->urls[es->cur], es->body.len);
+						es->conn.urls[es->cur], es->body.len);
 				add(&es->retried, n);
 				per_request = n / 2;
 				pause = false;
@@ -562,7 +557,7 @@ static int deliver(struct es_exporter *es, const struct spool_batch *b, bool *se
 				if (first_time(es, kind))
 					pt_warn("Elasticsearch at %s answered HTTP %ld to _bulk: %.200s; "
 						"pantau sends the batch again after a pause.",
-						es->urls[es->cur], st, es->resp.buf ? es->resp.buf : "");
+						es->conn.urls[es->cur], st, es->resp.buf ? es->resp.buf : "");
 			}
 			/* Another node may be fine; a busy one (429) gets the same pause. */
 			next_url(es);
@@ -591,8 +586,8 @@ static void take_conn(struct es_exporter *es, struct es_conn *next)
 	teardown_curl(es);
 	es->templates_done = false;
 	es->n_logged = 0;
-	pt_info("Elasticsearch exporter: new settings applied, sending to %s%s.", es->urls[0],
-		es->n_urls > 1 ? " and the other URLs" : "");
+	pt_info("Elasticsearch exporter: new settings applied, sending to %s%s.", es->conn.urls[0],
+		es->conn.n_urls > 1 ? " and the other URLs" : "");
 }
 
 static void *sender_thread(void *arg)
@@ -641,7 +636,7 @@ static void *sender_thread(void *arg)
 		if (b.n && !first_ms)
 			first_ms = now;
 		due = b.n && (b.n >= es->batch_events || b.len >= es->batch_bytes || stopping ||
-			      now - first_ms >= es->flush_seconds * 1000ULL);
+			      now - first_ms >= es->conn.flush_seconds * 1000ULL);
 		if (!due) {
 			struct timespec until;
 
@@ -691,7 +686,7 @@ static struct curl_slist *headers(struct es_exporter *es, const char *type, bool
 	if (!(t = curl_slist_append(h, "Expect:")))
 		goto fail;
 	h = t;
-	if (es->auth_header && !(t = curl_slist_append(h, es->auth_header)))
+	if (es->conn.auth_header && !(t = curl_slist_append(h, es->conn.auth_header)))
 		goto fail;
 	return t;
 fail:
@@ -726,14 +721,14 @@ static int setup_curl(struct es_exporter *es)
 	curl_easy_setopt(es->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(es->curl, CURLOPT_WRITEDATA, &es->resp);
 	curl_easy_setopt(es->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(es->curl, CURLOPT_SSL_VERIFYPEER, es->verify ? 1L : 0L);
-	curl_easy_setopt(es->curl, CURLOPT_SSL_VERIFYHOST, es->verify ? 2L : 0L);
-	if (es->ca_file)
-		curl_easy_setopt(es->curl, CURLOPT_CAINFO, es->ca_file);
-	if (es->username) {
+	curl_easy_setopt(es->curl, CURLOPT_SSL_VERIFYPEER, es->conn.verify ? 1L : 0L);
+	curl_easy_setopt(es->curl, CURLOPT_SSL_VERIFYHOST, es->conn.verify ? 2L : 0L);
+	if (es->conn.ca_file)
+		curl_easy_setopt(es->curl, CURLOPT_CAINFO, es->conn.ca_file);
+	if (es->conn.username) {
 		curl_easy_setopt(es->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(es->curl, CURLOPT_USERNAME, es->username);
-		curl_easy_setopt(es->curl, CURLOPT_PASSWORD, es->password);
+		curl_easy_setopt(es->curl, CURLOPT_USERNAME, es->conn.username);
+		curl_easy_setopt(es->curl, CURLOPT_PASSWORD, es->conn.password);
 	}
 	return 0;
 }
@@ -791,22 +786,9 @@ fail:
 /* Make c the exporter's connection settings; c is left empty. */
 static void conn_adopt(struct es_exporter *es, struct es_conn *c)
 {
-	for (size_t i = 0; i < es->n_urls; i++)
-		free(es->urls[i]);
-	free(es->auth_header);
-	free(es->username);
-	free(es->password);
-	free(es->ca_file);
-	memcpy(es->urls, c->urls, sizeof(es->urls));
-	es->n_urls = c->n_urls;
+	conn_free(&es->conn);
+	es->conn = *c;
 	es->cur = 0;
-	es->auth_header = c->auth_header;
-	es->username = c->username;
-	es->password = c->password;
-	es->ca_file = c->ca_file;
-	es->verify = c->verify;
-	es->gzip = c->gzip;
-	es->flush_seconds = c->flush_seconds;
 	memset(c, 0, sizeof(*c));
 }
 
@@ -816,12 +798,7 @@ static void es_free(struct es_exporter *es)
 	sbuf_free(&es->body);
 	sbuf_free(&es->resp);
 	free(es->gz);
-	for (size_t i = 0; i < es->n_urls; i++)
-		free(es->urls[i]);
-	free(es->auth_header);
-	free(es->username);
-	free(es->password);
-	free(es->ca_file);
+	conn_free(&es->conn);
 	free(es->dead_letter_path);
 	free(es->unreachable_path);
 	if (es->pending) {
