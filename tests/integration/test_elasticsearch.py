@@ -61,8 +61,9 @@ def check_exactly_once(es, lines, what, maybe=()):
     else, but for lines in maybe (stored or not, once at most)."""
     docs = es.docs()
     by_id = collections.Counter(d["_id"] for d in docs)
+    # Two pipelined requests answered in one segment can make identical
+    # lines (same times, same ports): one id, stored once.
     want = {doc_id(l): l for l in lines}
-    check(len(want) == len(lines), "two identical event lines in the JSON-lines file")
     missing = set(want) - set(by_id)
     want.update({doc_id(l): l for l in maybe})
     extra = set(by_id) - set(want)
