@@ -8,8 +8,9 @@ capabilities (all others dropped), hostPID, the read-only root file system,
 the runtime's default seccomp profile, the host paths that exist on this
 host (read-only, at the same place), the ConfigMap's pantau.yaml, the
 Secret's web.yml, and the command line with $(POD_IP) set to the address
-podman gives the container on its bridge network. The container's image is a
-directory holding build/pantau and the shared libraries ldd lists. The test
+podman gives the container on its bridge network. The container's image is
+the directory deploy/kubernetes/image.sh lays out (build/pantau and the
+shared libraries ldd lists), run with --rootfs. The test
 makes the certificate (for the PodMonitor's serverName), the bcrypt hash and
 the password the Secrets leave to the operator, and scrapes the container's
 address as the PodMonitor would: HTTPS, checked against the CA for that name,
@@ -174,17 +175,10 @@ def make_secrets(web_dir, server_name):
 
 
 def build_rootfs(d):
-    """An image's root: build/pantau where the DaemonSet runs it, and the
-    shared libraries ldd lists, each at its own path."""
-    pantau = os.path.join(BUILD, "pantau")
-    os.makedirs(os.path.join(d, "usr/local/sbin"))
-    shutil.copy(pantau, os.path.join(d, "usr/local/sbin/pantau"))
-    out = subprocess.run(["ldd", pantau], stdout=subprocess.PIPE, text=True, check=True).stdout
-    for lib in {w for line in out.splitlines() for w in line.split() if w.startswith("/")}:
-        os.makedirs(os.path.dirname(d + lib), exist_ok=True)
-        shutil.copy(lib, d + lib)  # follows the symlink: the file under the soname
-    for sub in ("proc", "sys", "dev", "etc", "tmp", "run"):
-        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    """The image's files, as deploy/kubernetes/image.sh lays them out."""
+    p = subprocess.run([os.path.join(MANIFESTS, "image.sh"), "--rootfs", d, BUILD],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    check(p.returncode == 0, "image.sh failed: %s" % p.stdout)
 
 
 class PodmanPod:
@@ -229,7 +223,6 @@ class PodmanPod:
             else:
                 src = config_dir if "configMap" in v else web_dir
             opt = "ro" if m.get("readOnly") else "rw"
-            os.makedirs(rootfs + m["mountPath"], exist_ok=True)
             args += ["-v", "%s:%s:%s" % (src, m["mountPath"], opt)]
             self.mounts.append(m["mountPath"])
         env = {e["name"]: self.ip for e in ctr["env"]
