@@ -30,8 +30,9 @@ import warnings
 
 import yaml
 
-from pantau_lib import (BUILD, ROOT, VALIDATORS, Cgroup, basic_auth, burn, cgroup2_mount, check,
-                        npm_ci, parse_metrics, rand_suffix, value, wait_for)
+from pantau_lib import (BUILD, ROOT, TCPWORK, VALIDATORS, Cgroup, basic_auth, burn, cgroup2_mount,
+                        check, free_port, npm_ci, parse_metrics, rand_suffix, spawn_in, tcp_server,
+                        value, wait_for)
 
 with warnings.catch_warnings():
     # Deprecated in Python 3.11, which Debian 12 ships; it is libcrypt's crypt.
@@ -41,6 +42,9 @@ with warnings.catch_warnings():
 MANIFESTS = os.path.join(ROOT, "deploy", "kubernetes")
 VALIDATOR = os.path.join(VALIDATORS, "validate-kubernetes.mjs")
 KINDS = {"Namespace", "ConfigMap", "Secret", "DaemonSet", "Service", "PodMonitor"}
+
+# Connections the TCP client holds open through every run.
+HELD = 3
 
 # linux/capability.h: the capabilities a DaemonSet may add here.
 CAP_BITS = {"DAC_READ_SEARCH": 2, "NET_ADMIN": 12, "SYS_PTRACE": 19, "SYS_ADMIN": 21,
@@ -181,10 +185,20 @@ def build_rootfs(d):
     check(p.returncode == 0, "image.sh failed: %s" % p.stdout)
 
 
+def node_ip():
+    """This host's address towards its default route, as a node's InternalIP."""
+    out = subprocess.run(["ip", "-4", "route", "get", "192.0.2.255"], stdout=subprocess.PIPE,
+                         text=True).stdout.split()
+    check("src" in out, "no IPv4 source address for a default route: %r" % out)
+    return out[out.index("src") + 1]
+
+
 class PodmanPod:
     """pantau in a podman container set up from the DaemonSet's pod spec."""
 
-    def __init__(self, cgroupns, config_dir, web_dir):
+    def __init__(self, cgroupns, config_dir, web_dir, own_network=False):
+        """own_network: podman's bridge network instead of the host's, which
+        the DaemonSet asks for (hostNetwork), to show what that changes."""
         for tool in ("podman", "runc"):
             check(shutil.which(tool), "%s is not installed: run 'make deps' (scripts/deps.sh "
                   "test installs podman and runc)" % tool)
@@ -200,15 +214,21 @@ class PodmanPod:
         rootfs = os.path.join(self.tmp, "rootfs")
         build_rootfs(rootfs)
         self.name = "pantau-k8s-" + rand_suffix()
-        self.ip = "10.88.%d.%d" % (random.randint(100, 250), random.randint(2, 250))
         sc = ctr["securityContext"]
-        check(spec["hostPID"] and not spec.get("hostNetwork") and not sc["privileged"],
-              "the DaemonSet is no longer hostPID, pod network, unprivileged")
+        check(spec["hostPID"] and spec["hostNetwork"] and not sc["privileged"],
+              "the DaemonSet is no longer hostPID, hostNetwork, unprivileged")
+        if own_network:
+            self.ip = "10.88.%d.%d" % (random.randint(100, 250), random.randint(2, 250))
+            network = ["--network", "podman", "--ip", self.ip]
+        else:
+            # A hostNetwork pod's IP is its node's.
+            self.ip = node_ip()
+            network = ["--network", "host"]
         check(sc["capabilities"]["drop"] == ["ALL"], "the DaemonSet keeps default capabilities")
         check(sc["seccompProfile"]["type"] == "RuntimeDefault", "seccomp is not RuntimeDefault")
         args = ["run", "-d", "--name", self.name, "--cgroupns", cgroupns, "--pid", "host",
-                "--network", "podman", "--ip", self.ip,
                 "--cap-drop", "all", "--cap-add", ",".join(sc["capabilities"]["add"])]
+        args += network
         if sc["readOnlyRootFilesystem"]:
             args += ["--read-only", "--read-only-tmpfs=false"]
         # The host paths, where they exist here; the ConfigMap and Secret as files.
@@ -319,9 +339,9 @@ def config_dir_from_configmap(d):
         yaml.safe_dump(cfg, f)
 
 
-def run_pod(cgroupns, svc_cg, root_comm):
+def run_pod(cgroupns, svc_cg, root_comm, srv_cg, hold, own_network=False):
     """pantau in podman with this cgroup namespace: returns what it says of
-    the two workloads, checked against cpu.stat over a window of scrapes."""
+    the workloads, CPU checked against cpu.stat over a window of scrapes."""
     work = tempfile.mkdtemp(prefix="pantau-k8s-")
     config_dir, web_dir = os.path.join(work, "config"), os.path.join(work, "web")
     os.makedirs(config_dir)
@@ -333,7 +353,7 @@ def run_pod(cgroupns, svc_cg, root_comm):
         web_dir, pm["spec"]["podMetricsEndpoints"][0]["tlsConfig"]["serverName"])
     pod = None
     try:
-        pod = PodmanPod(cgroupns, config_dir, web_dir)
+        pod = PodmanPod(cgroupns, config_dir, web_dir, own_network)
         s = Scraper(pod.ip, pod.port, ca, user, password)
 
         def healthy():
@@ -353,6 +373,24 @@ def run_pod(cgroupns, svc_cg, root_comm):
         check(code == 401, "/metrics without credentials answered %d, not 401" % code)
         wait_for(lambda: value(s.metrics(), "pantau_cpu_seconds_total", service=svc_cg.service),
                  20, "the test service in /metrics")
+        # Connections to a listener opened before pantau: their owner comes
+        # from the listeners pantau's socket iterator found at start, and the
+        # active ones are counted by the same iterator at each scrape; it
+        # walks the sockets of pantau's own network namespace.
+        client = hold()
+
+        def active():
+            return value(s.metrics(), "pantau_tcp_connections_active", service=srv_cg.service,
+                         direction="inbound")
+        if own_network:
+            time.sleep(3)
+            conns = active()
+        else:
+            conns = wait_for(lambda: active() == HELD and HELD, 15,
+                             "%d active inbound connections" % HELD)
+        client.stdin.write("\n")
+        client.stdin.flush()
+        client.communicate(timeout=60)
         time.sleep(1)
         # cpu.stat read around each of two scrapes: pantau's difference must
         # lie within the widest and narrowest windows the two allow.
@@ -373,7 +411,7 @@ def run_pod(cgroupns, svc_cg, root_comm):
             peak = pod.status()[1]
         else:
             peak = max(peak, pod.status()[1] or 0)
-        return {"caps": caps, "peak": peak, "cpu": got, "lo": lo, "hi": hi, "err": err, "names": names,
+        return {"caps": caps, "peak": peak, "conns": conns, "cpu": got, "lo": lo, "hi": hi, "err": err, "names": names,
                 "root": value(m2, "pantau_service_up", service=root_comm),
                 "svc": value(m2, "pantau_service_up", service=svc_cg.service),
                 "mounts": pod.mounts, "logs": logs}
@@ -384,26 +422,39 @@ def run_pod(cgroupns, svc_cg, root_comm):
         shutil.rmtree(pki, ignore_errors=True)
 
 
+def report(label, r, svc, root_comm, srv):
+    print("  %s: %s %.3f s CPU over the window, cpu.stat %.3f..%.3f s (error %.2f %%); "
+          "%s up=%s; %s active inbound %s; %d services; capabilities %s; memory peak %s; "
+          "mounts %s" %
+          (label, svc.service, r["cpu"], r["lo"], r["hi"], 100 * r["err"], root_comm,
+           r["root"], srv.service, r["conns"], len(r["names"]), ",".join(r["caps"]),
+           "%.1f MiB" % (r["peak"] / 2**20) if r["peak"] else "unread", ", ".join(r["mounts"])))
+
+
 def test_pantau_in_podman_names_host_services_the_same_in_either_cgroup_namespace():
-    svc = Cgroup("t-k8s")
+    svc, srv, cli = Cgroup("t-k8s"), Cgroup("t-k8srv"), Cgroup("t-k8cli")
     root_comm = "k8sroot-" + rand_suffix(5)
     procs = []
     try:
-        # Both started before pantau: their cgroups come from /proc/PID/cgroup,
-        # the path a private cgroup namespace rewrites.
+        # Started before pantau: their cgroups come from /proc/PID/cgroup,
+        # the path a private cgroup namespace rewrites; the listener's owner
+        # from the socket iterator at start.
         procs.append(burn("--cgroup", svc.path, "--forever"))
         procs.append(burn("--cgroup", cgroup2_mount(), "--comm", root_comm, "--forever"))
+        port = free_port()
+        procs.append(tcp_server(srv, "127.0.0.1", port))
+
+        def hold():
+            client = spawn_in(cli, ["/usr/bin/python3", TCPWORK, "client", "127.0.0.1", str(port),
+                                    str(HELD), "1000", "--hold"], stdin=subprocess.PIPE)
+            procs.append(client)
+            check(client.stdout.readline().strip() == "holding", "the TCP client did not hold")
+            return client
         results = {}
         for ns in ("host", "private"):
-            r = run_pod(ns, svc, root_comm)
+            r = run_pod(ns, svc, root_comm, srv, hold)
             results[ns] = r
-            print("  cgroupns=%s: %s %.3f s CPU over the window, cpu.stat %.3f..%.3f s "
-                  "(error %.2f %%); %s up=%s; %d services; capabilities %s; memory peak %s; "
-                  "mounts %s" %
-                  (ns, svc.service, r["cpu"], r["lo"], r["hi"], 100 * r["err"], root_comm,
-                   r["root"], len(r["names"]), ",".join(r["caps"]),
-                   "%.1f MiB" % (r["peak"] / 2**20) if r["peak"] else "unread",
-                   ", ".join(r["mounts"])))
+            report("cgroupns=%s" % ns, r, svc, root_comm, srv)
             check(r["svc"] == 1, "cgroupns=%s: service %s is not up: %r"
                   % (ns, svc.service, r["names"]))
             check(r["err"] < 0.05, "cgroupns=%s: pantau %.3f s, cpu.stat %.3f..%.3f s"
@@ -420,8 +471,16 @@ def test_pantau_in_podman_names_host_services_the_same_in_either_cgroup_namespac
               + results["private"]["logs"])
         check("cgroup namespace" not in results["host"]["logs"],
               "with the host's cgroup namespace pantau said:\n" + results["host"]["logs"])
+        # Why hostNetwork: in a network namespace of its own, pantau's socket
+        # iterator does not see the host's connections (active: 0, not 3).
+        r = run_pod("private", svc, root_comm, srv, hold, own_network=True)
+        report("cgroupns=private, own network", r, svc, root_comm, srv)
+        check(not r["conns"], "in its own network namespace pantau saw %r of the host's "
+              "connections: hostNetwork would not be needed" % r["conns"])
     finally:
         for p in procs:
-            p.kill()
-            p.wait()
-        svc.remove()
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        for cg in (svc, srv, cli):
+            cg.remove()
