@@ -70,12 +70,13 @@ def validate(path):
 def manifests():
     """{kind: [documents]} of deploy/kubernetes/."""
     out = {}
-    for f in sorted(os.listdir(MANIFESTS)):
-        if f.endswith(".yaml"):
-            with open(os.path.join(MANIFESTS, f)) as fh:
-                for doc in yaml.safe_load_all(fh):
-                    if doc:
-                        out.setdefault(doc["kind"], []).append(doc)
+    for d, _, files in sorted(os.walk(MANIFESTS)):
+        for f in sorted(files):
+            if f.endswith(".yaml"):
+                with open(os.path.join(d, f)) as fh:
+                    for doc in yaml.safe_load_all(fh):
+                        if doc:
+                            out.setdefault(doc["kind"], []).append(doc)
     return out
 
 
@@ -105,6 +106,8 @@ BREAKAGES = [
     ("service.yaml", "kind: Service", "kind: Servise", "unknown apiVersion and kind"),
     ("configmap.yaml", "  name: pantau-config\n", "  name: pantau-config\n  name: again\n",
      "Map keys must be unique"),
+    ("secrets/secrets.yaml", "type: Opaque\nstringData:\n  username:",
+     "type: Opaque\nstringdata:\n  username:", "/stringdata: not a field of Secret"),
 ]
 
 
@@ -113,8 +116,7 @@ def test_validator_refuses_a_broken_copy():
     for name, old, new, want in BREAKAGES:
         tmp = tempfile.mkdtemp(prefix="pantau-k8s-")
         try:
-            for f in os.listdir(MANIFESTS):
-                shutil.copy(os.path.join(MANIFESTS, f), tmp)
+            shutil.copytree(MANIFESTS, tmp, dirs_exist_ok=True)
             path = os.path.join(tmp, name)
             with open(path) as f:
                 text = f.read()

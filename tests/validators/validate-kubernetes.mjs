@@ -2,8 +2,8 @@
 // schemas of the Kubernetes API (kubernetes-models) and of the Prometheus
 // Operator's resources (@kubernetes-models/prometheus-operator).
 //
-// Every YAML document of every file given (or of every *.yaml in a directory
-// given) is validated with the model class of its apiVersion and kind; a
+// Every YAML document of every file given (or of every *.yaml under a
+// directory given) is validated with the model class of its apiVersion and kind; a
 // kind neither package knows is an error. The schemas check types, enums and
 // required fields, but, like the API's OpenAPI documents they come from, do
 // not forbid fields they do not list, which the API server then drops or
@@ -105,15 +105,14 @@ function apiServerRules(doc) {
   return out;
 }
 
-function yamlFiles(args) {
-  const files = [];
+// The files given, and the *.yaml and *.yml under the directories given.
+function yamlFiles(args, files = []) {
   for (const a of args) {
-    if (statSync(a).isDirectory()) {
-      for (const f of readdirSync(a).sort())
-        if (/\.ya?ml$/.test(f)) files.push(join(a, f));
-    } else {
+    if (statSync(a).isDirectory())
+      yamlFiles(readdirSync(a).sort().map((f) => join(a, f))
+        .filter((f) => statSync(f).isDirectory() || /\.ya?ml$/.test(f)), files);
+    else
       files.push(a);
-    }
   }
   return files;
 }
