@@ -4,18 +4,20 @@ a broken copy refused; then pantau itself run the way the DaemonSet runs it,
 under podman, with the cgroup namespace of the host and a private one.
 
 No cluster runs here. podman (runc, cgroupfs) takes from daemonset.yaml its
-capabilities (all others dropped), hostPID, the read-only root file system,
-the runtime's default seccomp profile, the host paths that exist on this
-host (read-only, at the same place), the ConfigMap's pantau.yaml, the
-Secret's web.yml, and the command line with $(POD_IP) set to the address
-podman gives the container on its bridge network. The container's image is
+capabilities (all others dropped), hostPID, hostNetwork, the read-only root
+file system, the runtime's default seccomp profile, the host paths that
+exist on this host (read-only, at the same place), the ConfigMap's
+pantau.yaml, the Secret's web.yml, and the command line with $(POD_IP) set
+to this host's address, as for a hostNetwork pod. The container's image is
 the directory deploy/kubernetes/image.sh lays out (build/pantau and the
-shared libraries ldd lists), run with --rootfs. The test
-makes the certificate (for the PodMonitor's serverName), the bcrypt hash and
-the password the Secrets leave to the operator, and scrapes the container's
-address as the PodMonitor would: HTTPS, checked against the CA for that name,
-with basic auth. The one change to pantau.yaml: short_lived_seconds 0, so
-that a process of the cgroup2 root is named by its comm at once."""
+shared libraries ldd lists), run with --rootfs. The test makes the
+certificate (for the PodMonitor's serverName), the bcrypt hash and the
+password the Secrets leave to the operator, and scrapes the container's
+address as the PodMonitor would: HTTPS, checked against the CA for that
+name, with basic auth. The one change to pantau.yaml: short_lived_seconds 0,
+so that a process of the cgroup2 root is named by its comm at once. A last
+run on podman's bridge network instead shows why the DaemonSet asks for
+hostNetwork."""
 
 import os
 import random
