@@ -212,9 +212,11 @@ class PodmanPod:
         with open(conf, "w") as f:
             f.write(CONTAINERS_CONF)
         self.env = dict(os.environ, CONTAINERS_CONF=conf)
-        # Its own store: nothing of the other podman tests is touched.
+        # Its own store: nothing of the other podman tests is touched. vfs:
+        # --rootfs needs no image layers, and the overlay driver leaves its
+        # directory mounted after the container is gone.
         self.base = ["podman", "--root", os.path.join(self.tmp, "root"),
-                     "--runroot", os.path.join(self.tmp, "runroot")]
+                     "--runroot", os.path.join(self.tmp, "runroot"), "--storage-driver", "vfs"]
         rootfs = os.path.join(self.tmp, "rootfs")
         build_rootfs(rootfs)
         self.name = "pantau-k8s-" + rand_suffix()
