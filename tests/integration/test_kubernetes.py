@@ -15,18 +15,22 @@ certificate (for the PodMonitor's serverName), the bcrypt hash and the
 password the Secrets leave to the operator, and scrapes the container's
 address as the PodMonitor would: HTTPS, checked against the CA for that
 name, with basic auth. The one change to pantau.yaml: short_lived_seconds 0,
-so that a process of the cgroup2 root is named by its comm at once. A last
+so that a process of the cgroup2 root is named by its comm at once. Debian's
+Prometheus also scrapes the private run with a job made from the
+PodMonitor's endpoint (the Operator is not in Debian). A last
 run on podman's bridge network instead shows why the DaemonSet asks for
 hostNetwork."""
 
 import os
 import random
 import shutil
+import json
 import ssl
 import subprocess
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import warnings
 
@@ -337,6 +341,54 @@ class Scraper:
         return parse_metrics(body)
 
 
+def scrape_job(target, ca, user, password_file):
+    """A Prometheus scrape job with what the PodMonitor's endpoint asks for:
+    its scheme, path, TLS (CA, serverName, minimum version) and basic auth;
+    the job named from the pod label jobLabel names, as the Operator does."""
+    (pm,) = manifests()["PodMonitor"]
+    (ep,) = pm["spec"]["podMetricsEndpoints"]
+    (ds,) = manifests()["DaemonSet"]
+    job = ds["spec"]["template"]["metadata"]["labels"][pm["spec"]["jobLabel"]]
+    tls = ep["tlsConfig"]
+    return {"job_name": job, "scheme": ep["scheme"], "metrics_path": ep["path"],
+            "scrape_interval": "1s", "scrape_timeout": "1s",
+            "tls_config": {"ca_file": ca, "server_name": tls["serverName"],
+                           "min_version": tls["minVersion"]},
+            "basic_auth": {"username": user, "password_file": password_file},
+            "static_configs": [{"targets": [target]}]}
+
+
+class Prometheus:
+    """Debian's Prometheus with one scrape job."""
+
+    def __init__(self, tmp, job):
+        cfg = os.path.join(tmp, "prometheus.yml")
+        with open(cfg, "w") as f:
+            yaml.safe_dump({"global": {"evaluation_interval": "1s"}, "scrape_configs": [job]}, f)
+        self.addr = "127.0.0.1:%d" % free_port()
+        self.log = open(os.path.join(tmp, "prometheus.log"), "w+")
+        self.proc = subprocess.Popen(
+            ["prometheus", "--config.file=" + cfg, "--storage.tsdb.path=" + os.path.join(tmp, "data"),
+             "--web.listen-address=" + self.addr], stdout=self.log, stderr=subprocess.STDOUT)
+
+    def query(self, promql):
+        url = "http://%s/api/v1/query?%s" % (self.addr, urllib.parse.urlencode({"query": promql}))
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                return json.load(r)["data"]["result"]
+        except OSError:
+            return None
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
 def config_dir_from_configmap(d):
     (cm,) = manifests()["ConfigMap"]
     cfg = yaml.safe_load(cm["data"]["pantau.yaml"])
@@ -345,7 +397,7 @@ def config_dir_from_configmap(d):
         yaml.safe_dump(cfg, f)
 
 
-def run_pod(cgroupns, svc_cg, root_comm, srv_cg, hold, own_network=False):
+def run_pod(cgroupns, svc_cg, root_comm, srv_cg, hold, own_network=False, prometheus=False):
     """pantau in podman with this cgroup namespace: returns what it says of
     the workloads, CPU checked against cpu.stat over a window of scrapes."""
     work = tempfile.mkdtemp(prefix="pantau-k8s-")
@@ -412,12 +464,31 @@ def run_pod(cgroupns, svc_cg, root_comm, srv_cg, hold, own_network=False):
         lo, hi = b2 - a1, a2 - b1
         err = (lo - got if got < lo else got - hi if got > hi else 0) / hi
         names = sorted({dict(ls)["service"] for (n, ls) in m2 if n == "pantau_service_up"})
+        prom_cpu = None
+        if prometheus:
+            pw = os.path.join(work, "password")
+            with open(pw, "w") as f:
+                f.write(password)
+            prom = Prometheus(work, scrape_job("%s:%d" % (pod.ip, pod.port), ca, user, pw))
+            try:
+                q = 'pantau_cpu_seconds_total{job="pantau",service="%s"}' % svc_cg.service
+                res = wait_for(lambda: prom.query(q), 60, "Prometheus to scrape the pod as the "
+                               "PodMonitor says (%s)" % q)
+                prom_cpu = float(res[0]["value"][1])
+                up = prom.query('up{job="pantau"}')
+                check(up and up[0]["value"][1] == "1", "up{job=\"pantau\"} is %r" % up)
+            except AssertionError:
+                prom.log.seek(0)
+                raise AssertionError("Prometheus did not scrape pantau:\n" + prom.log.read()[-3000:])
+            finally:
+                prom.stop()
         logs = pod.logs()
         if peak is None:
             peak = pod.status()[1]
         else:
             peak = max(peak, pod.status()[1] or 0)
-        return {"caps": caps, "peak": peak, "conns": conns, "cpu": got, "lo": lo, "hi": hi, "err": err, "names": names,
+        return {"caps": caps, "peak": peak, "conns": conns, "cpu": got, "lo": lo, "hi": hi,
+                "err": err, "names": names, "prom_cpu": prom_cpu,
                 "root": value(m2, "pantau_service_up", service=root_comm),
                 "svc": value(m2, "pantau_service_up", service=svc_cg.service),
                 "mounts": pod.mounts, "logs": logs}
@@ -458,7 +529,8 @@ def test_pantau_in_podman_names_host_services_the_same_in_either_cgroup_namespac
             return client
         results = {}
         for ns in ("host", "private"):
-            r = run_pod(ns, svc, root_comm, srv, hold)
+            # Prometheus scrapes the private run, Kubernetes' default.
+            r = run_pod(ns, svc, root_comm, srv, hold, prometheus=(ns == "private"))
             results[ns] = r
             report("cgroupns=%s" % ns, r, svc, root_comm, srv)
             check(r["svc"] == 1, "cgroupns=%s: service %s is not up: %r"
@@ -477,6 +549,8 @@ def test_pantau_in_podman_names_host_services_the_same_in_either_cgroup_namespac
               + results["private"]["logs"])
         check("cgroup namespace" not in results["host"]["logs"],
               "with the host's cgroup namespace pantau said:\n" + results["host"]["logs"])
+        print("  Prometheus, scraping as the PodMonitor says: up, %s at %.3f s CPU"
+              % (svc.service, results["private"]["prom_cpu"]))
         # Why hostNetwork: in a network namespace of its own, pantau's socket
         # iterator does not see the host's connections (active: 0, not 3).
         r = run_pod("private", svc, root_comm, srv, hold, own_network=True)
