@@ -17,7 +17,8 @@ build="make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libdeflate-dev p
 # busybox-static, cpio and xz-utils boot Debian's kernels (tests/kernels/).
 # podman, containerd, docker.io, docker-compose and runc run real containers
 # for the naming tests (tests/integration/test_containers.py; crun refuses
-# hybrid cgroup hosts).
+# hybrid cgroup hosts); podman and runc also run pantau as the Kubernetes
+# DaemonSet does (tests/integration/test_kubernetes.py).
 test="$build systemd libcmocka-dev libclang-rt-14-dev curl prometheus python3
       python3-prometheus-client prometheus-alertmanager python3-aiosmtpd python3-yaml
       nodejs npm chromium fonts-dejavu-core iproute2 iptables nginx wrk openssl wget

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* pantau: per-service resource and traffic tracer, the daemon. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -462,6 +465,50 @@ static int serve(struct daemon *d, const struct options *o)
 	return 0;
 }
 
+/*
+ * In a container with a cgroup namespace of its own (Kubernetes' default on
+ * cgroup v2 hosts), /proc/PID/cgroup gives other processes' cgroups relative
+ * to that namespace ("/../../system.slice/x.service"), which do not name a
+ * directory of the host's cgroup2 tree. The BPF side sees real cgroup ids and
+ * full paths whatever the namespace; so that the /proc side agrees, pantau
+ * joins the initial cgroup namespace, kthreadd's (PID 2, which never leaves
+ * the initial namespaces; PID 1 may refuse ptrace access, as on a microVM's
+ * init). That needs the host's PID namespace (hostPID), CAP_SYS_ADMIN, which
+ * pantau holds for BPF anyway, and CAP_SYS_PTRACE. Before any thread starts:
+ * setns() moves the calling thread only; threads started later inherit it.
+ */
+static void join_host_cgroup_ns(void)
+{
+	struct stat self, host;
+	char comm[32] = "";
+	FILE *f;
+	int fd;
+
+	f = fopen("/proc/2/comm", "re");
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+	}
+	if (strcmp(comm, "kthreadd\n") != 0)
+		return;		/* not the host's PID namespace: nothing to join */
+	if (stat("/proc/self/ns/cgroup", &self) || stat("/proc/2/ns/cgroup", &host)) {
+		pt_warn("cannot compare cgroup namespaces with the host's: %s", strerror(errno));
+		return;
+	}
+	if (self.st_ino == host.st_ino && self.st_dev == host.st_dev)
+		return;
+	fd = open("/proc/2/ns/cgroup", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWCGROUP))
+		pt_warn("cannot join the host's cgroup namespace: %s; processes started before "
+			"pantau may be named from paths relative to this container's cgroup "
+			"namespace (give pantau CAP_SYS_ADMIN and CAP_SYS_PTRACE)", strerror(errno));
+	else
+		pt_info("joined the host's cgroup namespace: /proc/PID/cgroup gives host paths");
+	if (fd >= 0)
+		close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	struct options opts = { 0 };
@@ -495,6 +542,7 @@ int main(int argc, char **argv)
 	}
 	d.reload.ok = true;
 	d.reload.success_time = time(NULL);
+	join_host_cgroup_ns();
 	if (opts.check) {
 		rc = run_check(&d.cfg, &opts);
 		config_free(&d.cfg);
