@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <yaml.h>
 #include "config.h"
+#include "lib/yaml_node.h"
 
 /* Anything bigger is a wrong path (e.g. /dev/zero), not a config file. */
 #define CONFIG_FILE_MAX (1024 * 1024)
@@ -273,43 +274,6 @@ static int no_memory(struct loader *ld)
 	return -ENOMEM;
 }
 
-static const char *scalar(const yaml_node_t *node)
-{
-	return (const char *)node->data.scalar.value;
-}
-
-/* C0, DEL and the UTF-8 encoded C1 range; libyaml has already checked UTF-8. */
-static bool has_control(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] < 0x20 || p[i] == 0x7f)
-			return true;
-		if (p[i] == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 &&
-		    p[i + 1] <= 0x9f)
-			return true;
-	}
-	return false;
-}
-
-/* Values are echoed in messages that end up on a terminal or in a journal. */
-static const char *shown(const yaml_node_t *node, char *buf, size_t len)
-{
-	const char *s = scalar(node);
-	size_t n = node->data.scalar.length, i;
-
-	for (i = 0; i < n && i + 1 < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	buf[i] = '\0';
-	if (i < n && len > 4)
-		memcpy(buf + len - 4, "...", 4);
-	return buf;
-}
-
 static const char *type_name(yaml_node_type_t type)
 {
 	switch (type) {
@@ -333,18 +297,6 @@ static int want_type(struct loader *ld, const yaml_node_t *node,
 		    type_name(node->type));
 }
 
-/* A section written with nothing under it ("services:") is an empty one. */
-static bool is_null(const yaml_node_t *node)
-{
-	const char *s;
-
-	if (node->type != YAML_SCALAR_NODE ||
-	    node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	s = scalar(node);
-	return !*s || !strcmp(s, "~") || !strcmp(s, "null");
-}
-
 /* Embedded NULs ("\0" in double quotes) would silently cut a strdup copy. */
 static int want_scalar(struct loader *ld, const yaml_node_t *node,
 		       const char *path)
@@ -354,7 +306,7 @@ static int want_scalar(struct loader *ld, const yaml_node_t *node,
 	ret = want_type(ld, node, YAML_SCALAR_NODE, path);
 	if (ret)
 		return ret;
-	if (strlen(scalar(node)) != node->data.scalar.length)
+	if (strlen(yaml_scalar(node)) != node->data.scalar.length)
 		return fail(ld, node, "%s contains a NUL character.", path);
 	return 0;
 }
@@ -381,14 +333,14 @@ static int parse_word(struct loader *ld, const struct field *f, void *slot,
 	if (ret)
 		return ret;
 	for (size_t i = 0; f->words[i]; i++) {
-		if (!strcmp(scalar(node), f->words[i]))
+		if (!strcmp(yaml_scalar(node), f->words[i]))
 			return replace_string(ld, slot, f->words[i]);
 		if (used < sizeof(list))
 			used += snprintf(list + used, sizeof(list) - used, "%s%s",
 					 i ? ", " : "", f->words[i]);
 	}
 	return fail(ld, node, "%s is '%s'; allowed values are %s.", path,
-		    shown(node, buf, sizeof(buf)), list);
+		    yaml_shown(node, buf, sizeof(buf)), list);
 }
 
 static int parse_listen(struct loader *ld, const struct field *f, void *slot,
@@ -402,11 +354,11 @@ static int parse_listen(struct loader *ld, const struct field *f, void *slot,
 	ret = want_scalar(ld, node, path);
 	if (ret)
 		return ret;
-	if (config_parse_listen(scalar(node), host, sizeof(host), &port))
+	if (config_parse_listen(yaml_scalar(node), host, sizeof(host), &port))
 		return fail(ld, node, "%s is '%s'; it must be ADDR:PORT, e.g. %s.",
-			    path, shown(node, buf, sizeof(buf)),
+			    path, yaml_shown(node, buf, sizeof(buf)),
 			    CONFIG_DEFAULT_LISTEN);
-	return replace_string(ld, slot, scalar(node));
+	return replace_string(ld, slot, yaml_scalar(node));
 }
 
 static int parse_path(struct loader *ld, const struct field *f, void *slot,
@@ -418,18 +370,18 @@ static int parse_path(struct loader *ld, const struct field *f, void *slot,
 
 	(void)f;
 	/* "file:" and "file: ''" both turn the sink off. */
-	if (is_null(node))
+	if (yaml_is_null(node))
 		return replace_string(ld, slot, "");
 	ret = want_scalar(ld, node, path);
 	if (ret)
 		return ret;
-	v = scalar(node);
+	v = yaml_scalar(node);
 	if (v[0] == '\0')	/* a quoted empty string */
 		return replace_string(ld, slot, "");
 	if (strcmp(v, "-") != 0 && (v[0] != '/' || strlen(v) >= PATTERN_MAX))
 		return fail(ld, node, "%s is '%s'; it must be an absolute path, '-' for "
 			    "standard output, or empty for off.", path,
-			    shown(node, buf, sizeof(buf)));
+			    yaml_shown(node, buf, sizeof(buf)));
 	return replace_string(ld, slot, v);
 }
 
@@ -466,11 +418,11 @@ static int parse_namespace(struct loader *ld, void *slot, yaml_node_t *node,
 	ret = want_scalar(ld, node, path);
 	if (ret)
 		return ret;
-	if (!namespace_ok(scalar(node), node->data.scalar.length))
+	if (!namespace_ok(yaml_scalar(node), node->data.scalar.length))
 		return fail(ld, node, "%s is '%s'; a CloudWatch namespace is 1 to %d characters "
 			    "from letters, digits, space and . - _ / # :, and does not start with AWS/.",
-			    path, shown(node, buf, sizeof(buf)), CONFIG_NAMESPACE_MAX);
-	return replace_string(ld, slot, scalar(node));
+			    path, yaml_shown(node, buf, sizeof(buf)), CONFIG_NAMESPACE_MAX);
+	return replace_string(ld, slot, yaml_scalar(node));
 }
 
 /* strto* skip blanks and take signs, so only a leading digit is accepted. */
@@ -486,7 +438,7 @@ static int parse_uint(struct loader *ld, const struct field *f, void *slot,
 	ret = want_scalar(ld, node, path);
 	if (ret)
 		return ret;
-	s = scalar(node);
+	s = yaml_scalar(node);
 	ok = *s >= '0' && *s <= '9';
 	if (ok) {
 		errno = 0;
@@ -496,7 +448,7 @@ static int parse_uint(struct loader *ld, const struct field *f, void *slot,
 	if (!ok)
 		return fail(ld, node,
 			    "%s is '%s'; it must be a whole number from %lu to %lu.",
-			    path, shown(node, buf, sizeof(buf)), f->umin, f->umax);
+			    path, yaml_shown(node, buf, sizeof(buf)), f->umin, f->umax);
 	*(unsigned *)slot = (unsigned)v;
 	return 0;
 }
@@ -510,13 +462,13 @@ static int parse_bool(struct loader *ld, void *slot, yaml_node_t *node, const ch
 	ret = want_scalar(ld, node, path);
 	if (ret)
 		return ret;
-	s = scalar(node);
+	s = yaml_scalar(node);
 	if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0) {
 		*(bool *)slot = s[0] == 't';
 		return 0;
 	}
 	return fail(ld, node, "%s is '%s'; it must be true or false.",
-		    path, shown(node, buf, sizeof(buf)));
+		    path, yaml_shown(node, buf, sizeof(buf)));
 }
 
 /*
@@ -536,7 +488,7 @@ static int parse_real(struct loader *ld, const struct field *f, void *slot,
 	ret = want_scalar(ld, node, path);
 	if (ret)
 		return ret;
-	s = scalar(node);
+	s = yaml_scalar(node);
 	/* strtod would also take hex floats, which no one means here. */
 	ok = ((*s >= '0' && *s <= '9') || *s == '.') && !strpbrk(s, "xX");
 	if (ok) {
@@ -552,7 +504,7 @@ static int parse_real(struct loader *ld, const struct field *f, void *slot,
 	if (!ok)
 		return fail(ld, node,
 			    "%s is '%s'; it must be a number above 0 and at most %g.",
-			    path, shown(node, buf, sizeof(buf)), f->rmax);
+			    path, yaml_shown(node, buf, sizeof(buf)), f->rmax);
 	*(double *)slot = v;
 	return 0;
 }
@@ -563,11 +515,11 @@ static int check_text(struct loader *ld, const yaml_node_t *node,
 	char buf[SHOWN_MAX];
 	size_t len = node->data.scalar.length;
 
-	if (len && len <= max && !has_control(scalar(node), len))
+	if (len && len <= max && !yaml_has_control(yaml_scalar(node), len))
 		return 0;
 	return fail(ld, node,
 		    "%s is '%s'; %s must be 1 to %zu bytes without control characters.",
-		    path, shown(node, buf, sizeof(buf)), what, max);
+		    path, yaml_shown(node, buf, sizeof(buf)), what, max);
 }
 
 static int check_cgroup(struct loader *ld, const yaml_node_t *node,
@@ -579,10 +531,10 @@ static int check_cgroup(struct loader *ld, const yaml_node_t *node,
 	ret = check_text(ld, node, path, "a cgroup pattern", PATTERN_MAX);
 	if (ret)
 		return ret;
-	if (scalar(node)[0] != '/')
+	if (yaml_scalar(node)[0] != '/')
 		return fail(ld, node,
 			    "%s is '%s'; a cgroup pattern must start with '/', e.g. /system.slice/*.service.",
-			    path, shown(node, buf, sizeof(buf)));
+			    path, yaml_shown(node, buf, sizeof(buf)));
 	return 0;
 }
 
@@ -758,7 +710,7 @@ static int append_cgroup(struct loader *ld, yaml_node_t *item, const char *path,
 	ret = check_cgroup(ld, item, path);
 	if (ret)
 		return ret;
-	return append_string(ld, list, n, strdup(scalar(item)));
+	return append_string(ld, list, n, strdup(yaml_scalar(item)));
 }
 
 static int parse_cgroup_item(struct loader *ld, yaml_node_t *item, const char *path)
@@ -831,8 +783,8 @@ static int parse_rule(struct loader *ld, yaml_node_t *node, const char *path)
 		return ret;
 
 	rule->kind = in.cgroup ? RULE_CGROUP : RULE_PROCESS;
-	rule->pattern = strdup(scalar(pattern));
-	rule->name = strdup(scalar(in.name));
+	rule->pattern = strdup(yaml_scalar(pattern));
+	rule->name = strdup(yaml_scalar(in.name));
 	/* Counted even when a strdup failed, so free_rules() sees both. */
 	ld->cfg->n_rules++;
 	if (!rule->pattern || !rule->name)
@@ -877,18 +829,18 @@ static int parse_peer_rule(struct loader *ld, yaml_node_t *node, const char *pat
 	ret = check_text(ld, pattern, key_path, "a peer pattern", PATTERN_MAX);
 	if (ret)
 		return ret;
-	if (kind != PEER_RULE_HOST && peer_match_parse(kind, scalar(pattern), &m))
+	if (kind != PEER_RULE_HOST && peer_match_parse(kind, yaml_scalar(pattern), &m))
 		return fail(ld, pattern, kind == PEER_RULE_CIDR ?
 			    "%s is '%s'; it must be an address with a prefix length, e.g. 10.20.0.0/16 or [fd00::]/8." :
 			    "%s is '%s'; it must be an IP address, optionally with a port, e.g. 10.0.0.5:443 or [fd00::5]:443.",
-			    key_path, shown(pattern, buf, sizeof(buf)));
+			    key_path, yaml_shown(pattern, buf, sizeof(buf)));
 	make_path(key_path, sizeof(key_path), "%s.name", path);
 	ret = check_text(ld, in.name, key_path, "a peer name", RULE_NAME_MAX);
 	if (ret)
 		return ret;
 	rule->kind = kind;
-	rule->pattern = strdup(scalar(pattern));
-	rule->name = strdup(scalar(in.name));
+	rule->pattern = strdup(yaml_scalar(pattern));
+	rule->name = strdup(yaml_scalar(in.name));
 	/* Counted even when a strdup failed, so free_peer_rules() sees both. */
 	ld->cfg->n_peer_rules++;
 	if (!rule->pattern || !rule->name)
@@ -908,11 +860,11 @@ static int parse_route(struct loader *ld, yaml_node_t *node, const char *path)
 	ret = check_text(ld, node, path, "a route", PATTERN_MAX);
 	if (ret)
 		return ret;
-	if (scalar(node)[0] != '/')
+	if (yaml_scalar(node)[0] != '/')
 		return fail(ld, node, "%s is '%s'; a route starts with '/', e.g. /orders/{id}.",
-			    path, shown(node, buf, sizeof(buf)));
+			    path, yaml_shown(node, buf, sizeof(buf)));
 	return append_string(ld, ld->cfg->request_routes, &ld->cfg->n_request_routes,
-			     strdup(scalar(node)));
+			     strdup(yaml_scalar(node)));
 }
 
 static int parse_routes(struct loader *ld, yaml_node_t *node, const char *path)
@@ -992,11 +944,11 @@ static int parse_es_url(struct loader *ld, yaml_node_t *item, const char *path)
 	ret = want_scalar(ld, item, path);
 	if (ret)
 		return ret;
-	if (!config_es_url_ok(scalar(item)))
+	if (!config_es_url_ok(yaml_scalar(item)))
 		return fail(ld, item, "%s is '%s'; it must be an http:// or https:// URL "
 			    "without blanks, e.g. https://es1:9200.", path,
-			    shown(item, buf, sizeof(buf)));
-	return append_string(ld, cfg->es_urls, &cfg->n_es_urls, es_url_copy(scalar(item)));
+			    yaml_shown(item, buf, sizeof(buf)));
+	return append_string(ld, cfg->es_urls, &cfg->n_es_urls, es_url_copy(yaml_scalar(item)));
 }
 
 static int parse_es_urls(struct loader *ld, yaml_node_t *node, const char *path)
@@ -1019,7 +971,7 @@ static int parse_text(struct loader *ld, const struct field *f, void *slot,
 	ret = check_text(ld, node, path, "it", f->umax);
 	if (ret)
 		return ret;
-	return replace_string(ld, slot, scalar(node));
+	return replace_string(ld, slot, yaml_scalar(node));
 }
 
 static int parse_file(struct loader *ld, void *slot, yaml_node_t *node, const char *path)
@@ -1028,18 +980,18 @@ static int parse_file(struct loader *ld, void *slot, yaml_node_t *node, const ch
 	const char *v;
 	int ret;
 
-	if (is_null(node))
+	if (yaml_is_null(node))
 		return replace_string(ld, slot, "");
 	ret = want_scalar(ld, node, path);
 	if (ret)
 		return ret;
-	v = scalar(node);
+	v = yaml_scalar(node);
 	if (!*v)
 		return replace_string(ld, slot, "");
 	if (v[0] != '/' || strlen(v) >= PATTERN_MAX ||
-	    has_control(v, node->data.scalar.length))
+	    yaml_has_control(v, node->data.scalar.length))
 		return fail(ld, node, "%s is '%s'; it must be an absolute path.", path,
-			    shown(node, buf, sizeof(buf)));
+			    yaml_shown(node, buf, sizeof(buf)));
 	return replace_string(ld, slot, v);
 }
 
@@ -1059,7 +1011,7 @@ static int parse_bytes(struct loader *ld, const struct field *f, void *slot,
 	ret = want_scalar(ld, node, path);
 	if (ret)
 		return ret;
-	s = scalar(node);
+	s = yaml_scalar(node);
 	if (*s >= '0' && *s <= '9') {
 		errno = 0;
 		v = strtoull(s, &end, 10);
@@ -1079,7 +1031,7 @@ static int parse_bytes(struct loader *ld, const struct field *f, void *slot,
 		return fail(ld, node,
 			    "%s is '%s'; it must be a number of bytes from %lu to %lu, "
 			    "optionally with KiB, MiB or GiB, e.g. 5 MiB.",
-			    path, shown(node, buf, sizeof(buf)), f->umin, f->umax);
+			    path, yaml_shown(node, buf, sizeof(buf)), f->umin, f->umax);
 	*(uint64_t *)slot = v;
 	return 0;
 }
@@ -1165,7 +1117,7 @@ static int unknown_key(struct loader *ld, const yaml_node_t *key,
 		used += snprintf(list + used, sizeof(list) - used, "%s%s",
 				 i ? ", " : "", fields[i].key);
 	return fail(ld, key, "unknown key '%s' %s; allowed keys: %s.",
-		    shown(key, buf, sizeof(buf)), where(in, sizeof(in), path),
+		    yaml_shown(key, buf, sizeof(buf)), where(in, sizeof(in), path),
 		    list);
 }
 
@@ -1180,7 +1132,7 @@ static int walk_map(struct loader *ld, yaml_node_t *node,
 	char key_path[PATH_BUF], in[PATH_BUF + 16];
 	int ret;
 
-	if (*path && is_null(node))
+	if (*path && yaml_is_null(node))
 		return 0;
 	ret = want_type(ld, node, YAML_MAPPING_NODE, *path ? path : "the top level");
 	if (ret)
@@ -1194,14 +1146,14 @@ static int walk_map(struct loader *ld, yaml_node_t *node,
 			return fail(ld, key, "%s has a key that is %s; keys must be plain words.",
 				    *path ? path : "the top level",
 				    type_name(key->type));
-		for (f = fields; f->key && strcmp(f->key, scalar(key)); f++)
+		for (f = fields; f->key && strcmp(f->key, yaml_scalar(key)); f++)
 			;
 		if (!f->key)
 			return unknown_key(ld, key, fields, path);
 		for (yaml_node_pair_t *p = start; p < pair; p++) {
 			yaml_node_t *prev = yaml_document_get_node(ld->doc, p->key);
 
-			if (!strcmp(scalar(prev), f->key))
+			if (!strcmp(yaml_scalar(prev), f->key))
 				return fail(ld, key,
 					    "duplicate key '%s' %s; it was first set on line %zu.",
 					    f->key, where(in, sizeof(in), path),
@@ -1301,7 +1253,7 @@ static int load_document(struct loader *ld, const char *buf, size_t len)
 
 	root = yaml_document_get_root_node(&doc);
 	/* An empty file, only comments, or a bare "---" keeps the defaults. */
-	if (!root || is_null(root))
+	if (!root || yaml_is_null(root))
 		goto out;
 	ret = walk_map(ld, root, root_fields, "", ld->cfg);
 	if (!ret)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <yaml.h>
 #include "web_config.h"
+#include "lib/yaml_node.h"
 
 /* A web config is a few lines; anything bigger is a wrong path. */
 #define WEB_CONFIG_FILE_MAX (256 * 1024)
@@ -77,54 +78,12 @@ static int no_memory(struct web_loader *ld)
 	return -ENOMEM;
 }
 
-static const char *scalar(const yaml_node_t *node)
-{
-	return (const char *)node->data.scalar.value;
-}
-
-/* Values are echoed in messages that end up on a terminal or in a journal. */
-static const char *shown(const yaml_node_t *node, char *buf, size_t len)
-{
-	const char *s = scalar(node);
-	size_t n = node->data.scalar.length, i;
-
-	for (i = 0; i < n && i + 1 < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	buf[i] = '\0';
-	if (i < n && len > 4)
-		memcpy(buf + len - 4, "...", 4);
-	return buf;
-}
-
-static bool has_control(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return true;
-	return false;
-}
-
-/* "key:" with nothing after it: Go's YAML reads it as the zero value. */
-static bool is_null(const yaml_node_t *node)
-{
-	const char *s;
-
-	if (node->type != YAML_SCALAR_NODE ||
-	    node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	s = scalar(node);
-	return !*s || !strcmp(s, "~") || !strcmp(s, "null");
-}
-
 static int want_scalar(struct web_loader *ld, const yaml_node_t *node, const char *path)
 {
 	if (node->type != YAML_SCALAR_NODE)
 		return fail(ld, node, "%s must be a single value, not a %s.", path,
 			    node->type == YAML_MAPPING_NODE ? "mapping" : "list");
-	if (strlen(scalar(node)) != node->data.scalar.length || has_control(scalar(node),
+	if (strlen(yaml_scalar(node)) != node->data.scalar.length || yaml_has_control(yaml_scalar(node),
 	    node->data.scalar.length))
 		return fail(ld, node, "%s contains a control character; remove it.", path);
 	return 0;
@@ -146,9 +105,9 @@ static int check_duplicate(struct web_loader *ld, yaml_node_t *map, yaml_node_pa
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < pair; p++) {
 		yaml_node_t *prev = yaml_document_get_node(ld->doc, p->key);
 
-		if (prev->type == YAML_SCALAR_NODE && !strcmp(scalar(prev), scalar(key)))
+		if (prev->type == YAML_SCALAR_NODE && !strcmp(yaml_scalar(prev), yaml_scalar(key)))
 			return fail(ld, key, "duplicate key '%s' under '%s'; it was first set on "
-				    "line %zu.", scalar(key), path, prev->start_mark.line + 1);
+				    "line %zu.", yaml_scalar(key), path, prev->start_mark.line + 1);
 	}
 	return 0;
 }
@@ -171,12 +130,12 @@ static int parse_file(struct web_loader *ld, char **slot, yaml_node_t *node, con
 	const char *v;
 	int ret, n;
 
-	if (is_null(node))
+	if (yaml_is_null(node))
 		return 0;
 	ret = want_scalar(ld, node, path);
 	if (ret)
 		return ret;
-	v = scalar(node);
+	v = yaml_scalar(node);
 	if (!*v) {
 		free(*slot);
 		*slot = NULL;
@@ -188,7 +147,7 @@ static int parse_file(struct web_loader *ld, char **slot, yaml_node_t *node, con
 		n = snprintf(full, sizeof(full), "%s/%s", ld->dir, v);
 	if (n < 0 || (size_t)n >= sizeof(full))
 		return fail(ld, node, "%s is '%s'; the path is longer than %d bytes.", path,
-			    shown(node, buf, sizeof(buf)), WEB_PATH_MAX - 1);
+			    yaml_shown(node, buf, sizeof(buf)), WEB_PATH_MAX - 1);
 	return set_string(ld, slot, full);
 }
 
@@ -200,12 +159,12 @@ static int parse_bool(struct web_loader *ld, bool *slot, yaml_node_t *node, cons
 	ret = want_scalar(ld, node, path);
 	if (ret)
 		return ret;
-	if (!strcmp(scalar(node), "true") || !strcmp(scalar(node), "false")) {
-		*slot = scalar(node)[0] == 't';
+	if (!strcmp(yaml_scalar(node), "true") || !strcmp(yaml_scalar(node), "false")) {
+		*slot = yaml_scalar(node)[0] == 't';
 		return 0;
 	}
 	return fail(ld, node, "%s is '%s'; it must be true or false.", path,
-		    shown(node, buf, sizeof(buf)));
+		    yaml_shown(node, buf, sizeof(buf)));
 }
 
 static int parse_version(struct web_loader *ld, enum web_tls_version *slot, yaml_node_t *node,
@@ -218,13 +177,13 @@ static int parse_version(struct web_loader *ld, enum web_tls_version *slot, yaml
 	if (ret)
 		return ret;
 	for (int v = WEB_TLS10; v <= WEB_TLS13; v++) {
-		if (!strcmp(scalar(node), tls_versions[v])) {
+		if (!strcmp(yaml_scalar(node), tls_versions[v])) {
 			*slot = (enum web_tls_version)v;
 			return 0;
 		}
 	}
 	return fail(ld, node, "%s is '%s'; allowed values are TLS10, TLS11, TLS12, TLS13.", path,
-		    shown(node, buf, sizeof(buf)));
+		    yaml_shown(node, buf, sizeof(buf)));
 }
 
 /*
@@ -241,7 +200,7 @@ static int parse_client_auth(struct web_loader *ld, yaml_node_t *node, const cha
 	ret = want_scalar(ld, node, path);
 	if (ret)
 		return ret;
-	v = scalar(node);
+	v = yaml_scalar(node);
 	ld->client_auth_node = node;
 	if (!*v || !strcmp(v, "NoClientCert")) {
 		ld->wc->client_auth = WEB_CLIENT_AUTH_NONE;
@@ -257,7 +216,7 @@ static int parse_client_auth(struct web_loader *ld, yaml_node_t *node, const cha
 			    "a client whose certificate is not checked; use RequireAndVerifyClientCert "
 			    "with client_ca_file, or NoClientCert.", path, v);
 	return fail(ld, node, "%s is '%s'; allowed values are NoClientCert and "
-		    "RequireAndVerifyClientCert.", path, shown(node, buf, sizeof(buf)));
+		    "RequireAndVerifyClientCert.", path, yaml_shown(node, buf, sizeof(buf)));
 }
 
 /* Keys of the toolkit's format that pantau cannot honour, and why. */
@@ -284,9 +243,9 @@ static const struct {
 static int refuse(struct web_loader *ld, yaml_node_t *key, const char *path)
 {
 	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
-		if (!strcmp(scalar(key), unsupported[i].key))
+		if (!strcmp(yaml_scalar(key), unsupported[i].key))
 			return fail(ld, key, "%s%s%s is not supported by pantau: %s.", path,
-				    *path ? "." : "", scalar(key), unsupported[i].why);
+				    *path ? "." : "", yaml_scalar(key), unsupported[i].why);
 	return -ENOENT;
 }
 
@@ -298,7 +257,7 @@ static int unknown(struct web_loader *ld, yaml_node_t *key, const char *path, co
 	if (ret != -ENOENT)
 		return ret;
 	return fail(ld, key, "unknown key '%s' %s%s%s; allowed keys: %s.",
-		    shown(key, buf, sizeof(buf)), *path ? "under '" : "at the top level",
+		    yaml_shown(key, buf, sizeof(buf)), *path ? "under '" : "at the top level",
 		    path, *path ? "'" : "", allowed);
 }
 
@@ -317,7 +276,7 @@ static int parse_tls(struct web_loader *ld, yaml_node_t *node)
 	char path[64];
 	int ret;
 
-	if (is_null(node))
+	if (yaml_is_null(node))
 		return 0;
 	ret = want_mapping(ld, node, "tls_server_config");
 	if (ret)
@@ -333,7 +292,7 @@ static int parse_tls(struct web_loader *ld, yaml_node_t *node)
 			ret = check_duplicate(ld, node, pair, "tls_server_config");
 		if (ret)
 			return ret;
-		k = scalar(key);
+		k = yaml_scalar(key);
 		snprintf(path, sizeof(path), "tls_server_config.%s", k);
 		if (!strcmp(k, "cert_file"))
 			ret = parse_file(ld, &wc->cert_file, value, path);
@@ -367,16 +326,16 @@ static int parse_header(struct web_loader *ld, yaml_node_t *key, yaml_node_t *va
 	int ret;
 
 	for (i = 0; i < WEB_CONFIG_MAX_HEADERS; i++)
-		if (!strcmp(scalar(key), allowed_headers[i].name))
+		if (!strcmp(yaml_scalar(key), allowed_headers[i].name))
 			break;
 	if (i == WEB_CONFIG_MAX_HEADERS)
 		return fail(ld, key, "header '%s' under 'http_server_config.headers' cannot be set; "
 			    "allowed headers: Strict-Transport-Security, X-Content-Type-Options, "
 			    "X-Frame-Options, X-XSS-Protection, Content-Security-Policy.",
-			    shown(key, buf, sizeof(buf)));
+			    yaml_shown(key, buf, sizeof(buf)));
 	snprintf(path, sizeof(path), "http_server_config.headers.%s", allowed_headers[i].name);
 	/* Blank unsets it, as in the toolkit. */
-	if (is_null(value))
+	if (yaml_is_null(value))
 		return 0;
 	ret = want_scalar(ld, value, path);
 	if (ret)
@@ -390,15 +349,15 @@ static int parse_header(struct web_loader *ld, yaml_node_t *key, yaml_node_t *va
 		bool ok = false;
 
 		for (size_t v = 0; allowed_headers[i].values[v]; v++)
-			ok |= !strcmp(scalar(value), allowed_headers[i].values[v]);
+			ok |= !strcmp(yaml_scalar(value), allowed_headers[i].values[v]);
 		if (!ok)
 			return fail(ld, value, "%s is '%s'; allowed values are %s%s%s.", path,
-				    shown(value, buf, sizeof(buf)), allowed_headers[i].values[0],
+				    yaml_shown(value, buf, sizeof(buf)), allowed_headers[i].values[0],
 				    allowed_headers[i].values[1] ? " and " : "",
 				    allowed_headers[i].values[1] ? allowed_headers[i].values[1] : "");
 	}
 	wc->headers[wc->n_headers].name = allowed_headers[i].name;
-	wc->headers[wc->n_headers].value = strdup(scalar(value));
+	wc->headers[wc->n_headers].value = strdup(yaml_scalar(value));
 	if (!wc->headers[wc->n_headers].value)
 		return no_memory(ld);
 	wc->n_headers++;
@@ -411,7 +370,7 @@ static int parse_http(struct web_loader *ld, yaml_node_t *node)
 	bool http2 = false;
 	int ret;
 
-	if (is_null(node))
+	if (yaml_is_null(node))
 		return 0;
 	ret = want_mapping(ld, node, "http_server_config");
 	if (ret)
@@ -425,13 +384,13 @@ static int parse_http(struct web_loader *ld, yaml_node_t *node)
 			ret = check_duplicate(ld, node, pair, "http_server_config");
 		if (ret)
 			return ret;
-		if (!strcmp(scalar(key), "http2")) {
+		if (!strcmp(yaml_scalar(key), "http2")) {
 			/* false is what pantau does anyway; true it cannot do. */
 			ret = parse_bool(ld, &http2, value, "http_server_config.http2");
 			if (!ret && http2)
 				ret = refuse(ld, key, "http_server_config");
-		} else if (!strcmp(scalar(key), "headers")) {
-			if (is_null(value))
+		} else if (!strcmp(yaml_scalar(key), "headers")) {
+			if (yaml_is_null(value))
 				continue;
 			ret = want_mapping(ld, value, "http_server_config.headers");
 			for (h = value->data.mapping.pairs.start;
@@ -484,7 +443,7 @@ static int parse_users(struct web_loader *ld, yaml_node_t *node)
 	size_t n;
 	int ret;
 
-	if (is_null(node))
+	if (yaml_is_null(node))
 		return 0;
 	ret = want_mapping(ld, node, "basic_auth_users");
 	if (ret)
@@ -509,17 +468,17 @@ static int parse_users(struct web_loader *ld, yaml_node_t *node)
 			return ret;
 		/* Basic auth splits "user:password" at the first colon. */
 		if (!key->data.scalar.length || key->data.scalar.length > WEB_CONFIG_USER_MAX ||
-		    strchr(scalar(key), ':'))
+		    strchr(yaml_scalar(key), ':'))
 			return fail(ld, key, "user '%s' under basic_auth_users must be 1 to %d bytes "
-				    "without a colon.", shown(key, buf, sizeof(buf)),
+				    "without a colon.", yaml_shown(key, buf, sizeof(buf)),
 				    WEB_CONFIG_USER_MAX);
-		if (value->type != YAML_SCALAR_NODE || !bcrypt_hash_ok(scalar(value), &cost))
+		if (value->type != YAML_SCALAR_NODE || !bcrypt_hash_ok(yaml_scalar(value), &cost))
 			return fail(ld, value, "the password of user '%s' under basic_auth_users is "
 				    "not a bcrypt hash; write one with htpasswd -nBC 10 \"\" | tr -d "
 				    "':\\n' (it starts with $2y$ and is 60 characters long).",
-				    shown(key, buf, sizeof(buf)));
-		u->name = strdup(scalar(key));
-		u->hash = strdup(scalar(value));
+				    yaml_shown(key, buf, sizeof(buf)));
+		u->name = strdup(yaml_scalar(key));
+		u->hash = strdup(yaml_scalar(value));
 		u->cost = cost;
 		/* Counted even when a strdup failed, so web_config_free() sees both. */
 		wc->n_users++;
@@ -577,11 +536,11 @@ static int parse_root(struct web_loader *ld, yaml_node_t *root)
 			ret = check_duplicate(ld, root, pair, "the top level");
 		if (ret)
 			return ret;
-		if (!strcmp(scalar(key), "tls_server_config"))
+		if (!strcmp(yaml_scalar(key), "tls_server_config"))
 			ret = parse_tls(ld, value);
-		else if (!strcmp(scalar(key), "http_server_config"))
+		else if (!strcmp(yaml_scalar(key), "http_server_config"))
 			ret = parse_http(ld, value);
-		else if (!strcmp(scalar(key), "basic_auth_users"))
+		else if (!strcmp(yaml_scalar(key), "basic_auth_users"))
 			ret = parse_users(ld, value);
 		else
 			ret = unknown(ld, key, "", "tls_server_config, http_server_config, "
@@ -635,7 +594,7 @@ int web_config_load_string(struct web_config *wc, const char *yaml, const char *
 	ld.doc = &doc;
 	root = yaml_document_get_root_node(&doc);
 	/* An empty file is the toolkit's "no TLS, no auth". */
-	if (root && !is_null(root))
+	if (root && !yaml_is_null(root))
 		ret = parse_root(&ld, root);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
