@@ -39,12 +39,16 @@ CORE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(CORE_SRCS))
 MAIN_OBJ  := $(OUTPUT)/user/main.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
-# libFuzzer targets: the parsers they cover are header-only or listed here.
+# libFuzzer targets. Each links the core modules from an archive built with
+# clang, the sanitizers and libFuzzer's coverage hooks, so a target pulls in
+# only the objects its parser needs: a new target is one file,
+# tests/fuzz/fuzz_<name>.c (its seeds in tests/fuzz/corpus/<name>).
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIBS := $(wildcard user/events/http_head.c user/events/path_template.c)
-FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser \
-	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_BASE := -g -O1 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	     -DPANTAU_VERSION='"$(VERSION)"' -Iinclude -Iuser -Iexporters -I$(OUTPUT)
+FUZZ_CFLAGS := $(FUZZ_BASE) -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_LIB := $(OUTPUT)/fuzz/obj/libpantau.a
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/tools/%,$(TOOL_SRCS))
 
@@ -124,10 +128,28 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(CORE_OB
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< $(CORE_OBJS) $(LDLIBS) -lcmocka -o $@
 
-$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBS) $(HDRS) | $(call DEPS_STAMP,test)
+# The core objects once more for another build: $(1) its directory under
+# $(OUTPUT), $(2) the compiler and its flags.
+define core_variant
+$(OUTPUT)/$(1)/%.o: %.c $(SKELS) $(HDRS) | $(call DEPS_STAMP,test)
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(dir $$@)
+	$(Q)$(2) -c $$< -o $$@
+$(OUTPUT)/$(1)/exporters/status/status_html.o: $(OUTPUT)/status_assets.h
+$(OUTPUT)/$(1)/exporters/elasticsearch/elasticsearch.o: $(OUTPUT)/es_templates.h
+endef
+$(eval $(call core_variant,fuzz/obj,$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link))
+
+$(FUZZ_LIB): $(patsubst %.c,$(OUTPUT)/fuzz/obj/%.o,$(CORE_SRCS))
+$(FUZZ_LIB):
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(HDRS) | $(call DEPS_STAMP,test)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIBS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB) $(LDLIBS) -o $@
 
 # Test tools that build pantau's own documents link the core objects.
 $(OUTPUT)/tests/tools/emf_sample: tests/tools/emf_sample.c $(CORE_OBJS)
