@@ -49,6 +49,11 @@ FUZZ_BASE := -g -O1 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	     -DPANTAU_VERSION='"$(VERSION)"' -Iinclude -Iuser -Iexporters -I$(OUTPUT)
 FUZZ_CFLAGS := $(FUZZ_BASE) -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_LIB := $(OUTPUT)/fuzz/obj/libpantau.a
+# The unit tests again under AddressSanitizer and UBSan (make test runs both).
+ASAN_CFLAGS := $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
+	       -fno-omit-frame-pointer
+ASAN_OBJS := $(patsubst %.c,$(OUTPUT)/asan/%.o,$(CORE_SRCS))
+ASAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/asan/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/tools/%,$(TOOL_SRCS))
 
@@ -64,8 +69,9 @@ HDRS := $(wildcard include/pantau/*.h user/*.h user/*/*.h exporters/*/*.h)
 .PHONY: all deps run test test-kernels unit fuzz bench install vmlinux clean docs check-docs
 .DELETE_ON_ERROR:
 .PRECIOUS: $(OUTPUT)/.deps-%
-# Keep the BPF objects and skeletons: they are inputs of later builds.
-.SECONDARY: $(BPF_OBJS) $(SKELS)
+# Keep the BPF objects and skeletons, and the sanitized core objects: they are
+# inputs of later builds.
+.SECONDARY: $(BPF_OBJS) $(SKELS) $(ASAN_OBJS)
 
 all: $(OUTPUT)/pantau
 
@@ -138,7 +144,13 @@ $(OUTPUT)/$(1)/%.o: %.c $(SKELS) $(HDRS) | $(call DEPS_STAMP,test)
 $(OUTPUT)/$(1)/exporters/status/status_html.o: $(OUTPUT)/status_assets.h
 $(OUTPUT)/$(1)/exporters/elasticsearch/elasticsearch.o: $(OUTPUT)/es_templates.h
 endef
+$(eval $(call core_variant,asan,$(CC) $(ASAN_CFLAGS)))
 $(eval $(call core_variant,fuzz/obj,$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link))
+
+$(OUTPUT)/asan/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(ASAN_OBJS) | $(call DEPS_STAMP,test)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ASAN_CFLAGS) $< $(ASAN_OBJS) $(LDLIBS) -lcmocka -o $@
 
 $(FUZZ_LIB): $(patsubst %.c,$(OUTPUT)/fuzz/obj/%.o,$(CORE_SRCS))
 $(FUZZ_LIB):
@@ -180,11 +192,11 @@ check-docs: $(OUTPUT)/pantau
 run: $(OUTPUT)/pantau
 	$(OUTPUT)/pantau $(ARGS)
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(ASAN_UNIT_BINS)
 
 fuzz: $(FUZZ_BINS)
 
-test: $(OUTPUT)/pantau $(UNIT_BINS) $(FUZZ_BINS) $(TOOL_BINS) $(call DEPS_STAMP,test) check-docs
+test: $(OUTPUT)/pantau $(UNIT_BINS) $(ASAN_UNIT_BINS) $(FUZZ_BINS) $(TOOL_BINS) $(call DEPS_STAMP,test) check-docs
 	$(Q)/usr/bin/python3 tests/run.py --build $(OUTPUT)
 
 # The kernel matrix alone (make test runs it too): Debian 12's 6.1 and 6.12

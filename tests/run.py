@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""pantau's test runner: the cmocka unit binaries, then the integration
+"""pantau's test runner: the cmocka unit binaries (plain, then built with
+ASan and UBSan), the libFuzzer targets briefly, then the integration
 (real BPF) and end-to-end (real Prometheus) tests, then the kernel matrix
 (Debian 12's 6.1 and 6.12 under qemu). A test that cannot run
 fails; nothing is skipped. The last line is 'N passed, N failed'."""
@@ -18,17 +19,20 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def run_unit(build, results, only=""):
-    for binary in sorted(glob.glob(os.path.join(build, "tests", "test_*"))):
-        name = "unit/" + os.path.basename(binary)
-        if only and only not in name:
-            continue
-        start = time.time()
-        p = subprocess.run([binary], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        ok = p.returncode == 0
-        results.append((name, ok))
-        print("%s %s (%.1fs)" % ("PASS" if ok else "FAIL", name, time.time() - start))
-        if not ok:
-            print(p.stdout)
+    """The cmocka binaries, then the same built with ASan and UBSan (build/asan)."""
+    for kind, pattern in (("unit", ("tests", "test_*")), ("unit-asan", ("asan", "tests", "test_*"))):
+        for binary in sorted(glob.glob(os.path.join(build, *pattern))):
+            name = kind + "/" + os.path.basename(binary)
+            if only and only not in name:
+                continue
+            start = time.time()
+            p = subprocess.run([binary], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               errors="replace")
+            ok = p.returncode == 0
+            results.append((name, ok))
+            print("%s %s (%.1fs)" % ("PASS" if ok else "FAIL", name, time.time() - start))
+            if not ok:
+                print(p.stdout[-8000:])
 
 
 # Seed corpus directory of a fuzz target, when not named after it.
