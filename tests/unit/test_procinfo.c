@@ -524,6 +524,49 @@ static void test_read_identity_of_empty_stat_is_einval(void **state)
 	assert_int_equal(ret, -EINVAL);
 }
 
+/* ---- proc_parse_faults, proc_parse_cgroup2_path ---- */
+
+static void test_faults_reads_fields_10_and_12(void **state)
+{
+	uint64_t min_flt = 0, maj_flt = 0;
+	char buf[1024];
+
+	(void)state;
+	make_stat(buf, sizeof(buf), "a) b", 0, 1);
+	assert_int_equal(proc_parse_faults(buf, &min_flt, &maj_flt), 0);
+	assert_int_equal(min_flt, 1416);
+	assert_int_equal(maj_flt, 0);
+}
+
+static void test_faults_without_fields_is_einval(void **state)
+{
+	uint64_t min_flt, maj_flt;
+
+	(void)state;
+	assert_int_equal(proc_parse_faults("7 (a) R 1 2\n", &min_flt, &maj_flt), -EINVAL);
+	assert_int_equal(proc_parse_faults("7 a R 1 2\n", &min_flt, &maj_flt), -EINVAL);
+}
+
+static void test_cgroup2_path_of_hybrid_file(void **state)
+{
+	char text[] = "4:memory:/docker/abc\n1:cpu:/\n0::/system.slice/nginx.service\n";
+	char out[64];
+
+	(void)state;
+	assert_int_equal(proc_parse_cgroup2_path(text, out, sizeof(out)), 0);
+	assert_string_equal(out, "/system.slice/nginx.service");
+}
+
+static void test_cgroup2_path_too_long_or_missing(void **state)
+{
+	char longer[] = "0::/system.slice/nginx.service\n", v1[] = "12:cpu,cpuacct:/docker/abc\n";
+	char out[8];
+
+	(void)state;
+	assert_int_equal(proc_parse_cgroup2_path(longer, out, sizeof(out)), -ENAMETOOLONG);
+	assert_int_equal(proc_parse_cgroup2_path(v1, out, sizeof(out)), -ENOENT);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -560,6 +603,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_read_identity_of_missing_pid_under_proc_root_is_enoent),
 		cmocka_unit_test(test_read_identity_of_malformed_stat_is_einval),
 		cmocka_unit_test(test_read_identity_of_empty_stat_is_einval),
+		cmocka_unit_test(test_faults_reads_fields_10_and_12),
+		cmocka_unit_test(test_faults_without_fields_is_einval),
+		cmocka_unit_test(test_cgroup2_path_of_hybrid_file),
+		cmocka_unit_test(test_cgroup2_path_too_long_or_missing),
 	};
 
 	/* The copy test_read_identity_of_exec_gives_binary_name starts. */
