@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -547,6 +548,28 @@ static void test_faults_without_fields_is_einval(void **state)
 	assert_int_equal(proc_parse_faults("7 a R 1 2\n", &min_flt, &maj_flt), -EINVAL);
 }
 
+/*
+ * Nothing after the ')': the fields would start past the terminator. The
+ * text ends where a page that cannot be read begins, so a read past it
+ * faults even without ASan.
+ */
+static void test_faults_of_text_ending_at_comm_is_einval(void **state)
+{
+	static const char text[] = "7 (a)";
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t min_flt, maj_flt;
+	char *map, *at;
+
+	(void)state;
+	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + page, page, PROT_NONE), 0);
+	at = map + page - sizeof(text);
+	memcpy(at, text, sizeof(text));
+	assert_int_equal(proc_parse_faults(at, &min_flt, &maj_flt), -EINVAL);
+	munmap(map, 2 * page);
+}
+
 static void test_cgroup2_path_of_hybrid_file(void **state)
 {
 	char text[] = "4:memory:/docker/abc\n1:cpu:/\n0::/system.slice/nginx.service\n";
@@ -605,6 +628,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_read_identity_of_empty_stat_is_einval),
 		cmocka_unit_test(test_faults_reads_fields_10_and_12),
 		cmocka_unit_test(test_faults_without_fields_is_einval),
+		cmocka_unit_test(test_faults_of_text_ending_at_comm_is_einval),
 		cmocka_unit_test(test_cgroup2_path_of_hybrid_file),
 		cmocka_unit_test(test_cgroup2_path_too_long_or_missing),
 	};

@@ -139,8 +139,11 @@ int proc_parse_faults(const char *text, uint64_t *min_flt, uint64_t *maj_flt)
 	unsigned long long minf, majf;
 	const char *close = strrchr(text, ')');
 
-	/* After ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt. */
-	if (!close || sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %llu %*u %llu",
+	/*
+	 * After ") ": state ppid pgrp session tty tpgid flags minflt cminflt
+	 * majflt. A text that ends at the ')' has no ") " to skip.
+	 */
+	if (!close || !close[1] || sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %llu %*u %llu",
 			     &minf, &majf) != 2)
 		return -EINVAL;
 	*min_flt = minf;
