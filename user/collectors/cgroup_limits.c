@@ -59,17 +59,10 @@ int limits_parse_memory_max(const char *text, uint64_t *bytes)
 	return 0;
 }
 
-int limits_mounts_init(struct limits_mounts *m, const char *cgroup2_mnt,
-		       const char *mountinfo_path)
+void limits_mounts_read(struct limits_mounts *m, FILE *f)
 {
 	char line[4096];
-	FILE *f;
 
-	memset(m, 0, sizeof(*m));
-	snprintf(m->cgroup2, sizeof(m->cgroup2), "%s", cgroup2_mnt);
-	f = fopen(mountinfo_path, "re");
-	if (!f)
-		return -errno;
 	for (int n = 0; n < MOUNTINFO_MAX_LINES && fgets(line, sizeof(line), f); n++) {
 		char *sep = strstr(line, " - "), *fields[5], *save = NULL, *opts, *tok;
 		char *p = line;
@@ -97,6 +90,19 @@ int limits_mounts_init(struct limits_mounts *m, const char *cgroup2_mnt,
 				snprintf(m->v1_memory, sizeof(m->v1_memory), "%s", fields[4]);
 		}
 	}
+}
+
+int limits_mounts_init(struct limits_mounts *m, const char *cgroup2_mnt,
+		       const char *mountinfo_path)
+{
+	FILE *f;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->cgroup2, sizeof(m->cgroup2), "%s", cgroup2_mnt);
+	f = fopen(mountinfo_path, "re");
+	if (!f)
+		return -errno;
+	limits_mounts_read(m, f);
 	fclose(f);
 	return 0;
 }

@@ -10,6 +10,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 struct limits_mounts {
@@ -28,6 +29,8 @@ struct service_limits {
 /* Find the v1 cpu and memory mounts in a mountinfo file. */
 int limits_mounts_init(struct limits_mounts *m, const char *cgroup2_mnt,
 		       const char *mountinfo_path);
+/* The v1 mounts from an open mountinfo file, into m (zeroed by the caller). */
+void limits_mounts_read(struct limits_mounts *m, FILE *f);
 
 /*
  * Limits for a cgroup2 path and one process of it (pid 0: none known, so
