@@ -49,6 +49,14 @@ FUZZ_BASE := -g -O1 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	     -DPANTAU_VERSION='"$(VERSION)"' -Iinclude -Iuser -Iexporters -I$(OUTPUT)
 FUZZ_CFLAGS := $(FUZZ_BASE) -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_LIB := $(OUTPUT)/fuzz/obj/libpantau.a
+# The same targets built for coverage alone: make fuzz replays the corpus
+# through them and reports each parser's line and branch coverage.
+FUZZ_COV_CFLAGS := $(FUZZ_BASE) -fprofile-instr-generate -fcoverage-mapping
+FUZZ_COV_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz-cov/%,$(FUZZ_SRCS))
+FUZZ_COV_LIB := $(OUTPUT)/fuzz-cov/obj/libpantau.a
+FUZZ_SECONDS ?= 60
+LLVM_PROFDATA ?= llvm-profdata-14
+LLVM_COV ?= llvm-cov-14
 # The unit tests again under AddressSanitizer and UBSan (make test runs both).
 ASAN_CFLAGS := $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
 	       -fno-omit-frame-pointer
@@ -146,6 +154,7 @@ $(OUTPUT)/$(1)/exporters/elasticsearch/elasticsearch.o: $(OUTPUT)/es_templates.h
 endef
 $(eval $(call core_variant,asan,$(CC) $(ASAN_CFLAGS)))
 $(eval $(call core_variant,fuzz/obj,$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link))
+$(eval $(call core_variant,fuzz-cov/obj,$(CLANG) $(FUZZ_COV_CFLAGS)))
 
 $(OUTPUT)/asan/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(ASAN_OBJS) | $(call DEPS_STAMP,test)
 	$(call msg,CC,$@)
@@ -153,7 +162,8 @@ $(OUTPUT)/asan/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(AS
 	$(Q)$(CC) $(ASAN_CFLAGS) $< $(ASAN_OBJS) $(LDLIBS) -lcmocka -o $@
 
 $(FUZZ_LIB): $(patsubst %.c,$(OUTPUT)/fuzz/obj/%.o,$(CORE_SRCS))
-$(FUZZ_LIB):
+$(FUZZ_COV_LIB): $(patsubst %.c,$(OUTPUT)/fuzz-cov/obj/%.o,$(CORE_SRCS))
+$(FUZZ_LIB) $(FUZZ_COV_LIB):
 	$(call msg,AR,$@)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $^
@@ -162,6 +172,11 @@ $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(HDRS) | $(call DEPS_STA
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB) $(LDLIBS) -o $@
+
+$(OUTPUT)/fuzz-cov/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COV_LIB) $(HDRS) | $(call DEPS_STAMP,test)
+	$(call msg,FUZZ-COV,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_COV_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_COV_LIB) $(LDLIBS) -o $@
 
 # Test tools that build pantau's own documents link the core objects.
 $(OUTPUT)/tests/tools/emf_sample: tests/tools/emf_sample.c $(CORE_OBJS)
@@ -194,7 +209,12 @@ run: $(OUTPUT)/pantau
 
 unit: $(UNIT_BINS) $(ASAN_UNIT_BINS)
 
-fuzz: $(FUZZ_BINS)
+# Each target for FUZZ_SECONDS (default 60) from its seeds and what earlier
+# runs found (build/fuzz-out), then every parser's line and branch coverage
+# over that corpus, on stdout and in build/fuzz-coverage.txt.
+fuzz: $(FUZZ_BINS) $(FUZZ_COV_BINS) $(call DEPS_STAMP,test)
+	$(Q)/usr/bin/python3 tests/fuzz/campaign.py --build $(OUTPUT) --seconds $(FUZZ_SECONDS) \
+		--profdata $(LLVM_PROFDATA) --cov $(LLVM_COV)
 
 test: $(OUTPUT)/pantau $(UNIT_BINS) $(ASAN_UNIT_BINS) $(FUZZ_BINS) $(TOOL_BINS) $(call DEPS_STAMP,test) check-docs
 	$(Q)/usr/bin/python3 tests/run.py --build $(OUTPUT)

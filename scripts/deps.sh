@@ -9,9 +9,10 @@ build="make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
 # (tests/integration/test_systemd_unit.py). prometheus brings promtool; prometheus-alertmanager brings amtool. nodejs
 # and npm run the dashboard schema check (tests/validators/). openssl makes the
 # HTTPS tests' certificates; wget is their GnuTLS client. libclang-rt-14-dev:
-# the libFuzzer and sanitizer runtimes for clang 14. qemu-system-x86,
+# the libFuzzer and sanitizer runtimes for clang 14; llvm-14:
+# llvm-profdata-14 and llvm-cov-14, make fuzz's coverage report. qemu-system-x86,
 # busybox-static, cpio and xz-utils boot Debian's kernels (tests/kernels/).
-test="$build systemd libcmocka-dev libclang-rt-14-dev curl prometheus python3
+test="$build systemd libcmocka-dev libclang-rt-14-dev llvm-14 curl prometheus python3
       python3-prometheus-client prometheus-alertmanager python3-aiosmtpd python3-yaml
       nodejs npm chromium fonts-dejavu-core iproute2 iptables nginx wrk openssl wget
       qemu-system-x86 busybox-static cpio xz-utils"

@@ -10,7 +10,7 @@
  * retry and failed once each; and a response read for n items is refused
  * for n - 1 and n + 1, so the counts never exceed what was sent.
  *
- * Covers: exporters/elasticsearch/es_bulk.c
+ * Covers: exporters/elasticsearch/es_bulk.c:es_bulk_parse,parse,copy_string,es_item_fate
  */
 #include <errno.h>
 #include <stdint.h>

@@ -15,7 +15,8 @@
  * the readers must then find that very mount point. Unescaping the
  * escaped mount point gives it back, and never lengthens a string.
  *
- * Covers: user/lib/mountinfo.c user/naming/services.c user/collectors/cgroup_limits.c
+ * Covers: user/lib/mountinfo.c user/naming/services.c:cgroup2_mount_read
+ *         user/collectors/cgroup_limits.c:limits_mounts_read
  */
 #include <errno.h>
 #include <stdint.h>

@@ -8,7 +8,7 @@
  * line that starts with "0::", without it, whole or -ENAMETOOLONG, or
  * -ENOENT when no line does; it always fits its buffer.
  *
- * Covers: user/naming/procinfo.c
+ * Covers: user/naming/procinfo.c:proc_parse_cgroup2_path
  */
 #include <errno.h>
 #include <stdint.h>

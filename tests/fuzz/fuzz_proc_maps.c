@@ -9,7 +9,7 @@
  * whose file name starts libssl.so or libgnutls.so as its kind says, not
  * a deleted file, with a non-zero inode.
  *
- * Covers: user/bpf/tls_libs.c
+ * Covers: user/bpf/tls_libs.c:tls_mapping_parse,tls_kind_of
  */
 #include <errno.h>
 #include <stdint.h>

@@ -8,7 +8,7 @@
  * when more fields follow (newer kernels add them at the end);
  * proc_parse_faults() must read only the text.
  *
- * Covers: user/naming/procinfo.c
+ * Covers: user/naming/procinfo.c:proc_parse_stat,proc_parse_faults
  */
 #include <errno.h>
 #include <stdint.h>
