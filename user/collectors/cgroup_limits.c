@@ -107,15 +107,11 @@ int limits_mounts_init(struct limits_mounts *m, const char *cgroup2_mnt,
 	return 0;
 }
 
-/* The v1 path of a process in the hierarchy holding controller. */
-static int v1_path(uint32_t pid, const char *controller, char *out, size_t len)
+int limits_v1_path_parse(char *text, const char *controller, char *out, size_t len)
 {
-	char path[64], buf[4096], *line, *save = NULL;
+	char *line, *save = NULL;
 
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-	if (read_text(path, buf, sizeof(buf)))
-		return -ENOENT;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *ctrls = strchr(line, ':'), *cpath, *tok, *s2 = NULL;
 
 		if (!ctrls)
@@ -125,13 +121,22 @@ static int v1_path(uint32_t pid, const char *controller, char *out, size_t len)
 			continue;
 		*cpath++ = '\0';
 		for (tok = strtok_r(ctrls, ",", &s2); tok; tok = strtok_r(NULL, ",", &s2)) {
-			if (strcmp(tok, controller) == 0) {
-				snprintf(out, len, "%s", cpath);
-				return 0;
-			}
+			if (strcmp(tok, controller) == 0)
+				return (size_t)snprintf(out, len, "%s", cpath) >= len ? -ENAMETOOLONG : 0;
 		}
 	}
 	return -ENOENT;
+}
+
+/* The v1 path of a process in the hierarchy holding controller. */
+static int v1_path(uint32_t pid, const char *controller, char *out, size_t len)
+{
+	char path[64], buf[4096];
+
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+	if (read_text(path, buf, sizeof(buf)))
+		return -ENOENT;
+	return limits_v1_path_parse(buf, controller, out, len);
 }
 
 /* Read dir/file into buf; 0 or -errno. */

@@ -39,6 +39,13 @@ void limits_mounts_read(struct limits_mounts *m, FILE *f);
 void limits_read(const struct limits_mounts *m, const char *cgroup2_path, uint32_t pid,
 		 struct service_limits *out);
 
+/*
+ * The path of a process in the v1 hierarchy holding controller, from the
+ * text of /proc/PID/cgroup (cut in place). 0, -ENOENT when no hierarchy
+ * holds it, -ENAMETOOLONG when the path does not fit out.
+ */
+int limits_v1_path_parse(char *text, const char *controller, char *out, size_t len);
+
 /* Parsers, exposed for tests. 0 when a limit is set, -ENOENT for "max". */
 int limits_parse_cpu_max(const char *text, double *cores);
 int limits_parse_memory_max(const char *text, uint64_t *bytes);
