@@ -2,21 +2,25 @@
 /*
  * libFuzzer target for the mountinfo readers: cgroup2_mount_read()
  * (user/naming/services.c), limits_mounts_read()
- * (user/collectors/cgroup_limits.c) and mountinfo_unescape()
+ * (user/collectors/cgroup_limits.c), host_mount_parse()
+ * (user/collectors/host.c, each line) and mountinfo_unescape()
  * (user/lib/mountinfo.c). Mount points are paths anyone who may mount
  * (a container, a user namespace) names.
  *
  * Input: byte 0 = the size of the output buffer (1 to 256); byte 1 = the
  * length of a mount point ('/' and bytes from the end of the input); the rest is a
  * mountinfo text. Each reader runs over the text alone, then over the
- * text followed by lines mounting that mount point as cgroup2 and as the
- * v1 memory controller, escaped as the kernel escapes (\ooo for blank,
- * tab, newline and backslash): when the text alone held no such mount,
- * the readers must then find that very mount point. Unescaping the
+ * text followed by lines mounting that mount point as cgroup2, as the
+ * v1 memory controller and as an ext4 filesystem, escaped as the kernel
+ * escapes (\ooo for blank, tab, newline and backslash): when the text
+ * alone held no such mount, the readers must then find that very mount
+ * point. A local filesystem taken from any line has its fields inside
+ * the line and a type and source host_fs_is_local() accepts. Unescaping the
  * escaped mount point gives it back, and never lengthens a string.
  *
  * Covers: user/lib/mountinfo.c user/naming/services.c:cgroup2_mount_read
  *         user/collectors/cgroup_limits.c:limits_mounts_read
+ *         user/collectors/host.c:host_mount_parse,host_fs_is_local
  */
 #include <errno.h>
 #include <stdint.h>
@@ -24,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collectors/cgroup_limits.h"
+#include "collectors/host.h"
 #include "lib/mountinfo.h"
 #include "naming/services.h"
 
@@ -82,6 +87,57 @@ static void v1_of(const char *text, size_t len, struct limits_mounts *m)
 	      memchr(m->v1_memory, '\0', sizeof(m->v1_memory)), "v1 mount not terminated");
 }
 
+/* host_mount_parse() over one line of n bytes, in a buffer of its size; 0 or -ENOENT. */
+static int host_line(const char *bytes, size_t n, struct host_mount *m, char **line)
+{
+	size_t len;
+	int rc;
+
+	*line = malloc(n + 1);
+	memcpy(*line, bytes, n);
+	(*line)[n] = '\0';
+	len = strlen(*line);
+	rc = host_mount_parse(*line, m);
+	check(rc == 0 || rc == -ENOENT, "host_mount_parse's return value");
+	if (rc == 0) {
+		check(m->devno >= *line && m->devno < *line + len && m->mountpoint >= *line &&
+		      m->mountpoint < *line + len, "fields outside the line");
+		check(memchr(m->fstype, '\0', sizeof(m->fstype)) &&
+		      memchr(m->source, '\0', sizeof(m->source)), "type or source not terminated");
+		check(host_fs_is_local(m->fstype, m->source), "not a local filesystem");
+	}
+	return rc;
+}
+
+static void host_lines(const char *text, size_t len)
+{
+	struct host_mount m;
+	char *line;
+
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+
+		host_line(p, n, &m, &line);
+		free(line);
+		p += n;
+	}
+}
+
+/* A local filesystem mounted at the escaped mount point is read back. */
+static void check_ext4(const char *escaped, const char *point)
+{
+	char ext4[4 * 257 + 128], *line;
+	struct host_mount m;
+
+	snprintf(ext4, sizeof(ext4), "61 28 254:17 / %s rw,relatime - ext4 /dev/vdb1 rw\n",
+		 escaped);
+	check(host_line(ext4, strlen(ext4), &m, &line) == 0 && !strcmp(m.mountpoint, point) &&
+	      !strcmp(m.devno, "254:17") && !strcmp(m.fstype, "ext4") &&
+	      !strcmp(m.source, "/dev/vdb1"), "an ext4 mount not read back");
+	free(line);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct limits_mounts m;
@@ -133,6 +189,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		v1_of(text, text_len, &m);
 		check(!strcmp(m.v1_memory, point), "the v1 memory mount appended not found");
 	}
+	host_lines(text, size - 2);
+	check_ext4(escaped, point);
 	free(out);
 	free(text);
 	return 0;
