@@ -39,12 +39,29 @@ CORE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(CORE_SRCS))
 MAIN_OBJ  := $(OUTPUT)/user/main.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
-# libFuzzer targets: the parsers they cover are header-only or listed here.
+# libFuzzer targets. Each links the core modules from an archive built with
+# clang, the sanitizers and libFuzzer's coverage hooks, so a target pulls in
+# only the objects its parser needs: a new target is one file,
+# tests/fuzz/fuzz_<name>.c (its seeds in tests/fuzz/corpus/<name>).
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIBS := $(wildcard user/events/http_head.c user/events/path_template.c)
-FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser \
-	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_BASE := -g -O1 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	     -DPANTAU_VERSION='"$(VERSION)"' -Iinclude -Iuser -Iexporters -I$(OUTPUT)
+FUZZ_CFLAGS := $(FUZZ_BASE) -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_LIB := $(OUTPUT)/fuzz/obj/libpantau.a
+# The same targets built for coverage alone: make fuzz replays the corpus
+# through them and reports each parser's line and branch coverage.
+FUZZ_COV_CFLAGS := $(FUZZ_BASE) -fprofile-instr-generate -fcoverage-mapping
+FUZZ_COV_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz-cov/%,$(FUZZ_SRCS))
+FUZZ_COV_LIB := $(OUTPUT)/fuzz-cov/obj/libpantau.a
+FUZZ_SECONDS ?= 60
+LLVM_PROFDATA ?= llvm-profdata-14
+LLVM_COV ?= llvm-cov-14
+# The unit tests again under AddressSanitizer and UBSan (make test runs both).
+ASAN_CFLAGS := $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
+	       -fno-omit-frame-pointer
+ASAN_OBJS := $(patsubst %.c,$(OUTPUT)/asan/%.o,$(CORE_SRCS))
+ASAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/asan/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/tools/%,$(TOOL_SRCS))
 
@@ -60,8 +77,9 @@ HDRS := $(wildcard include/pantau/*.h user/*.h user/*/*.h exporters/*/*.h)
 .PHONY: all deps run test test-kernels unit fuzz bench soak install vmlinux clean docs check-docs
 .DELETE_ON_ERROR:
 .PRECIOUS: $(OUTPUT)/.deps-%
-# Keep the BPF objects and skeletons: they are inputs of later builds.
-.SECONDARY: $(BPF_OBJS) $(SKELS)
+# Keep the BPF objects and skeletons, and the sanitized core objects: they are
+# inputs of later builds.
+.SECONDARY: $(BPF_OBJS) $(SKELS) $(ASAN_OBJS)
 
 all: $(OUTPUT)/pantau
 
@@ -124,10 +142,41 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(CORE_OB
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< $(CORE_OBJS) $(LDLIBS) -lcmocka -o $@
 
-$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBS) $(HDRS) | $(call DEPS_STAMP,test)
+# The core objects once more for another build: $(1) its directory under
+# $(OUTPUT), $(2) the compiler and its flags.
+define core_variant
+$(OUTPUT)/$(1)/%.o: %.c $(SKELS) $(HDRS) | $(call DEPS_STAMP,test)
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(dir $$@)
+	$(Q)$(2) -c $$< -o $$@
+$(OUTPUT)/$(1)/exporters/status/status_html.o: $(OUTPUT)/status_assets.h
+$(OUTPUT)/$(1)/exporters/elasticsearch/elasticsearch.o: $(OUTPUT)/es_templates.h
+endef
+$(eval $(call core_variant,asan,$(CC) $(ASAN_CFLAGS)))
+$(eval $(call core_variant,fuzz/obj,$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link))
+$(eval $(call core_variant,fuzz-cov/obj,$(CLANG) $(FUZZ_COV_CFLAGS)))
+
+$(OUTPUT)/asan/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(ASAN_OBJS) | $(call DEPS_STAMP,test)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ASAN_CFLAGS) $< $(ASAN_OBJS) $(LDLIBS) -lcmocka -o $@
+
+$(FUZZ_LIB): $(patsubst %.c,$(OUTPUT)/fuzz/obj/%.o,$(CORE_SRCS))
+$(FUZZ_COV_LIB): $(patsubst %.c,$(OUTPUT)/fuzz-cov/obj/%.o,$(CORE_SRCS))
+$(FUZZ_LIB) $(FUZZ_COV_LIB):
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(HDRS) | $(call DEPS_STAMP,test)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIBS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB) $(LDLIBS) -o $@
+
+$(OUTPUT)/fuzz-cov/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COV_LIB) $(HDRS) | $(call DEPS_STAMP,test)
+	$(call msg,FUZZ-COV,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_COV_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_COV_LIB) $(LDLIBS) -o $@
 
 # Test tools that build pantau's own documents link the core objects.
 $(OUTPUT)/tests/tools/emf_sample: tests/tools/emf_sample.c $(CORE_OBJS)
@@ -158,11 +207,16 @@ check-docs: $(OUTPUT)/pantau
 run: $(OUTPUT)/pantau
 	$(OUTPUT)/pantau $(ARGS)
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(ASAN_UNIT_BINS)
 
-fuzz: $(FUZZ_BINS)
+# Each target for FUZZ_SECONDS (default 60) from its seeds and what earlier
+# runs found (build/fuzz-out), then every parser's line and branch coverage
+# over that corpus, on stdout and in build/fuzz-coverage.txt.
+fuzz: $(FUZZ_BINS) $(FUZZ_COV_BINS) $(call DEPS_STAMP,test)
+	$(Q)/usr/bin/python3 tests/fuzz/campaign.py --build $(OUTPUT) --seconds $(FUZZ_SECONDS) \
+		--profdata $(LLVM_PROFDATA) --cov $(LLVM_COV)
 
-test: $(OUTPUT)/pantau $(UNIT_BINS) $(FUZZ_BINS) $(TOOL_BINS) $(call DEPS_STAMP,test) check-docs
+test: $(OUTPUT)/pantau $(UNIT_BINS) $(ASAN_UNIT_BINS) $(FUZZ_BINS) $(TOOL_BINS) $(call DEPS_STAMP,test) check-docs
 	$(Q)/usr/bin/python3 tests/run.py --build $(OUTPUT)
 
 # The kernel matrix alone (make test runs it too): Debian 12's 6.1 and 6.12

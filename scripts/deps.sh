@@ -13,13 +13,14 @@ build="make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libdeflate-dev p
 # HTTPS tests' certificates, and the web config tests' CA, server and client
 # certificates (their bcrypt hashes come from python3's crypt, libcrypt's);
 # wget is the HTTPS tests' GnuTLS client. libclang-rt-14-dev:
-# the libFuzzer and sanitizer runtimes for clang 14. qemu-system-x86,
+# the libFuzzer and sanitizer runtimes for clang 14; llvm-14:
+# llvm-profdata-14 and llvm-cov-14, make fuzz's coverage report. qemu-system-x86,
 # busybox-static, cpio and xz-utils boot Debian's kernels (tests/kernels/).
 # podman, containerd, docker.io, docker-compose and runc run real containers
 # for the naming tests (tests/integration/test_containers.py; crun refuses
 # hybrid cgroup hosts); podman and runc also run pantau as the Kubernetes
 # DaemonSet does (tests/integration/test_kubernetes.py).
-test="$build systemd libcmocka-dev libclang-rt-14-dev curl prometheus python3
+test="$build systemd libcmocka-dev libclang-rt-14-dev llvm-14 curl prometheus python3
       python3-prometheus-client prometheus-alertmanager python3-aiosmtpd python3-yaml
       nodejs npm chromium fonts-dejavu-core iproute2 iptables nginx wrk openssl wget
       qemu-system-x86 busybox-static cpio xz-utils podman containerd docker.io

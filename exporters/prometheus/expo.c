@@ -202,7 +202,9 @@ void expo_histogram_log2(struct expo *e, const struct metric_def *m,
 		e->out.err = -EINVAL;
 		return;
 	}
-	memcpy(all, labels, n_labels * sizeof(*labels));
+	/* A histogram without labels may come with labels NULL: memcpy must not see it. */
+	if (n_labels)
+		memcpy(all, labels, n_labels * sizeof(*labels));
 	all[n_labels].name = "le";
 	all[n_labels].value = le;
 	hist_cumulate(slots, n_slots, cum);
@@ -238,7 +240,9 @@ void expo_histogram_bounds(struct expo *e, const struct metric_def *m,
 		e->out.err = -EINVAL;
 		return;
 	}
-	memcpy(all, labels, n_labels * sizeof(*labels));
+	/* A histogram without labels may come with labels NULL: memcpy must not see it. */
+	if (n_labels)
+		memcpy(all, labels, n_labels * sizeof(*labels));
 	all[n_labels].name = "le";
 	all[n_labels].value = le;
 	if (n_slots <= EXPO_LE_MAX && (e->le_upper != upper_seconds || e->le_count < n_slots)) {

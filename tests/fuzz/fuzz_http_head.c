@@ -4,6 +4,8 @@
  * bytes, whole or cut short, must give bounded, terminated strings, a path
  * without query, a consistent method, and a template that is its own
  * template. Byte 0 picks where to cut and the template buffer size.
+ *
+ * Covers: user/events/http_head.c user/events/path_template.c
  */
 #include <errno.h>
 #include <stdint.h>

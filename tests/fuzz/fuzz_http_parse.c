@@ -7,6 +7,8 @@
  * Input: byte 0 bit 0 = response stream, bit 1 = close after the bytes;
  * byte 1 = HEAD hints and byte 2 = CONNECT hints for responses 0..7;
  * byte 3 = where to split; the rest is the stream.
+ *
+ * Covers: include/pantau/http_parse.h
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -10,6 +10,8 @@
  * (the name must lie in one window); a TLS field must fit in one window
  * too (the 44 bytes before the session id), so there only the properties
  * above are checked. Smaller windows are still scanned, for the rest.
+ *
+ * Covers: include/pantau/peer_host.h
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -648,6 +648,34 @@ static void test_mounts_init_missing_file_is_enoent_with_cgroup2_kept(void **sta
 	assert_string_equal(m.v1_memory, "");
 }
 
+static void test_v1_path_of_controller_in_a_joined_hierarchy(void **state)
+{
+	char text[] = "12:pids:/\n4:cpu,cpuacct:/docker/abc\n3:memory:/docker/abc\n0::/\n";
+	char out[64];
+
+	(void)state;
+	assert_int_equal(limits_v1_path_parse(text, "cpu", out, sizeof(out)), 0);
+	assert_string_equal(out, "/docker/abc");
+}
+
+static void test_v1_path_needs_the_whole_controller_name(void **state)
+{
+	char text[] = "4:cpuacct,cpuset:/a\n0::/b\n";
+	char out[64];
+
+	(void)state;
+	assert_int_equal(limits_v1_path_parse(text, "cpu", out, sizeof(out)), -ENOENT);
+}
+
+static void test_v1_path_too_long_for_out(void **state)
+{
+	char text[] = "3:memory:/docker/abc\n";
+	char out[8];
+
+	(void)state;
+	assert_int_equal(limits_v1_path_parse(text, "memory", out, sizeof(out)), -ENAMETOOLONG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -706,6 +734,9 @@ int main(void)
 		cmocka_unit_test(test_mounts_init_line_without_newline_at_end),
 		cmocka_unit_test(test_mounts_init_unescapes_octal_space_in_v1_mountpoint),
 		cmocka_unit_test(test_mounts_init_missing_file_is_enoent_with_cgroup2_kept),
+		cmocka_unit_test(test_v1_path_of_controller_in_a_joined_hierarchy),
+		cmocka_unit_test(test_v1_path_needs_the_whole_controller_name),
+		cmocka_unit_test(test_v1_path_too_long_for_out),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

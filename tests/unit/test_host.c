@@ -451,9 +451,36 @@ static void test_read_stops_at_max_filesystems(void **state)
 	free(h);
 }
 
+static void test_mount_parse_local_filesystem(void **state)
+{
+	char line[] = "61 28 254:17 / /srv/backup\\040disk rw,relatime shared:33 - ext4 /dev/vdb1 rw\n";
+	struct host_mount m;
+
+	(void)state;
+	assert_int_equal(host_mount_parse(line, &m), 0);
+	assert_string_equal(m.fstype, "ext4");
+	assert_string_equal(m.source, "/dev/vdb1");
+	assert_string_equal(m.devno, "254:17");
+	assert_string_equal(m.mountpoint, "/srv/backup disk");
+}
+
+static void test_mount_parse_skips_pseudo_and_short_lines(void **state)
+{
+	char proc[] = "22 27 0:21 / /proc rw,relatime - proc proc rw\n";
+	char shortl[] = "1 2 3 - ext4 /dev/vda rw\n", none[] = "garbage\n";
+	struct host_mount m;
+
+	(void)state;
+	assert_int_equal(host_mount_parse(proc, &m), -ENOENT);
+	assert_int_equal(host_mount_parse(shortl, &m), -ENOENT);
+	assert_int_equal(host_mount_parse(none, &m), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mount_parse_local_filesystem),
+		cmocka_unit_test(test_mount_parse_skips_pseudo_and_short_lines),
 		cmocka_unit_test(test_meminfo_converts_kb_to_bytes),
 		cmocka_unit_test(test_meminfo_large_host_does_not_overflow),
 		cmocka_unit_test(test_meminfo_without_memavailable_is_einval),

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -524,6 +525,71 @@ static void test_read_identity_of_empty_stat_is_einval(void **state)
 	assert_int_equal(ret, -EINVAL);
 }
 
+/* ---- proc_parse_faults, proc_parse_cgroup2_path ---- */
+
+static void test_faults_reads_fields_10_and_12(void **state)
+{
+	uint64_t min_flt = 0, maj_flt = 0;
+	char buf[1024];
+
+	(void)state;
+	make_stat(buf, sizeof(buf), "a) b", 0, 1);
+	assert_int_equal(proc_parse_faults(buf, &min_flt, &maj_flt), 0);
+	assert_int_equal(min_flt, 1416);
+	assert_int_equal(maj_flt, 0);
+}
+
+static void test_faults_without_fields_is_einval(void **state)
+{
+	uint64_t min_flt, maj_flt;
+
+	(void)state;
+	assert_int_equal(proc_parse_faults("7 (a) R 1 2\n", &min_flt, &maj_flt), -EINVAL);
+	assert_int_equal(proc_parse_faults("7 a R 1 2\n", &min_flt, &maj_flt), -EINVAL);
+}
+
+/*
+ * Nothing after the ')': the fields would start past the terminator. The
+ * text ends where a page that cannot be read begins, so a read past it
+ * faults even without ASan.
+ */
+static void test_faults_of_text_ending_at_comm_is_einval(void **state)
+{
+	static const char text[] = "7 (a)";
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t min_flt, maj_flt;
+	char *map, *at;
+
+	(void)state;
+	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + page, page, PROT_NONE), 0);
+	at = map + page - sizeof(text);
+	memcpy(at, text, sizeof(text));
+	assert_int_equal(proc_parse_faults(at, &min_flt, &maj_flt), -EINVAL);
+	munmap(map, 2 * page);
+}
+
+static void test_cgroup2_path_of_hybrid_file(void **state)
+{
+	char text[] = "4:memory:/docker/abc\n1:cpu:/\n0::/system.slice/nginx.service\n";
+	char out[64];
+
+	(void)state;
+	assert_int_equal(proc_parse_cgroup2_path(text, out, sizeof(out)), 0);
+	assert_string_equal(out, "/system.slice/nginx.service");
+}
+
+static void test_cgroup2_path_too_long_or_missing(void **state)
+{
+	char longer[] = "0::/system.slice/nginx.service\n", v1[] = "12:cpu,cpuacct:/docker/abc\n";
+	char out[8];
+
+	(void)state;
+	assert_int_equal(proc_parse_cgroup2_path(longer, out, sizeof(out)), -ENAMETOOLONG);
+	assert_int_equal(proc_parse_cgroup2_path(v1, out, sizeof(out)), -ENOENT);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -560,6 +626,11 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_read_identity_of_missing_pid_under_proc_root_is_enoent),
 		cmocka_unit_test(test_read_identity_of_malformed_stat_is_einval),
 		cmocka_unit_test(test_read_identity_of_empty_stat_is_einval),
+		cmocka_unit_test(test_faults_reads_fields_10_and_12),
+		cmocka_unit_test(test_faults_without_fields_is_einval),
+		cmocka_unit_test(test_faults_of_text_ending_at_comm_is_einval),
+		cmocka_unit_test(test_cgroup2_path_of_hybrid_file),
+		cmocka_unit_test(test_cgroup2_path_too_long_or_missing),
 	};
 
 	/* The copy test_read_identity_of_exec_gives_binary_name starts. */

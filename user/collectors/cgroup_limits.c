@@ -59,17 +59,10 @@ int limits_parse_memory_max(const char *text, uint64_t *bytes)
 	return 0;
 }
 
-int limits_mounts_init(struct limits_mounts *m, const char *cgroup2_mnt,
-		       const char *mountinfo_path)
+void limits_mounts_read(struct limits_mounts *m, FILE *f)
 {
 	char line[4096];
-	FILE *f;
 
-	memset(m, 0, sizeof(*m));
-	snprintf(m->cgroup2, sizeof(m->cgroup2), "%s", cgroup2_mnt);
-	f = fopen(mountinfo_path, "re");
-	if (!f)
-		return -errno;
 	for (int n = 0; n < MOUNTINFO_MAX_LINES && fgets(line, sizeof(line), f); n++) {
 		char *sep = strstr(line, " - "), *fields[5], *save = NULL, *opts, *tok;
 		char *p = line;
@@ -97,19 +90,28 @@ int limits_mounts_init(struct limits_mounts *m, const char *cgroup2_mnt,
 				snprintf(m->v1_memory, sizeof(m->v1_memory), "%s", fields[4]);
 		}
 	}
+}
+
+int limits_mounts_init(struct limits_mounts *m, const char *cgroup2_mnt,
+		       const char *mountinfo_path)
+{
+	FILE *f;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->cgroup2, sizeof(m->cgroup2), "%s", cgroup2_mnt);
+	f = fopen(mountinfo_path, "re");
+	if (!f)
+		return -errno;
+	limits_mounts_read(m, f);
 	fclose(f);
 	return 0;
 }
 
-/* The v1 path of a process in the hierarchy holding controller. */
-static int v1_path(uint32_t pid, const char *controller, char *out, size_t len)
+int limits_v1_path_parse(char *text, const char *controller, char *out, size_t len)
 {
-	char path[64], buf[4096], *line, *save = NULL;
+	char *line, *save = NULL;
 
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-	if (read_text(path, buf, sizeof(buf)))
-		return -ENOENT;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *ctrls = strchr(line, ':'), *cpath, *tok, *s2 = NULL;
 
 		if (!ctrls)
@@ -119,13 +121,22 @@ static int v1_path(uint32_t pid, const char *controller, char *out, size_t len)
 			continue;
 		*cpath++ = '\0';
 		for (tok = strtok_r(ctrls, ",", &s2); tok; tok = strtok_r(NULL, ",", &s2)) {
-			if (strcmp(tok, controller) == 0) {
-				snprintf(out, len, "%s", cpath);
-				return 0;
-			}
+			if (strcmp(tok, controller) == 0)
+				return (size_t)snprintf(out, len, "%s", cpath) >= len ? -ENAMETOOLONG : 0;
 		}
 	}
 	return -ENOENT;
+}
+
+/* The v1 path of a process in the hierarchy holding controller. */
+static int v1_path(uint32_t pid, const char *controller, char *out, size_t len)
+{
+	char path[64], buf[4096];
+
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+	if (read_text(path, buf, sizeof(buf)))
+		return -ENOENT;
+	return limits_v1_path_parse(buf, controller, out, len);
 }
 
 /* Read dir/file into buf; 0 or -errno. */

@@ -10,6 +10,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 struct limits_mounts {
@@ -28,6 +29,8 @@ struct service_limits {
 /* Find the v1 cpu and memory mounts in a mountinfo file. */
 int limits_mounts_init(struct limits_mounts *m, const char *cgroup2_mnt,
 		       const char *mountinfo_path);
+/* The v1 mounts from an open mountinfo file, into m (zeroed by the caller). */
+void limits_mounts_read(struct limits_mounts *m, FILE *f);
 
 /*
  * Limits for a cgroup2 path and one process of it (pid 0: none known, so
@@ -35,6 +38,13 @@ int limits_mounts_init(struct limits_mounts *m, const char *cgroup2_mnt,
  */
 void limits_read(const struct limits_mounts *m, const char *cgroup2_path, uint32_t pid,
 		 struct service_limits *out);
+
+/*
+ * The path of a process in the v1 hierarchy holding controller, from the
+ * text of /proc/PID/cgroup (cut in place). 0, -ENOENT when no hierarchy
+ * holds it, -ENAMETOOLONG when the path does not fit out.
+ */
+int limits_v1_path_parse(char *text, const char *controller, char *out, size_t len);
 
 /* Parsers, exposed for tests. 0 when a limit is set, -ENOENT for "max". */
 int limits_parse_cpu_max(const char *text, double *cores);

@@ -49,6 +49,24 @@ int host_fs_is_local(const char *fstype, const char *source)
 	return 0;
 }
 
+int host_mount_parse(char *line, struct host_mount *m)
+{
+	char *sep = strstr(line, " - "), *fields[5], *save = NULL, *p = line;
+	int i;
+
+	if (!sep || sscanf(sep + 3, "%63s %255s", m->fstype, m->source) != 2)
+		return -ENOENT;
+	*sep = '\0';
+	for (i = 0; i < 5 && (fields[i] = strtok_r(p, " ", &save)); i++)
+		p = NULL;
+	if (i < 5 || !host_fs_is_local(m->fstype, m->source))
+		return -ENOENT;
+	mountinfo_unescape(fields[4]);
+	m->devno = fields[2];
+	m->mountpoint = fields[4];
+	return 0;
+}
+
 static void read_filesystems(struct host_totals *h, const char *proc_root)
 {
 	char path[128], line[4096], seen[HOST_MAX_FILESYSTEMS][32];
@@ -60,33 +78,27 @@ static void read_filesystems(struct host_totals *h, const char *proc_root)
 		return;
 	for (int n = 0; n < MOUNTINFO_MAX_LINES && h->n_fs < HOST_MAX_FILESYSTEMS &&
 	     fgets(line, sizeof(line), f); n++) {
-		char *sep = strstr(line, " - "), *fields[5], *save = NULL, *p = line;
-		char fstype[64], source[256];
+		struct host_mount m;
 		struct host_fs *fs;
 		struct statvfs st;
 		bool dup = false;
-		int i;
 
-		if (!sep || sscanf(sep + 3, "%63s %255s", fstype, source) != 2)
-			continue;
-		*sep = '\0';
-		for (i = 0; i < 5 && (fields[i] = strtok_r(p, " ", &save)); i++)
-			p = NULL;
-		if (i < 5 || !host_fs_is_local(fstype, source))
+		if (host_mount_parse(line, &m))
 			continue;
 		/* A filesystem mounted twice (bind mounts) is reported once. */
 		for (size_t k = 0; k < h->n_fs; k++)
-			dup |= strcmp(seen[k], fields[2]) == 0;
+			dup |= strcmp(seen[k], m.devno) == 0;
 		if (dup)
 			continue;
-		mountinfo_unescape(fields[4]);
-		if (statvfs(fields[4], &st))
+		if (statvfs(m.mountpoint, &st))
 			continue;
 		fs = &h->fs[h->n_fs];
-		snprintf(seen[h->n_fs], sizeof(seen[0]), "%s", fields[2]);
-		snprintf(fs->device, sizeof(fs->device), "%s", source + (strncmp(source, "/dev/", 5) ? 0 : 5));
-		snprintf(fs->mountpoint, sizeof(fs->mountpoint), "%s", fields[4]);
-		snprintf(fs->fstype, sizeof(fs->fstype), "%s", fstype);
+		snprintf(seen[h->n_fs], sizeof(seen[0]), "%s", m.devno);
+		/* source holds at most 255 bytes; gcc cannot tell through the struct. */
+		snprintf(fs->device, sizeof(fs->device), "%.255s",
+			 m.source + (strncmp(m.source, "/dev/", 5) ? 0 : 5));
+		snprintf(fs->mountpoint, sizeof(fs->mountpoint), "%s", m.mountpoint);
+		snprintf(fs->fstype, sizeof(fs->fstype), "%s", m.fstype);
 		fs->size_bytes = (uint64_t)st.f_blocks * st.f_frsize;
 		fs->avail_bytes = (uint64_t)st.f_bavail * st.f_frsize;
 		h->n_fs++;

@@ -31,6 +31,16 @@ struct host_totals {
 int host_parse_meminfo(const char *text, uint64_t *total, uint64_t *available);
 /* Whether a filesystem type is a local, disk-backed one worth reporting. */
 int host_fs_is_local(const char *fstype, const char *source);
+/* A local filesystem's mount, from one line of mountinfo. */
+struct host_mount {
+	char fstype[64];
+	char source[256];
+	const char *devno;	/* "major:minor", into the line */
+	const char *mountpoint;	/* unescaped, into the line */
+};
+
+/* Parse one mountinfo line (cut in place). 0 for a local filesystem, else -ENOENT. */
+int host_mount_parse(char *line, struct host_mount *m);
 /* Read everything; proc_root is "/proc". */
 int host_read(struct host_totals *h, const char *proc_root);
 

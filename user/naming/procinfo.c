@@ -94,16 +94,11 @@ double proc_age_seconds(uint64_t start_ticks)
 	return (double)now.tv_sec + now.tv_nsec / 1e9 - (double)start_ticks / (double)hz;
 }
 
-int proc_read_cgroup2_path(const char *proc_root, uint32_t pid, char *out, size_t len)
+int proc_parse_cgroup2_path(char *text, char *out, size_t len)
 {
-	char path[64], buf[4096], *line, *save = NULL;
-	ssize_t n;
+	char *line, *save = NULL;
 
-	snprintf(path, sizeof(path), "%s/%u/cgroup", proc_root, pid);
-	n = read_small_file(path, buf, sizeof(buf));
-	if (n < 0)
-		return (int)n;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, "0::", 3) != 0)
 			continue;
 		/* A cgroup removed under a live process reads "/path (deleted)". */
@@ -112,6 +107,18 @@ int proc_read_cgroup2_path(const char *proc_root, uint32_t pid, char *out, size_
 		return 0;
 	}
 	return -ENOENT;
+}
+
+int proc_read_cgroup2_path(const char *proc_root, uint32_t pid, char *out, size_t len)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/cgroup", proc_root, pid);
+	n = read_small_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return proc_parse_cgroup2_path(buf, out, len);
 }
 
 bool cgroup_populated(const char *cgroup_dir)
@@ -127,12 +134,28 @@ bool cgroup_populated(const char *cgroup_dir)
 	return p && p[10] == '1';
 }
 
+int proc_parse_faults(const char *text, uint64_t *min_flt, uint64_t *maj_flt)
+{
+	unsigned long long minf, majf;
+	const char *close = strrchr(text, ')');
+
+	/*
+	 * After ") ": state ppid pgrp session tty tpgid flags minflt cminflt
+	 * majflt. A text that ends at the ')' has no ") " to skip.
+	 */
+	if (!close || !close[1] || sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %llu %*u %llu",
+			     &minf, &majf) != 2)
+		return -EINVAL;
+	*min_flt = minf;
+	*maj_flt = majf;
+	return 0;
+}
+
 int proc_read_memory(const char *proc_root, uint32_t pid, uint64_t *rss_bytes,
 		     uint64_t *min_flt, uint64_t *maj_flt)
 {
-	unsigned long long size, resident, minf, majf;
+	unsigned long long size, resident;
 	char path[64], buf[1024];
-	const char *close;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%u/statm", proc_root, pid);
@@ -146,12 +169,5 @@ int proc_read_memory(const char *proc_root, uint32_t pid, uint64_t *rss_bytes,
 	n = read_small_file(path, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
-	/* After ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt. */
-	close = strrchr(buf, ')');
-	if (!close || sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %llu %*u %llu",
-			     &minf, &majf) != 2)
-		return -EINVAL;
-	*min_flt = minf;
-	*maj_flt = majf;
-	return 0;
+	return proc_parse_faults(buf, min_flt, maj_flt);
 }

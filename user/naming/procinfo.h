@@ -22,10 +22,14 @@ int proc_read_identity(const char *proc_root, uint32_t pid, struct proc_identity
 /* Resident bytes (statm) and fault counters (stat fields 10, 12) of a process. */
 int proc_read_memory(const char *proc_root, uint32_t pid, uint64_t *rss_bytes,
 		     uint64_t *min_flt, uint64_t *maj_flt);
+/* Fault counters (fields 10 and 12) from the text of /proc/PID/stat. 0 or -EINVAL. */
+int proc_parse_faults(const char *text, uint64_t *min_flt, uint64_t *maj_flt);
 /* Seconds since the process started, from its start_ticks. */
 double proc_age_seconds(uint64_t start_ticks);
 /* The cgroup2 path of a process ("0::/path" in /proc/PID/cgroup). */
 int proc_read_cgroup2_path(const char *proc_root, uint32_t pid, char *out, size_t len);
+/* The same from the text of /proc/PID/cgroup (cut into lines in place). */
+int proc_parse_cgroup2_path(char *text, char *out, size_t len);
 /* Whether a cgroup directory has live processes (cgroup.events populated). */
 bool cgroup_populated(const char *cgroup_dir);
 

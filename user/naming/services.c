@@ -15,15 +15,10 @@
 #define CONTAINER_SHORT_ID_LEN 12
 #define PODMAN_CGROUPFS_PARENT "libpod_parent"
 
-int cgroup2_mount_find(const char *mountinfo_path, char *out, size_t len)
+int cgroup2_mount_read(FILE *f, char *out, size_t len)
 {
 	char line[MOUNTINFO_LINE_MAX];
-	int err = -ENOENT;
-	FILE *f;
 
-	f = fopen(mountinfo_path, "re");
-	if (!f)
-		return -errno;
 	for (int n = 0; n < MOUNTINFO_MAX_LINES && fgets(line, sizeof(line), f); n++) {
 		char *save = NULL, *field, *mnt = NULL, *sep;
 		int i = 0;
@@ -45,13 +40,22 @@ int cgroup2_mount_find(const char *mountinfo_path, char *out, size_t len)
 		if (!mnt)
 			continue;
 		mountinfo_unescape(mnt);
-		if ((size_t)snprintf(out, len, "%s", mnt) >= len) {
-			err = -ENAMETOOLONG;
-			break;
-		}
-		err = 0;
-		break;
+		if ((size_t)snprintf(out, len, "%s", mnt) >= len)
+			return -ENAMETOOLONG;
+		return 0;
 	}
+	return -ENOENT;
+}
+
+int cgroup2_mount_find(const char *mountinfo_path, char *out, size_t len)
+{
+	FILE *f;
+	int err;
+
+	f = fopen(mountinfo_path, "re");
+	if (!f)
+		return -errno;
+	err = cgroup2_mount_read(f, out, len);
 	fclose(f);
 	return err;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "config.h"
 
 #define SERVICE_NAME_MAX (128 + 1)	/* the config allows 128-byte names, plus the NUL */
@@ -18,6 +19,8 @@
  * another negative errno.
  */
 int cgroup2_mount_find(const char *mountinfo_path, char *out, size_t len);
+/* The same over an open mountinfo file. */
+int cgroup2_mount_read(FILE *f, char *out, size_t len);
 
 #define CONTAINER_ID_LEN 64
 #define POD_UID_LEN 36
