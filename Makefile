@@ -42,7 +42,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 # libFuzzer targets: the parsers they cover are header-only or listed here.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIBS := $(wildcard user/events/http_head.c user/events/path_template.c)
+FUZZ_LIBS := $(wildcard user/events/http_head.c user/events/path_template.c \
+	       user/events/ecs_writer.c user/events/net_events.c user/lib/sbuf.c)
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser \
 	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 TOOL_SRCS := $(wildcard tests/tools/*.c)
@@ -127,7 +128,7 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(CORE_OB
 $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBS) $(HDRS) | $(call DEPS_STAMP,test)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIBS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIBS) -ljson-c -o $@
 
 # Test tools that build pantau's own documents link the core objects.
 $(OUTPUT)/tests/tools/emf_sample: tests/tools/emf_sample.c $(CORE_OBJS)
