@@ -125,6 +125,60 @@ static void test_records_read_back_in_order_after_sync(void **state)
 	assert_int_equal(spool_read(&f->s, &f->b, 100, MiB), 0);
 }
 
+/* Bytes of the spool's segment files on disk. */
+static uint64_t disk_bytes(const char *dir)
+{
+	char path[512];
+	struct dirent *de;
+	struct stat st;
+	uint64_t total = 0;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (strstr(de->d_name, ".seg") && stat(path, &st) == 0)
+			total += (uint64_t)st.st_size;
+	}
+	if (d)
+		closedir(d);
+	return total;
+}
+
+static void test_appends_are_written_together(void **state)
+{
+	struct fx *f = *state;
+	uint64_t rec = SPOOL_HEADER_BYTES + strlen("{\"n\":0,\"pad\":\"\"}") + 10;
+	/* n of 3 to 99 and a 4000-byte pad: two digits, but for n < 10. */
+	uint64_t big = SPOOL_HEADER_BYTES + strlen("{\"n\":10,\"pad\":\"\"}") + 4000;
+	int per_write = (int)(SPOOL_PENDING_BYTES / big);
+	uint64_t first_write = (uint64_t)per_write * big - 7;	/* n = 3..9 have one digit */
+
+	open_spool(f, 64 * MiB);
+	for (int i = 0; i < 3; i++)
+		append(f, i, 10);
+	/* One write per sync, not one per record. */
+	assert_int_equal(disk_bytes(f->dir), 0);
+	assert_int_equal(spool_bytes(&f->s), 0);
+	assert_int_equal(spool_sync(&f->s), 0);
+	assert_int_equal(disk_bytes(f->dir), 3 * rec);
+	assert_int_equal(f->s.accepted, 3);
+	/* Memory stays bounded: a full buffer is written before the sync. */
+	for (int i = 0; i <= per_write; i++)
+		append(f, 3 + i, 4000);
+	assert_true(per_write > 7 && per_write < 90);
+	assert_int_equal(disk_bytes(f->dir), 3 * rec + first_write);
+	assert_int_equal(f->s.accepted, 3);
+	assert_int_equal(spool_sync(&f->s), 0);
+	assert_int_equal(f->s.accepted, 3 + per_write + 1);
+	assert_int_equal(spool_read(&f->s, &f->b, 100000, 64 * MiB), 3 + per_write + 1);
+	assert_int_equal(doc_n(&f->b, f->b.n - 1), 3 + per_write);
+	/* Appended, not synced, then closed: written, and found at the next open. */
+	append(f, 100, 10);
+	open_spool(f, 64 * MiB);
+	assert_int_equal(f->s.recovered, 3 + per_write + 2);
+	assert_int_equal(f->s.lost, 0);
+}
+
 static void test_batch_stops_at_event_and_byte_limits(void **state)
 {
 	struct fx *f = *state;
@@ -332,6 +386,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_records_read_back_in_order_after_sync),
+		T(test_appends_are_written_together),
 		T(test_batch_stops_at_event_and_byte_limits),
 		T(test_spool_survives_reopen),
 		T(test_torn_tail_is_cut_off),
