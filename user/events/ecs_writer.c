@@ -27,11 +27,21 @@ void ecs_writer_free(struct ecs_writer *w)
 	w->err = 0;
 }
 
-static bool failed(struct ecs_writer *w)
+/* Inline, as sbuf_error() is not: it runs several times per member. */
+static inline bool failed(struct ecs_writer *w)
 {
-	if (!w->err && sbuf_error(&w->out))
-		w->err = sbuf_error(&w->out);
+	if (__builtin_expect(!w->err && w->out.err, 0))
+		w->err = w->out.err;
 	return w->err != 0;
+}
+
+/* Room for n more bytes and the NUL, without a call when there is. */
+static inline bool room(struct ecs_writer *w, size_t n)
+{
+	if (!w->out.err && n < w->out.cap - w->out.len)
+		return true;
+	sbuf_reserve(&w->out, n);
+	return !failed(w);
 }
 
 /* s escaped, quoted; n is bounded by ECS_DOC_MAX so 6 * n + 2 cannot wrap. */
@@ -46,10 +56,8 @@ static void put_quoted(struct ecs_writer *w, const char *s, size_t n)
 		w->err = -ENOMEM;
 		return;
 	}
-	if (sbuf_reserve(&w->out, 6 * n + 2)) {
-		failed(w);
+	if (!room(w, 6 * n + 2))
 		return;
-	}
 	o = w->out.buf + w->out.len;
 	*o++ = '"';
 	/* Bounded by n; runs of bytes that pass are copied whole. */

@@ -112,20 +112,21 @@ void events_oom_write(struct ecs_writer *w, const struct event_oom_kill *e,
 }
 
 /* The service of a map key, as the registry names it; the caller holds d->lock. */
-static void key_service(struct daemon *d, const struct service_key *key, char *out, size_t len)
+static const char *key_service(struct daemon *d, const struct service_key *key)
 {
 	struct key_entry *entry = registry_key(&d->registry, key);
 	struct service *s = entry ? registry_service(&d->registry, entry) : NULL;
 
-	snprintf(out, len, "%s", s ? s->name : SERVICE_SHORT_LIVED);
+	/* Not copied (a printf per event): the document is written under the same lock. */
+	return s ? s->name : SERVICE_SHORT_LIVED;
 }
 
 /* A request or connection event; the caller holds d->lock. */
 static void net_document(struct events *ev, const void *data)
 {
 	const struct event_header *h = data;
-	char service[SERVICE_NAME_MAX], peer[PEER_NAME_MAX];
-	char ts[EVENT_TIMESTAMP_MAX];
+	char peer[PEER_NAME_MAX], ts[EVENT_TIMESTAMP_MAX];
+	const char *service;
 	const struct net_ends *ends;
 	struct net_peer p;
 	bool outbound;
@@ -137,14 +138,14 @@ static void net_document(struct events *ev, const void *data)
 		ends = &e->ends;
 		host = e->host;
 		outbound = e->role == NET_ROLE_CLIENT;
-		key_service(ev->d, &e->key, service, sizeof(service));
+		service = key_service(ev->d, &e->key);
 	} else {
 		const struct event_conn *e = data;
 
 		ends = &e->ends;
 		host = e->host;
 		outbound = e->dir == NET_DIR_OUT;
-		key_service(ev->d, &e->key, service, sizeof(service));
+		service = key_service(ev->d, &e->key);
 	}
 	/* Named per connection, by its own host: its name came through this ring before. */
 	p = net_events_peer(ends, host);
