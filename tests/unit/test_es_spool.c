@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "elasticsearch/es_spool.h"
@@ -177,6 +179,48 @@ static void test_appends_are_written_together(void **state)
 	open_spool(f, 64 * MiB);
 	assert_int_equal(f->s.recovered, 3 + per_write + 2);
 	assert_int_equal(f->s.lost, 0);
+}
+
+/*
+ * A write that stops short (here at RLIMIT_FSIZE, as on a full disk): the
+ * whole records it wrote count, the rest are counted lost, and the next
+ * record goes to a new segment.
+ */
+static void test_failed_write_keeps_whole_records_and_counts_the_rest(void **state)
+{
+	struct fx *f = *state;
+	struct rlimit was, limit;
+	uint64_t rec;
+	int rc;
+
+	open_spool(f, 64 * MiB);
+	for (int i = 0; i < 3; i++)
+		append(f, i, 10);
+	assert_int_equal(spool_sync(&f->s), 0);
+	rec = f->s.write_bytes / 3;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+	limit = was;
+	limit.rlim_cur = (rlim_t)(4 * rec + rec / 2);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &limit), 0);
+	for (int i = 3; i < 6; i++)
+		append(f, i, 10);
+	rc = spool_sync(&f->s);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(rc, -EFBIG);
+	assert_int_equal(f->s.lost, 2);
+	assert_int_equal(f->s.accepted, 4);
+	assert_int_equal(spool_read(&f->s, &f->b, 100, MiB), 4);
+	assert_int_equal(doc_n(&f->b, 3), 3);
+	/* The torn tail ended that segment; the next record starts another. */
+	append(f, 6, 10);
+	assert_int_equal(spool_sync(&f->s), 0);
+	assert_int_equal(spool_read(&f->s, &f->b, 100, MiB), 1);
+	assert_int_equal(doc_n(&f->b, 4), 6);
+	assert_int_equal(count_segments(f->dir), 2);
+	open_spool(f, 64 * MiB);
+	assert_int_equal(f->s.recovered, 5);
 }
 
 static void test_batch_stops_at_event_and_byte_limits(void **state)
@@ -387,6 +431,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_records_read_back_in_order_after_sync),
 		T(test_appends_are_written_together),
+		T(test_failed_write_keeps_whole_records_and_counts_the_rest),
 		T(test_batch_stops_at_event_and_byte_limits),
 		T(test_spool_survives_reopen),
 		T(test_torn_tail_is_cut_off),
