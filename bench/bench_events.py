@@ -30,8 +30,8 @@ import time
 
 from pantau_lib import BUILD, ROOT, Cgroup, Pantau, check, free_port, parse_metrics, spawn_in, stop
 
-from benchlib import (by_label, median, pin_process, process_cpu_s, program_delta, program_stats,
-                      threads_cpu_s, write_results)
+from benchlib import (by_label, machine_info, machine_lines, median, pin_process, process_cpu_s,
+                      program_delta, program_stats, threads_cpu_s, write_results)
 
 ROUNDS = 3
 SECONDS = 5
@@ -254,7 +254,8 @@ def main(results_dir):
                 v["es_failed_total"] = sum(r["es_failed"] for r in rs)
                 v["es_dropped_total"] = sum(r["es_dropped"] for r in rs)
         summary[s] = v
-    result = {"rounds": ROUNDS, "seconds_per_round": SECONDS, "connections": CONNS,
+    result = {"machine": machine_info(), "rounds": ROUNDS, "seconds_per_round": SECONDS,
+              "connections": CONNS,
               "pipeline": PIPELINE, "summary": summary, "runs": runs}
     write_results(results_dir, "events", result, markdown(result))
 
@@ -292,6 +293,10 @@ def markdown(result):
     lines += ["", "_bulk: the fake server acknowledged %.0f events/s (median over the rounds' windows); "
               "the rest waited in pantau's disk spool (failed %d, dropped from the spool %d)."
               % (b["median_es_sent_per_s"], b["es_failed_total"], b["es_dropped_total"])]
+    lines += ["", "Events per pantau CPU second, each round (JSONL; JSONL + _bulk): %s; %s."
+              % (", ".join("%.0f" % r["events_per_pantau_cpu_s"] for r in result["runs"][SETUPS[1]]),
+                 ", ".join("%.0f" % r["events_per_pantau_cpu_s"] for r in result["runs"][SETUPS[2]]))]
+    lines += [""] + machine_lines(result["machine"])
     lines += ["", "Unaccounted = offered − lines of the two bench services in the file − counted drops. "
               "Drops are counted host-wide, and other work on this host makes HTTP requests too "
               "(pantau's scrapes among them), so small negative values are expected; a positive value "

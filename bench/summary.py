@@ -91,9 +91,9 @@ def _events(r):
                          "%.0f" % v["median_events_offered_per_s"], ""))
             continue
         rows.append(("Event pipeline", "%s: events written/s (pantau pinned to 1 shared core)" % setup,
-                     "%.0f" % v["median_events_written_per_s"], "≥ 200k/s"))
+                     "%.0f" % v["median_events_written_per_s"], ""))
         rows.append(("Event pipeline", "%s: events per pantau CPU second" % setup,
-                     "%.0f" % v["median_events_per_pantau_cpu_s"], ""))
+                     "%.0f" % v["median_events_per_pantau_cpu_s"], "≥ 200k"))
         rows.append(("Event pipeline", "%s: CPU s per 10k events" % setup,
                      "%.3f" % v["median_pantau_cpu_s_per_10k_events"], ""))
         rows.append(("Event pipeline", "%s: counted drops; unaccounted" % setup,

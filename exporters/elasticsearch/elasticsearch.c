@@ -908,7 +908,8 @@ void es_commit(struct es_exporter *es)
 	int rc = spool_sync(&es->spool);
 
 	if (rc && !es->warned_sync && (es->warned_sync = true))
-		pt_warn("cannot fsync the Elasticsearch spool %s: %s.", es->spool.dir, strerror(-rc));
+		pt_warn("cannot write or fsync the Elasticsearch spool %s: %s; events that "
+			"could not be written are counted as dropped.", es->spool.dir, strerror(-rc));
 	pthread_mutex_lock(&es->lock);
 	pthread_cond_signal(&es->wake);
 	pthread_mutex_unlock(&es->lock);
@@ -964,6 +965,7 @@ void es_get_stats(struct es_exporter *es, struct es_stats *st)
 	st->retried = __atomic_load_n(&es->retried, __ATOMIC_RELAXED);
 	st->failed = __atomic_load_n(&es->failed, __ATOMIC_RELAXED);
 	st->dropped = __atomic_load_n(&es->spool.dropped, __ATOMIC_RELAXED) +
+		      __atomic_load_n(&es->spool.lost, __ATOMIC_RELAXED) +
 		      __atomic_load_n(&es->not_spooled, __ATOMIC_RELAXED);
 	st->queue_bytes = spool_bytes(&es->spool);
 	st->last_success = __atomic_load_n(&es->last_success, __ATOMIC_RELAXED);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 #include "elasticsearch/es_spool.h"
@@ -320,10 +319,19 @@ out:
 	return rc;
 }
 
+static int write_pending_locked(struct spool *s);
+
 void spool_close(struct spool *s)
 {
+	/* Written, not synced: as before a crash, the next open finds what made it. */
+	if (s->write_fd >= 0)
+		write_pending_locked(s);
 	if (s->write_fd >= 0)
 		close(s->write_fd);
+	free(s->pending);
+	s->pending = NULL;
+	s->pending_len = s->pending_cap = 0;
+	s->pending_records = 0;
 	if (s->read_fd >= 0)
 		close(s->read_fd);
 	if (s->dir_fd >= 0)
@@ -396,45 +404,100 @@ static int new_segment_locked(struct spool *s)
 	return 0;
 }
 
+/*
+ * Write the pending records to the writer's segment. On a failed or short
+ * write the whole records that made it count, the torn rest ends the
+ * segment (readers stop before it) and the records not written are lost.
+ */
+static int write_pending_locked(struct spool *s)
+{
+	struct spool_segment *seg;
+	size_t done = 0, whole = 0;
+	uint32_t records = 0;
+	int rc = 0;
+
+	if (!s->pending_len)
+		return 0;
+	if (s->write_fd < 0) {
+		rc = -EBADF;
+		goto out;
+	}
+	/* Bounded: each turn writes at least one byte or ends the loop. */
+	while (done < s->pending_len) {
+		ssize_t n = write(s->write_fd, s->pending + done, s->pending_len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)n;
+	}
+	/* The records wholly written, walked by their headers (bounded by their count). */
+	while (records < s->pending_records) {
+		struct record_header h;
+
+		memcpy(&h, s->pending + whole, sizeof(h));
+		if (whole + sizeof(h) + h.len > done)
+			break;
+		whole += sizeof(h) + h.len;
+		records++;
+	}
+	seg = &s->segs[s->n_segs - 1];
+	seg->bytes += done;
+	s->total_bytes += done;
+	s->write_bytes += whole;
+	s->write_records += records;
+out:
+	if (records < s->pending_records)
+		__atomic_fetch_add(&s->lost, s->pending_records - records, __ATOMIC_RELAXED);
+	s->pending_len = 0;
+	s->pending_records = 0;
+	if (rc)
+		roll_locked(s);
+	return rc;
+}
+
 int spool_append(struct spool *s, const void *doc, size_t len)
 {
 	struct record_header h = { .magic = SPOOL_MAGIC, .len = (uint32_t)len };
 	uint64_t rec = sizeof(h) + len;
-	struct iovec iov[2];
-	ssize_t n;
 	int rc = 0;
 
 	if (len > SPOOL_RECORD_MAX)
 		return -EMSGSIZE;
 	h.crc = doc_crc(doc, len);
 	pthread_mutex_lock(&s->lock);
-	if (s->write_fd >= 0 && s->write_records && s->write_bytes + rec > s->segment_bytes)
-		rc = roll_locked(s);
+	if (s->write_fd >= 0 && s->write_records + s->pending_records &&
+	    s->write_bytes + s->pending_len + rec > s->segment_bytes) {
+		rc = write_pending_locked(s);
+		if (!rc)
+			rc = roll_locked(s);
+	} else if (s->pending_len && s->pending_len + rec > SPOOL_PENDING_BYTES) {
+		rc = write_pending_locked(s);
+	}
 	if (!rc && s->write_fd < 0)
 		rc = new_segment_locked(s);
 	if (rc)
 		goto out;
-	while (s->n_segs > 1 && s->total_bytes + rec > s->max_bytes)
+	while (s->n_segs > 1 && s->total_bytes + s->pending_len + rec > s->max_bytes)
 		drop_oldest_locked(s);
-	iov[0] = (struct iovec){ .iov_base = &h, .iov_len = sizeof(h) };
-	iov[1] = (struct iovec){ .iov_base = (void *)doc, .iov_len = len };
-	do
-		n = writev(s->write_fd, iov, 2);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)rec) {
-		rc = n < 0 ? -errno : -EIO;
-		/* A torn record ends the segment; readers stop before it. */
-		if (n > 0) {
-			s->segs[s->n_segs - 1].bytes += (uint64_t)n;
-			s->total_bytes += (uint64_t)n;
+	if (s->pending_len + rec > s->pending_cap) {
+		size_t cap = rec > SPOOL_PENDING_BYTES ? rec : SPOOL_PENDING_BYTES;
+		char *p = realloc(s->pending, cap);
+
+		if (!p) {
+			rc = -ENOMEM;
+			goto out;
 		}
-		roll_locked(s);
-		goto out;
+		s->pending = p;
+		s->pending_cap = cap;
 	}
-	s->write_bytes += rec;
-	s->write_records++;
-	s->segs[s->n_segs - 1].bytes += rec;
-	s->total_bytes += rec;
+	memcpy(s->pending + s->pending_len, &h, sizeof(h));
+	memcpy(s->pending + s->pending_len + sizeof(h), doc, len);
+	s->pending_len += rec;
+	s->pending_records++;
 out:
 	pthread_mutex_unlock(&s->lock);
 	return rc;
@@ -442,11 +505,12 @@ out:
 
 int spool_sync(struct spool *s)
 {
-	int rc = 0;
+	int rc;
 
 	pthread_mutex_lock(&s->lock);
+	rc = write_pending_locked(s);
 	/* Only the writer's thread appends, so nothing changes fd under us but the cap. */
-	if (s->write_fd >= 0 && s->segs[s->n_segs - 1].valid != s->write_bytes) {
+	if (!rc && s->write_fd >= 0 && s->segs[s->n_segs - 1].valid != s->write_bytes) {
 		if (fdatasync(s->write_fd))
 			rc = -errno;
 		else

@@ -44,8 +44,16 @@ struct spool {
 	uint64_t last_seq;	/* sequence numbers only grow, also over restarts */
 	/* The writer's segment (the last one) while write_fd >= 0. */
 	int write_fd;
-	uint64_t write_bytes;	/* appended, maybe not synced yet */
+	uint64_t write_bytes;	/* written, maybe not synced yet */
 	uint32_t write_records;
+	/*
+	 * Records appended since the last write, written together at the
+	 * next spool_sync() (or when SPOOL_PENDING_BYTES fill up): one write
+	 * a poll instead of one a record. Nobody reads them before the sync.
+	 */
+	char *pending;
+	size_t pending_len, pending_cap;
+	uint32_t pending_records;
 	/* The reader's position. */
 	uint64_t read_seq;
 	uint64_t read_off;
@@ -56,6 +64,7 @@ struct spool {
 	uint64_t dropped;	/* records deleted unacknowledged by the cap */
 	uint64_t corrupt;	/* bad records skipped (torn writes, bad CRC) */
 	uint64_t recovered;	/* records found at open */
+	uint64_t lost;		/* appended, then lost to a failed write */
 };
 
 /* Records read for one batch, in order, and where they came from. */
@@ -76,9 +85,16 @@ struct spool_batch {
 int spool_open(struct spool *s, const char *dir, uint64_t max_bytes, char *err, size_t err_len);
 void spool_close(struct spool *s);
 
-/* Append one record; it counts only after spool_sync(). 0 or -errno. */
+/* Writes of appended records gather up to this much (or one record). */
+#define SPOOL_PENDING_BYTES (256u << 10)
+
+/*
+ * Append one record; it counts only after spool_sync(). 0 or -errno (the
+ * record was not taken). A record taken but lost to a later failed write
+ * is counted in lost.
+ */
 int spool_append(struct spool *s, const void *doc, size_t len);
-/* Make what was appended durable and readable. 0 or -errno. */
+/* Write what was appended, and make it durable and readable. 0 or -errno. */
 int spool_sync(struct spool *s);
 
 int spool_batch_init(struct spool_batch *b, size_t max_events);

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "elasticsearch/es_spool.h"
@@ -123,6 +125,102 @@ static void test_records_read_back_in_order_after_sync(void **state)
 	assert_memory_equal(f->b.data + f->b.offs[1], "{\"n\":1,", 7);
 	/* The reader moved on: nothing more until more is written. */
 	assert_int_equal(spool_read(&f->s, &f->b, 100, MiB), 0);
+}
+
+/* Bytes of the spool's segment files on disk. */
+static uint64_t disk_bytes(const char *dir)
+{
+	char path[512];
+	struct dirent *de;
+	struct stat st;
+	uint64_t total = 0;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (strstr(de->d_name, ".seg") && stat(path, &st) == 0)
+			total += (uint64_t)st.st_size;
+	}
+	if (d)
+		closedir(d);
+	return total;
+}
+
+static void test_appends_are_written_together(void **state)
+{
+	struct fx *f = *state;
+	uint64_t rec = SPOOL_HEADER_BYTES + strlen("{\"n\":0,\"pad\":\"\"}") + 10;
+	/* n of 3 to 99 and a 4000-byte pad: two digits, but for n < 10. */
+	uint64_t big = SPOOL_HEADER_BYTES + strlen("{\"n\":10,\"pad\":\"\"}") + 4000;
+	int per_write = (int)(SPOOL_PENDING_BYTES / big);
+	uint64_t first_write = (uint64_t)per_write * big - 7;	/* n = 3..9 have one digit */
+
+	open_spool(f, 64 * MiB);
+	for (int i = 0; i < 3; i++)
+		append(f, i, 10);
+	/* One write per sync, not one per record. */
+	assert_int_equal(disk_bytes(f->dir), 0);
+	assert_int_equal(spool_bytes(&f->s), 0);
+	assert_int_equal(spool_sync(&f->s), 0);
+	assert_int_equal(disk_bytes(f->dir), 3 * rec);
+	assert_int_equal(f->s.accepted, 3);
+	/* Memory stays bounded: a full buffer is written before the sync. */
+	for (int i = 0; i <= per_write; i++)
+		append(f, 3 + i, 4000);
+	assert_true(per_write > 7 && per_write < 90);
+	assert_int_equal(disk_bytes(f->dir), 3 * rec + first_write);
+	assert_int_equal(f->s.accepted, 3);
+	assert_int_equal(spool_sync(&f->s), 0);
+	assert_int_equal(f->s.accepted, 3 + per_write + 1);
+	assert_int_equal(spool_read(&f->s, &f->b, 100000, 64 * MiB), 3 + per_write + 1);
+	assert_int_equal(doc_n(&f->b, f->b.n - 1), 3 + per_write);
+	/* Appended, not synced, then closed: written, and found at the next open. */
+	append(f, 100, 10);
+	open_spool(f, 64 * MiB);
+	assert_int_equal(f->s.recovered, 3 + per_write + 2);
+	assert_int_equal(f->s.lost, 0);
+}
+
+/*
+ * A write that stops short (here at RLIMIT_FSIZE, as on a full disk): the
+ * whole records it wrote count, the rest are counted lost, and the next
+ * record goes to a new segment.
+ */
+static void test_failed_write_keeps_whole_records_and_counts_the_rest(void **state)
+{
+	struct fx *f = *state;
+	struct rlimit was, limit;
+	uint64_t rec;
+	int rc;
+
+	open_spool(f, 64 * MiB);
+	for (int i = 0; i < 3; i++)
+		append(f, i, 10);
+	assert_int_equal(spool_sync(&f->s), 0);
+	rec = f->s.write_bytes / 3;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+	limit = was;
+	limit.rlim_cur = (rlim_t)(4 * rec + rec / 2);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &limit), 0);
+	for (int i = 3; i < 6; i++)
+		append(f, i, 10);
+	rc = spool_sync(&f->s);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(rc, -EFBIG);
+	assert_int_equal(f->s.lost, 2);
+	assert_int_equal(f->s.accepted, 4);
+	assert_int_equal(spool_read(&f->s, &f->b, 100, MiB), 4);
+	assert_int_equal(doc_n(&f->b, 3), 3);
+	/* The torn tail ended that segment; the next record starts another. */
+	append(f, 6, 10);
+	assert_int_equal(spool_sync(&f->s), 0);
+	assert_int_equal(spool_read(&f->s, &f->b, 100, MiB), 1);
+	assert_int_equal(doc_n(&f->b, 4), 6);
+	assert_int_equal(count_segments(f->dir), 2);
+	open_spool(f, 64 * MiB);
+	assert_int_equal(f->s.recovered, 5);
 }
 
 static void test_batch_stops_at_event_and_byte_limits(void **state)
@@ -332,6 +430,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_records_read_back_in_order_after_sync),
+		T(test_appends_are_written_together),
+		T(test_failed_write_keeps_whole_records_and_counts_the_rest),
 		T(test_batch_stops_at_event_and_byte_limits),
 		T(test_spool_survives_reopen),
 		T(test_torn_tail_is_cut_off),

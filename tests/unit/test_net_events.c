@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Unit tests for user/net_events.c: the ECS documents of requests and connections. */
+/* Unit tests for user/events/net_events.c: the ECS documents of requests and connections. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,7 +8,49 @@
 
 #include <arpa/inet.h>
 #include <string.h>
+#include <json-c/json.h>
 #include "events/net_events.h"
+
+/* The documents as the events thread writes them, parsed back to be read. */
+static struct json_object *parsed(struct ecs_writer *w)
+{
+	const char *text;
+	size_t len;
+
+	assert_int_equal(ecs_doc_end(w, &text, &len), 0);
+	assert_int_equal(strlen(text), len);
+	return json_tokener_parse(text);
+}
+
+static struct json_object *net_http_document(const struct event_http *e, const char *timestamp,
+					     const char *host, const char *service,
+					     const char *peer, const struct path_rules *routes)
+{
+	struct ecs_writer w;
+	struct json_object *doc;
+
+	ecs_writer_init(&w);
+	ecs_doc_begin(&w);
+	net_http_write(&w, e, timestamp, host, service, peer, routes);
+	doc = parsed(&w);
+	ecs_writer_free(&w);
+	return doc;
+}
+
+static struct json_object *net_conn_document(const struct event_conn *e, const char *timestamp,
+					     const char *host, const char *service,
+					     const char *peer)
+{
+	struct ecs_writer w;
+	struct json_object *doc;
+
+	ecs_writer_init(&w);
+	ecs_doc_begin(&w);
+	net_conn_write(&w, e, timestamp, host, service, peer);
+	doc = parsed(&w);
+	ecs_writer_free(&w);
+	return doc;
+}
 
 static const char *get_str(struct json_object *doc, const char *a, const char *b)
 {

@@ -445,6 +445,30 @@ static void cap_on_hosts_at_one_address(void **state)
 	peers_free(&ps);
 }
 
+/* A full table of names: each found again, in its own slot, the next one folded. */
+static void many_names_up_to_the_cap(void **state)
+{
+	enum { MAX = 1000 };
+	char head[128], name[PEER_NAME_MAX], want[PEER_NAME_MAX];
+	struct peers ps;
+
+	(void)state;
+	assert_int_equal(peers_init(&ps, NULL, 0, MAX), 0);
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < MAX + 10; i++) {
+			struct net_peer p;
+
+			snprintf(head, sizeof(head), "GET / HTTP/1.1\r\nHost: svc-%d.example\r\n\r\n", i);
+			p = learn(&ps, v4("198.51.100.7", (uint16_t)(1000 + i)), head);
+			snprintf(want, sizeof(want), "svc-%d.example", i);
+			assert_true(peers_name(&ps, &p, true, name, sizeof(name)));
+			assert_string_equal(name, i < MAX ? want : PEER_OTHER);
+		}
+	assert_int_equal(ps.n_names, MAX);
+	assert_int_equal(ps.folded, 20);
+	peers_free(&ps);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,6 +483,7 @@ int main(void)
 		cmocka_unit_test(server_names_at_one_address),
 		cmocka_unit_test(unlearned_hosts_wait_or_fall_back),
 		cmocka_unit_test(cap_on_hosts_at_one_address),
+		cmocka_unit_test(many_names_up_to_the_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "events/ecs_writer.h"
+#include "pantau/events.h"
 
 struct daemon;
 struct ring_buffer;
@@ -28,6 +30,9 @@ struct event_sink {
 
 #define EVENTS_SINKS_MAX 2
 
+/* "2026-12-03T09:00:00.123456789Z" is 31 bytes; the bound is any 31-byte day's. */
+#define EVENT_TIMESTAMP_MAX 44
+
 #define EVENTS_RATE_SLOTS 256
 
 /* Services that hash to one slot share its budget: the limit stays a bound. */
@@ -45,6 +50,7 @@ struct events {
 	bool thread_started;
 	volatile bool stop;
 	char host_name[256];
+	struct ecs_writer writer;	/* the thread's, reused for every document */
 	struct rate_slot rate[EVENTS_RATE_SLOTS];
 	/* Read by scrapes under d->lock, written by the thread under it. */
 	uint64_t rate_limited;
@@ -64,5 +70,12 @@ void events_stop(struct events *ev);
 /* Whether a service may send one more event in the second now_s. */
 bool events_rate_allow(struct rate_slot *slots, size_t n_slots, const char *service,
 		       int64_t now_s, unsigned per_second);
+
+/*
+ * The members of an OOM kill's document (pantau.process), between the
+ * caller's ecs_doc_begin() and ecs_doc_end(); e->comm must be terminated.
+ */
+void events_oom_write(struct ecs_writer *w, const struct event_oom_kill *e,
+		      const char *timestamp, const char *host, const char *service);
 
 #endif

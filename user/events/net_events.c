@@ -5,162 +5,146 @@
 #include "events/net_events.h"
 
 #define PATH_OUT_MAX 256
-#define SHARED_MAX 48
 
 /*
- * The strings every document repeats ("tcp", "inbound", "GET", ...) are
- * made once and shared by reference: half the allocations of a document
- * went to them. Only the events thread builds documents. text must have
- * static storage (a literal): the table keeps the pointer.
+ * Dotted decimal without printf (inet_ntop's IPv4 path is a sprintf per
+ * address, two per event); IPv6 goes through inet_ntop, whose text (zero
+ * runs, embedded IPv4) is not worth redoing.
  */
-static struct {
-	const char *text;
-	struct json_object *obj;
-} shared[SHARED_MAX];
-static size_t n_shared;
-
-static struct json_object *word(const char *text)
+static void ip_text(uint8_t family, const uint8_t *addr, char out[INET6_ADDRSTRLEN])
 {
-	for (size_t i = 0; i < n_shared; i++)
-		if (shared[i].text == text || strcmp(shared[i].text, text) == 0)
-			return json_object_get(shared[i].obj);
-	if (n_shared == SHARED_MAX)
-		return json_object_new_string(text);
-	shared[n_shared].obj = json_object_new_string(text);
-	if (!shared[n_shared].obj)
-		return NULL;
-	shared[n_shared].text = text;
-	return json_object_get(shared[n_shared++].obj);
+	char *p = out;
+
+	if (family != AF_INET) {
+		if (!inet_ntop(AF_INET6, addr, out, INET6_ADDRSTRLEN))
+			out[0] = '\0';
+		return;
+	}
+	for (int i = 0; i < 4; i++) {
+		unsigned v = addr[i];
+
+		if (i)
+			*p++ = '.';
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+	}
+	*p = '\0';
 }
 
-void net_events_cleanup(void)
-{
-	for (size_t i = 0; i < n_shared; i++)
-		json_object_put(shared[i].obj);
-	n_shared = 0;
-}
-
-static struct json_object *child(struct json_object *parent, const char *key)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(parent, key, o);
-	return o;
-}
-
-static struct json_object *strings(const char *a, const char *b)
-{
-	struct json_object *arr = json_object_new_array();
-
-	json_object_array_add(arr, word(a));
-	if (b)
-		json_object_array_add(arr, word(b));
-	return arr;
-}
-
-static void endpoint(struct json_object *doc, const char *key, uint8_t family,
+static void endpoint(struct ecs_writer *w, const char *key, uint8_t family,
 		     const uint8_t *addr, uint16_t port)
 {
-	char ip[INET6_ADDRSTRLEN] = "";
-	struct json_object *o = child(doc, key);
+	char ip[INET6_ADDRSTRLEN];
 
-	inet_ntop(family == AF_INET ? AF_INET : AF_INET6, addr, ip, sizeof(ip));
-	json_object_object_add(o, "ip", json_object_new_string(ip));
-	json_object_object_add(o, "port", json_object_new_int(port));
+	ip_text(family, addr, ip);
+	ecs_object_begin(w, key);
+	ecs_string(w, "ip", ip);
+	ecs_int(w, "port", port);
+	ecs_close(w);
 }
 
-/* What every network event has: time, dataset, service, both ends. */
-static struct json_object *common(const char *dataset, const struct net_ends *ends, bool inbound,
-				  const char *timestamp, const char *host, const char *service,
-				  const char *peer)
-{
-	struct json_object *doc = json_object_new_object(), *o;
+/*
+ * What every network event has: time, dataset, service, both ends. The
+ * members of "event" and "network" that differ by kind come between
+ * (event_members, network_members), so the order is json-c's of old:
+ * each object's members in the order they were first added.
+ */
+struct net_kind {
+	const char *dataset;
+	const char *category[2];
+	const char *type[2];
+	bool failed;
+	int64_t duration_ns;
+	const char *protocol;	/* network.protocol, NULL for none */
+};
 
-	if (!doc)
-		return NULL;
-	json_object_object_add(doc, "@timestamp", json_object_new_string(timestamp));
-	o = child(doc, "event");
-	json_object_object_add(o, "dataset", word(dataset));
-	json_object_object_add(o, "kind", word("event"));
-	json_object_object_add(child(doc, "service"), "name", json_object_new_string(service));
-	json_object_object_add(child(doc, "host"), "name", json_object_new_string(host));
-	endpoint(doc, "source", ends->family, ends->saddr, ends->sport);
-	endpoint(doc, "destination", ends->family, ends->daddr, ends->dport);
-	o = child(doc, "network");
-	json_object_object_add(o, "transport", word("tcp"));
-	json_object_object_add(o, "type", word(ends->family == AF_INET ? "ipv4" : "ipv6"));
-	json_object_object_add(o, "direction", word(inbound ? "inbound" : "outbound"));
-	if (peer)
-		json_object_object_add(child(doc, "pantau"), "peer", json_object_new_string(peer));
-	return doc;
+static void common(struct ecs_writer *w, const struct net_kind *k, const struct net_ends *ends,
+		   bool inbound, const char *timestamp, const char *host, const char *service)
+{
+	ecs_string(w, "@timestamp", timestamp);
+	ecs_object_begin(w, "event");
+	ecs_string(w, "dataset", k->dataset);
+	ecs_string(w, "kind", "event");
+	ecs_strings(w, "category", k->category[0], k->category[1]);
+	ecs_strings(w, "type", k->type[0], k->type[1]);
+	ecs_string(w, "outcome", k->failed ? "failure" : "success");
+	ecs_int(w, "duration", k->duration_ns);
+	ecs_close(w);
+	ecs_object_string(w, "service", "name", service);
+	ecs_object_string(w, "host", "name", host);
+	endpoint(w, "source", ends->family, ends->saddr, ends->sport);
+	endpoint(w, "destination", ends->family, ends->daddr, ends->dport);
+	ecs_object_begin(w, "network");
+	ecs_string(w, "transport", "tcp");
+	ecs_string(w, "type", ends->family == AF_INET ? "ipv4" : "ipv6");
+	ecs_string(w, "direction", inbound ? "inbound" : "outbound");
+	if (k->protocol)
+		ecs_string(w, "protocol", k->protocol);
+	ecs_close(w);
 }
 
-struct json_object *net_http_document(const struct event_http *e, const char *timestamp,
-				      const char *host, const char *service, const char *peer,
-				      const struct path_rules *routes)
+void net_http_write(struct ecs_writer *w, const struct event_http *e, const char *timestamp,
+		    const char *host, const char *service, const char *peer,
+		    const struct path_rules *routes)
 {
-	bool inbound = e->role == NET_ROLE_SERVER, failed = e->status == 0 || e->status >= 400;
-	struct json_object *doc, *ev, *http, *net, *url;
+	bool inbound = e->role == NET_ROLE_SERVER;
+	struct net_kind k = {
+		.dataset = "pantau.http", .category = { "web", "network" }, .type = { "access" },
+		.failed = e->status == 0 || e->status >= 400,
+		.duration_ns = (int64_t)e->duration_ns, .protocol = "http",
+	};
 	struct http_request_head req;
 	size_t len = e->line_len < NET_LINE_BYTES ? e->line_len : NET_LINE_BYTES;
 
-	doc = common("pantau.http", &e->ends, inbound, timestamp, host, service,
-		     inbound ? NULL : peer);
-	if (!doc)
-		return NULL;
-	json_object_object_get_ex(doc, "event", &ev);
-	json_object_object_add(ev, "category", strings("web", "network"));
-	json_object_object_add(ev, "type", strings("access", NULL));
-	json_object_object_add(ev, "outcome", word(failed ? "failure" : "success"));
-	json_object_object_add(ev, "duration", json_object_new_int64((int64_t)e->duration_ns));
-	http = child(doc, "http");
-	json_object_object_add(child(http, "request"), "method",
-			       word(http_method_name(e->method)));
-	if (e->status)
-		json_object_object_add(child(http, "response"), "status_code",
-				       json_object_new_int(e->status));
-	json_object_object_get_ex(doc, "network", &net);
-	json_object_object_add(net, "protocol", word("http"));
-	url = child(doc, "url");
-	json_object_object_add(url, "scheme",
-			       word(e->proto == NET_PROTO_HTTPS ? "https" : "http"));
+	common(w, &k, &e->ends, inbound, timestamp, host, service);
+	if (!inbound && peer)
+		ecs_object_string(w, "pantau", "peer", peer);
+	ecs_object_begin(w, "http");
+	ecs_object_string(w, "request", "method", http_method_name(e->method));
+	if (e->status) {
+		ecs_object_begin(w, "response");
+		ecs_int(w, "status_code", e->status);
+		ecs_close(w);
+	}
+	ecs_close(w);
+	ecs_object_begin(w, "url");
+	ecs_string(w, "scheme", e->proto == NET_PROTO_HTTPS ? "https" : "http");
 	/* The path only: the query string is dropped, ids folded into the template. */
 	if (len && http_request_head_parse(e->line, len, &req) == 0 && req.path[0]) {
 		char path[PATH_OUT_MAX];
 
 		if (path_template(req.path, routes, path, sizeof(path)) == 0)
-			json_object_object_add(url, "path", json_object_new_string(path));
+			ecs_string(w, "path", path);
 	}
-	return doc;
+	ecs_close(w);
 }
 
-struct json_object *net_conn_document(const struct event_conn *e, const char *timestamp,
-				      const char *host, const char *service, const char *peer)
+void net_conn_write(struct ecs_writer *w, const struct event_conn *e, const char *timestamp,
+		    const char *host, const char *service, const char *peer)
 {
 	static const char *const outcomes[] = {
 		[NET_CONN_CLOSED] = "closed", [NET_CONN_RESET] = "reset",
 		[NET_CONN_FAILED] = "connect_failed",
 	};
 	bool inbound = e->dir == NET_DIR_IN;
-	struct json_object *doc, *ev, *p;
+	struct net_kind k = {
+		.dataset = "pantau.connection", .category = { "network" },
+		.type = { "connection", "end" }, .failed = e->outcome != NET_CONN_CLOSED,
+		.duration_ns = (int64_t)e->duration_ns,
+	};
 
-	doc = common("pantau.connection", &e->ends, inbound, timestamp, host, service,
-		     inbound ? NULL : peer);
-	if (!doc)
-		return NULL;
-	json_object_object_get_ex(doc, "event", &ev);
-	json_object_object_add(ev, "category", strings("network", NULL));
-	json_object_object_add(ev, "type", strings("connection", "end"));
-	json_object_object_add(ev, "outcome", word(e->outcome == NET_CONN_CLOSED ? "success" : "failure"));
-	json_object_object_add(ev, "duration", json_object_new_int64((int64_t)e->duration_ns));
-	if (!json_object_object_get_ex(doc, "pantau", &p))
-		p = child(doc, "pantau");
-	json_object_object_add(p, "connection",
-			       word(e->outcome <= NET_CONN_FAILED ? outcomes[e->outcome] : "closed"));
-	json_object_object_add(p, "bytes_received", json_object_new_int64((int64_t)e->bytes_received));
-	json_object_object_add(p, "bytes_sent", json_object_new_int64((int64_t)e->bytes_sent));
-	json_object_object_add(p, "retransmits", json_object_new_int64((int64_t)e->retransmits));
-	return doc;
+	common(w, &k, &e->ends, inbound, timestamp, host, service);
+	ecs_object_begin(w, "pantau");
+	if (!inbound && peer)
+		ecs_string(w, "peer", peer);
+	ecs_string(w, "connection", e->outcome <= NET_CONN_FAILED ? outcomes[e->outcome] : "closed");
+	ecs_int(w, "bytes_received", (int64_t)e->bytes_received);
+	ecs_int(w, "bytes_sent", (int64_t)e->bytes_sent);
+	ecs_int(w, "retransmits", (int64_t)e->retransmits);
+	ecs_close(w);
 }
 
 struct net_peer net_events_peer(const struct net_ends *ends, __u32 host)

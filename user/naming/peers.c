@@ -107,8 +107,11 @@ int peers_init(struct peers *ps, const struct peer_rule *rules, size_t n_rules,
 	ps->n_hosts_cap = 4 * max_names + 16;
 	ps->matches = calloc(n_rules ? n_rules : 1, sizeof(*ps->matches));
 	ps->names = calloc(max_names ? max_names : 1, sizeof(*ps->names));
+	/* At most half full: probes stay short. */
+	ps->n_name_slots = 2 * max_names + 1;
+	ps->name_slots = calloc(ps->n_name_slots, sizeof(*ps->name_slots));
 	ps->hosts = calloc(ps->n_hosts_cap, sizeof(*ps->hosts));
-	if (!ps->matches || !ps->names || !ps->hosts) {
+	if (!ps->matches || !ps->names || !ps->name_slots || !ps->hosts) {
 		peers_free(ps);
 		return -ENOMEM;
 	}
@@ -144,6 +147,7 @@ void peers_free(struct peers *ps)
 {
 	free(ps->matches);
 	free(ps->names);
+	free(ps->name_slots);
 	free(ps->hosts);
 	memset(ps, 0, sizeof(*ps));
 }
@@ -215,21 +219,52 @@ void peers_learn(struct peers *ps, const struct net_peer *p, const char *name, s
 	snprintf(h->host, sizeof(h->host), "%s", host);
 }
 
+/* snprintf("%s") without printf: the name goes into every outbound event. */
+static void copy_name(char *out, size_t len, const char *name)
+{
+	size_t n;
+
+	if (!len)
+		return;
+	n = strnlen(name, len - 1);
+	memcpy(out, name, n);
+	out[n] = '\0';
+}
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
 /* Within the cap: names already handed out stay, new ones until full. */
 static void capped(struct peers *ps, const char *name, char *out, size_t len)
 {
-	for (size_t i = 0; i < ps->n_names; i++)
-		if (strcmp(ps->names[i], name) == 0) {
-			snprintf(out, len, "%s", name);
+	size_t start = name_hash(name) % ps->n_name_slots, slot = start;
+
+	/* Bounded by the table's size; at most half of it is in use, so a free slot ends it. */
+	for (size_t i = 0; i < ps->n_name_slots; i++) {
+		uint32_t at = ps->name_slots[slot];
+
+		if (!at)
+			break;
+		if (strcmp(ps->names[at - 1], name) == 0) {
+			copy_name(out, len, name);
 			return;
 		}
-	if (ps->n_names >= ps->max_names) {
+		slot = (slot + 1) % ps->n_name_slots;
+	}
+	if (ps->n_names >= ps->max_names || ps->name_slots[slot]) {
 		ps->folded++;
-		snprintf(out, len, PEER_OTHER);
+		copy_name(out, len, PEER_OTHER);
 		return;
 	}
-	snprintf(ps->names[ps->n_names++], PEER_NAME_MAX, "%s", name);
-	snprintf(out, len, "%s", name);
+	copy_name(ps->names[ps->n_names], PEER_NAME_MAX, name);
+	ps->name_slots[slot] = (uint32_t)++ps->n_names;
+	copy_name(out, len, name);
 }
 
 bool peers_name(struct peers *ps, const struct net_peer *p, bool wait, char *out, size_t len)

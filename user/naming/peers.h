@@ -57,6 +57,13 @@ struct peers {
 	size_t max_names;		/* the cap on distinct names */
 	char (*names)[PEER_NAME_MAX];	/* names handed out so far */
 	size_t n_names;
+	/*
+	 * Open addressing over names: index + 1, 0 for a free slot. Every
+	 * outbound event looks its name up, so not by a scan of up to
+	 * max_names strcmp calls. Names are never removed.
+	 */
+	uint32_t *name_slots;
+	size_t n_name_slots;
 	struct peer_host *hosts;	/* learned from first bytes, open addressing */
 	size_t n_hosts_cap;
 	uint64_t folded;		/* names refused by the cap */
