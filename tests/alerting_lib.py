@@ -135,9 +135,11 @@ class Alertmanager:
 class Prometheus:
     """Prometheus with the shipped prometheus.yml: the shipped rules, the
     pantau job fed by file_sd, short intervals for the test. rule_files,
-    if given, are loaded instead of the shipped rules (absolute paths)."""
+    if given, are loaded instead of the shipped rules (absolute paths).
+    extra_jobs, if given, are scrape configs added after the shipped ones."""
 
-    def __init__(self, tmp, targets, alertmanager=None, interval="1s", rule_files=None):
+    def __init__(self, tmp, targets, alertmanager=None, interval="1s", rule_files=None,
+                 extra_jobs=None):
         with open(os.path.join(PROM_DIR, "prometheus.yml")) as f:
             cfg = yaml.safe_load(f)
         g = cfg["global"]
@@ -158,6 +160,7 @@ class Prometheus:
         sd["files"] = [os.path.join(self.targets_dir, "*.yml")]
         sd["refresh_interval"] = interval
         self.set_targets(targets)
+        cfg["scrape_configs"] += list(extra_jobs or [])
         self.config = os.path.join(tmp, "prometheus.yml")
         with open(self.config, "w") as f:
             yaml.safe_dump(cfg, f)
@@ -206,7 +209,7 @@ class Prometheus:
 class Stack:
     """SMTP sink, Alertmanager and Prometheus in one temporary directory."""
 
-    def __init__(self, targets, with_alerts=True, rule_files=None):
+    def __init__(self, targets, with_alerts=True, rule_files=None, extra_jobs=None):
         self.tmp = tempfile.mkdtemp(prefix="pantau-alerting-")
         self.smtp = self.am = self.prom = None
         try:
@@ -214,7 +217,7 @@ class Stack:
                 self.smtp = SmtpSink(self.tmp)
                 self.am = Alertmanager(self.tmp, self.smtp.addr)
             self.prom = Prometheus(self.tmp, targets, self.am.addr if self.am else None,
-                                   rule_files=rule_files)
+                                   rule_files=rule_files, extra_jobs=extra_jobs)
         except BaseException:
             self.stop()
             raise

@@ -278,19 +278,50 @@ def datasource_var():
             "description": "The Prometheus that scrapes pantau."}
 
 
-def query_var(name, label, query, description, multi=True):
-    return {"name": name, "label": label, "type": "query", "datasource": DS,
-            "query": {"query": query, "refId": name},
-            "refresh": 2, "sort": 1, "hide": 0, "includeAll": True, "multi": multi,
-            "allValue": ".+", "current": {"text": "All", "value": "$__all"},
-            "description": description}
+def query_var(name, label, query, description, multi=True, all_value=".+", regex=None):
+    v = {"name": name, "label": label, "type": "query", "datasource": DS,
+         "query": {"query": query, "refId": name},
+         "refresh": 2, "sort": 1, "hide": 0, "includeAll": True, "multi": multi}
+    if all_value is not None:
+        v["allValue"] = all_value
+    if regex is not None:
+        v["regex"] = regex
+    v["current"] = {"text": "All", "value": "$__all"}
+    v["description"] = description
+    return v
 
 
 HOST_VAR = query_var("host", "Host", "label_values(pantau_build_info, instance)",
                      "The hosts where pantau runs (pantau's address as Prometheus scrapes it).")
-SERVICE_VAR = query_var("service", "Service",
-                        'label_values(pantau_service_up{instance=~"$host"}, service)',
-                        "The services pantau found on those hosts.")
+# Namespace: the Kubernetes namespaces pantau_service_info names. Its All is
+# ".*", which also matches a series without a namespace label: every
+# pantau_service_up series, so with All the services without an info series
+# (not containers, or not Kubernetes ones) stay listed.
+NAMESPACE_VAR = query_var("namespace", "Namespace",
+                          "label_values(pantau_service_info, namespace)",
+                          "Kubernetes namespaces of the services named after a pod "
+                          "(pantau_service_info). All: every service, containers or not.",
+                          all_value=".*")
+# Service: the services pantau found on those hosts in the time range, and
+# of those, with a namespace chosen, only the ones whose info series is in
+# it. pantau_service_up has no namespace label, so the first half matches
+# every service when namespace is All (".*") and none otherwise; the second
+# half adds the services whose info series is in the chosen namespaces.
+# label_values() takes only a series selector, hence query_result() and a
+# regex (one line: Grafana's query_result() parser does not span lines).
+SERVICE_QUERY = (
+    'query_result('
+    'last_over_time(pantau_service_up{instance=~"$host", namespace=~"$namespace"}[$__range])'
+    ' or (last_over_time(pantau_service_up{instance=~"$host"}[$__range])'
+    ' and on (instance, job, service)'
+    ' last_over_time(pantau_service_info{namespace=~"$namespace"}[$__range])))')
+SERVICE_REGEX = '/[{,]service="([^"]+)"/'
+# No allValue: All is the listed services, so that All under a chosen
+# namespace means that namespace's services, not every service.
+SERVICE_VAR = query_var("service", "Service", SERVICE_QUERY,
+                        "The services pantau found on those hosts, in the chosen "
+                        "namespaces. A Kubernetes workload is the service namespace/workload.",
+                        all_value=None, regex=SERVICE_REGEX)
 GATEWAY_VAR = {"name": "gateway", "label": "Payment gateway", "type": "textbox",
                "query": "payment-gateway", "hide": 0,
                "current": {"text": "payment-gateway", "value": "payment-gateway"},
@@ -415,7 +446,7 @@ def overview():
     return dashboard("pantau-overview", "pantau / Overview",
                      "Is each application healthy, busy, failing, and is the payment gateway "
                      "working? One row per service.",
-                     b, [HOST_VAR, SERVICE_VAR, GATEWAY_VAR], ["overview"])
+                     b, [HOST_VAR, NAMESPACE_VAR, SERVICE_VAR, GATEWAY_VAR], ["overview"])
 
 
 # ------------------------------------------------------ service detail
@@ -424,6 +455,18 @@ def overview():
 def service_detail():
     b = Board()
     legend = "{{service}} on {{instance}}"
+    b.row("Container")
+    b.add(table("Containers",
+                "For a service named after a container: its newest container, Kubernetes "
+                "pod and namespace, runtime and image, from pantau_service_info. Services "
+                "that are no container's have no row.",
+                [target("pantau_service_info{%s}" % SVC, instant=True, fmt="table")],
+                {"service": "Service", "instance": "Host", "namespace": "Namespace",
+                 "pod": "Pod", "container": "Container", "runtime": "Runtime",
+                 "image": "Image"},
+                [],
+                ["Service", "Host", "Namespace", "Pod", "Container", "Runtime", "Image"],
+                exclude=("Time", "job", "__name__", "Value")), 24, 5)
     b.row("CPU")
     b.add(timeseries("CPU used (cores)",
                      "CPU time used per second: 1 means one whole CPU. The dashed line is "
@@ -553,7 +596,7 @@ def service_detail():
     return dashboard("pantau-service", "pantau / Service detail",
                      "Everything pantau measures about the chosen services: CPU, memory, "
                      "disk, network, requests and the services they call.",
-                     b, [HOST_VAR, SERVICE_VAR], ["service"])
+                     b, [HOST_VAR, NAMESPACE_VAR, SERVICE_VAR], ["service"])
 
 
 # -------------------------------------------------------- dependencies
@@ -633,7 +676,7 @@ def dependencies():
     return dashboard("pantau-dependencies", "pantau / Dependencies",
                      "Every remote service (peer) each service calls — the payment gateway, "
                      "databases, other APIs — with calls, failures and answer times.",
-                     b, [HOST_VAR, SERVICE_VAR, PEER_VAR], ["dependencies"])
+                     b, [HOST_VAR, NAMESPACE_VAR, SERVICE_VAR, PEER_VAR], ["dependencies"])
 
 
 # --------------------------------------------------------- pantau itself

@@ -9,15 +9,22 @@ and exporter-queue metrics are built elsewhere): those must at least parse
 in Prometheus, and they are listed at the end of the test's output. At most
 three expressions over exported metrics may be excused in NEEDS_WORKLOAD,
 each with the workload the test does not make; docs/dashboards.md names
-them."""
+them.
+
+No container runs here, so one pantau_service_info series, for the real
+nginx service of the real pantau, comes from a small exposition the same
+Prometheus scrapes; the Namespace and Service variables are checked
+against it and against a service without one."""
 
 import glob
+import http.server
 import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import yaml
@@ -40,6 +47,7 @@ VARIABLES = {
     "$__interval": "2s",
     "$__range": "1m",
     "$host": ".+",
+    "$namespace": ".*",
     "$service": ".+",
     "$peer": ".+",
     "$gateway": "payment-gateway",
@@ -70,10 +78,88 @@ def expressions():
                 out.append((name, p["title"], t["refId"], t["expr"]))
         for v in dash["templating"]["list"]:
             if v["type"] == "query":
-                m = re.fullmatch(r"label_values\((.*),\s*(\w+)\)", v["query"]["query"], re.S)
-                check(m, "%s: variable %s is not label_values(): %r" % (name, v["name"], v["query"]))
-                out.append((name, "variable $" + v["name"], m.group(2), m.group(1)))
+                expr, label = variable_query(v)
+                check(expr, "%s: variable %s is neither label_values() nor query_result(): %r"
+                      % (name, v["name"], v["query"]))
+                out.append((name, "variable $" + v["name"], label, expr))
     return out
+
+
+def variable_query(v):
+    """(PromQL, what it gives) of a query variable: label_values(expr,
+    label) or query_result(expr), the latter on one line as Grafana reads it."""
+    q = v["query"]["query"]
+    m = re.fullmatch(r"label_values\((.*),\s*(\w+)\)", q, re.S)
+    if m:
+        return m.group(1), m.group(2)
+    m = re.fullmatch(r"query_result\((.+)\)\s*", q)
+    if m:
+        return m.group(1), "query_result"
+    return None, None
+
+
+def variable_values(prom, dash, name, **values):
+    """The values Grafana would list for query variable name of dash, the
+    other variables set as in VARIABLES and values (name -> regex):
+    query_result() as Grafana writes each series ({label="value",...}),
+    then the variable's regex, first group, duplicates dropped."""
+    (v,) = [v for v in load(os.path.join(GRAFANA, dash))["templating"]["list"]
+            if v["name"] == name]
+    expr, label = variable_query(v)
+    for k, val in values.items():
+        expr = expr.replace("$" + k, val)
+    rows = prom.query(substitute(expr))
+    if label != "query_result":
+        return sorted({r["metric"].get(label) for r in rows} - {None})
+    pattern = v["regex"]
+    check(pattern.startswith("/") and pattern.endswith("/"), "regex %r" % pattern)
+    found = set()
+    for r in rows:
+        text = "%s{%s}" % (r["metric"].get("__name__", ""),
+                           ",".join('%s="%s"' % (k, val) for k, val in r["metric"].items()
+                                    if k != "__name__"))
+        m = re.search(pattern[1:-1], text)
+        if m:
+            found.add(m.group(1))
+    return sorted(found)
+
+
+class InfoFixture:
+    """Serves one pantau_service_info series, as pantau exports it for a
+    service named after a Kubernetes pod, with the instance and job labels
+    of the real pantau: no container runs here, and the service it names
+    (nginx's) is a real one of that pantau. Scraped with honor_labels."""
+
+    def __init__(self, instance, service):
+        body = ('# TYPE pantau_service_info gauge\n'
+                'pantau_service_info{instance="%s",job="pantau",service="%s",'
+                'container="web",pod="web-7d9c5b8f4-x2kqz",namespace="shop",'
+                'runtime="containerd",image="docker.io/library/nginx:1.22"} 1\n'
+                % (instance, service)).encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; version=0.0.4")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.addr = "127.0.0.1:%d" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def job(self):
+        return {"job_name": "pantau-info-fixture", "honor_labels": True,
+                "static_configs": [{"targets": [self.addr]}]}
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def substitute(expr):
@@ -159,7 +245,7 @@ def test_every_dashboard_query_returns_data():
     disk = Cgroup("t-dash-disk")
     web, client = Cgroup("t-dash-web"), Cgroup("t-dash-client")
     procs = []
-    stack = nginx = None
+    stack = nginx = info = None
     tmp_file = os.path.join(BUILD, "tests", "t-dash-io-%d" % os.getpid())
     # The exporter panels want an Elasticsearch exporter; the fake one serves.
     es = FakeES().start()
@@ -180,9 +266,14 @@ def test_every_dashboard_query_returns_data():
             procs.append(spawn_in(client, ["sh", "-c", 'for i in $(seq 240); do /usr/bin/python3 '
                                            '"$0" 127.0.0.5 "$1" keepalive >/dev/null; sleep 0.5; done',
                                            HTTPWORK, str(nginx.port)]))
-            stack = Stack([p.listen], with_alerts=False)
+            # nginx's service gets an info series in namespace shop; the
+            # others have none, as services that are no container's.
+            info = InfoFixture(p.listen, web.service)
+            stack = Stack([p.listen], with_alerts=False, extra_jobs=[info.job()])
             prom = stack.prom
             wait_for(lambda: prom.up(p.listen), 30, "Prometheus to scrape pantau")
+            wait_for(lambda: prom.query("pantau_service_info"), 30,
+                     "Prometheus to scrape the info series")
             # Enough samples for the 10 s rates and the 1 m ranges.
             wait_for(lambda: prom.query('rate(pantau_disk_bytes_total{service="%s"}[10s]) > 0'
                                         % disk.service), 60, "disk writes in Prometheus")
@@ -227,6 +318,8 @@ def test_every_dashboard_query_returns_data():
             check(status.get(limited.service) == 2, "status of the CPU-bound service: %r" % status)
             check(0.8 < cpu.get(limited.service, 0) < 1.1, "CPU share at quota: %r" % cpu)
             check(status.get(disk.service) == 1, "status of the disk writer: %r" % status)
+
+            check_namespace_variables(prom, web.service, disk.service)
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -238,6 +331,8 @@ def test_every_dashboard_query_returns_data():
         client.remove()
         if stack:
             stack.stop()
+        if info:
+            info.stop()
         lim.remove()
         limited.remove()
         disk.remove()
@@ -246,3 +341,30 @@ def test_every_dashboard_query_returns_data():
             os.unlink(tmp_file)
         except FileNotFoundError:
             pass
+
+
+def check_namespace_variables(prom, in_shop, without_info):
+    """Namespace and Service variables: with namespace All the service list
+    is the one of pantau_service_up alone (the list before the namespace
+    variable), services without an info series included; with a namespace
+    chosen, only the services whose info series is in it."""
+    everything = sorted({r["metric"]["service"] for r in
+                         prom.query("last_over_time(pantau_service_up[1m])")})
+    check(in_shop in everything and without_info in everything,
+          "%s and %s among the services: %r" % (in_shop, without_info, everything))
+    for dash in ("overview.json", "service-detail.json", "dependencies.json"):
+        namespaces = variable_values(prom, dash, "namespace")
+        check(namespaces == ["shop"], "%s: namespaces %r, want ['shop']" % (dash, namespaces))
+        for chosen, want in ((".*", everything), ("shop", [in_shop]),
+                             ("(shop|elsewhere)", [in_shop]), ("elsewhere", [])):
+            got = variable_values(prom, dash, "service", namespace=chosen)
+            check(got == want, "%s: services with namespace=~%r: %r, want %r"
+                  % (dash, chosen, got, want))
+    print("  namespace variable: ['shop']; services with All: %d (%s without an info series "
+          "among them), with shop: [%s]" % (len(everything), without_info, in_shop))
+    (info_panel,) = [p for p in panels(load(os.path.join(GRAFANA, "service-detail.json")))
+                     if p["title"] == "Containers"]
+    rows = prom.query(substitute(info_panel["targets"][0]["expr"]))
+    check([(r["metric"]["service"], r["metric"]["namespace"], r["metric"]["runtime"])
+           for r in rows] == [(in_shop, "shop", "containerd")],
+          "Containers panel rows: %r" % rows)
