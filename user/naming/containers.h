@@ -61,7 +61,8 @@ int containers_lookup(struct containers *c, const char *cgroup_mnt, const char *
  * (pod-template-hash and the pod's random suffix stripped), StatefulSet
  * (ordinal stripped), DaemonSet, Job (CronJob for a job named
  * <cronjob>-<minutes>), else the pod's own name. Without labels, the same
- * from the shape of the name alone. Returns 0 or -ENAMETOOLONG.
+ * from the shape of the name alone. Returns 0, -ENAMETOOLONG, or -EINVAL
+ * when there is no name (an empty pod name).
  */
 int k8s_workload_name(const char *pod, const struct k8s_pod_labels *labels,
 		      char *out, size_t len);
