@@ -29,7 +29,8 @@ PROM_DIR = os.path.join(ROOT, "dashboards", "prometheus")
 AM_DIR = os.path.join(ROOT, "dashboards", "alertmanager")
 
 
-def _stop(proc, log):
+def stop_process(proc, log):
+    """Stop a peer started with its log file open; the log is closed."""
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -129,7 +130,7 @@ class Alertmanager:
             return f.read()
 
     def stop(self):
-        _stop(self.proc, self.log)
+        stop_process(self.proc, self.log)
 
 
 class Prometheus:
@@ -203,7 +204,7 @@ class Prometheus:
             return f.read()
 
     def stop(self):
-        _stop(self.proc, self.log)
+        stop_process(self.proc, self.log)
 
 
 class Stack:

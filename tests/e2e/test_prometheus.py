@@ -10,6 +10,7 @@ import time
 import urllib.parse
 import urllib.request
 
+from alerting_lib import stop_process
 from pantau_lib import Cgroup, Pantau, TestFailure, burn, check, free_port, wait_for
 
 SCRAPE_CONFIG = """global:
@@ -52,13 +53,7 @@ class Prometheus:
         return body["data"]["result"]
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
+        stop_process(self.proc, self.log)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 

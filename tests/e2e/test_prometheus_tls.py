@@ -12,6 +12,7 @@ import urllib.parse
 import urllib.request
 import warnings
 
+from alerting_lib import stop_process
 from pantau_lib import Pantau, check, free_port, wait_for
 
 with warnings.catch_warnings():
@@ -113,13 +114,7 @@ class Prometheus:
         return None
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
+        stop_process(self.proc, self.log)
 
 
 def test_prometheus_scrapes_over_tls_with_basic_auth():

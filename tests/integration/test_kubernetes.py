@@ -36,6 +36,7 @@ import warnings
 
 import yaml
 
+from alerting_lib import stop_process
 from pantau_lib import (BUILD, ROOT, TCPWORK, VALIDATORS, Cgroup, basic_auth, burn, cgroup2_mount,
                         check, free_port, npm_ci, parse_metrics, rand_suffix, spawn_in, tcp_server,
                         value, wait_for)
@@ -380,13 +381,7 @@ class Prometheus:
             return None
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
+        stop_process(self.proc, self.log)
 
 
 def config_dir_from_configmap(d):
