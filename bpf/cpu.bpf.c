@@ -105,8 +105,50 @@ static __always_inline __u64 take_enqueue(struct task_struct *t, const bool btf)
 	return ts;
 }
 
-static __always_inline void commit_prev(struct cpu_oncpu *oc, __u64 now,
-					bool voluntary)
+/* Fair-class policies: only their pick sets se.prev_sum_exec_runtime. */
+static __always_inline bool fair_policy(__u32 policy)
+{
+	return policy == 0 /* NORMAL */ || policy == 3 /* BATCH */ || policy == 5 /* IDLE */;
+}
+
+/*
+ * The task's runtime counter when this slot last committed for it. When
+ * the slot holds another task, a switch went unseen (a missed program
+ * run): the fair class's own start of slice stands in; other classes have
+ * none. The counter is per task, so nothing another task ran can land on
+ * it.
+ */
+static __always_inline bool slice_start(const struct cpu_oncpu *oc, struct task_struct *t,
+					__u32 tid, const bool btf, __u64 *since)
+{
+	/*
+	 * Both read before choosing: a load the compiler shares between the
+	 * map value and the task is refused by the verifier ("same insn
+	 * cannot be used with different pointers").
+	 */
+	__u64 slot_since = oc->runtime_ns;
+	__u64 pick_since = TASK_READ(t, se.prev_sum_exec_runtime, btf);
+
+	barrier_var(slot_since);
+	barrier_var(pick_since);
+	if (oc->start_ns && oc->tid == tid) {
+		*since = slot_since;
+		return true;
+	}
+	if (fair_policy(TASK_READ(t, policy, btf))) {
+		*since = pick_since;
+		return true;
+	}
+	return false;
+}
+
+static __always_inline __u64 growth(__u64 runtime, __u64 since)
+{
+	return runtime > since ? runtime - since : 0;
+}
+
+static __always_inline void commit_prev(struct cpu_oncpu *oc, __u64 slice,
+					bool voluntary, bool seen)
 {
 	struct service_key key;
 	struct cpu_stats *st;
@@ -119,12 +161,13 @@ static __always_inline void commit_prev(struct cpu_oncpu *oc, __u64 now,
 		return;
 	}
 	/* Per-CPU value: no other CPU writes it, plain adds suffice. */
-	st->oncpu_ns += now - oc->start_ns;
+	st->oncpu_ns += slice;
 	if (voluntary)
 		st->switches_voluntary++;
 	else
 		st->switches_involuntary++;
-	if (oc->has_pending_runq) {
+	/* The pending wait belongs to whoever the slot saw switch in. */
+	if (seen && oc->has_pending_runq) {
 		st->runq_slots[log2_slot(oc->pending_runq_ns / 1000, CPU_RUNQ_SLOTS)]++;
 		st->runq_wait_ns += oc->pending_runq_ns;
 	}
@@ -133,40 +176,84 @@ static __always_inline void commit_prev(struct cpu_oncpu *oc, __u64 now,
 static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 				     struct task_struct *next, const bool btf)
 {
-	__u64 now = bpf_ktime_get_ns(), enq;
+	__u64 now = bpf_ktime_get_ns(), enq, since;
+	__u32 zero = 0, prev_state, prev_tid, next_tid;
 	struct cpu_oncpu *oc;
-	__u32 zero = 0, prev_state, next_tid;
 
 	oc = bpf_map_lookup_elem(&cpu_oncpu, &zero);
 	if (!oc)
 		return 0;
 
 	prev_state = task_state(prev, btf);
-	/*
-	 * Commit only the slice of the task this slot saw switch in: a run
-	 * of this program that was missed (recursion) leaves the slot stale.
-	 * The kernel's own rule for nvcsw vs nivcsw in __schedule().
-	 */
-	if (oc->start_ns && now > oc->start_ns &&
-	    oc->tid == (__u32)bpf_get_current_pid_tgid())
-		commit_prev(oc, now, !preempt && prev_state != TASK_RUNNING);
-	if (prev_state == TASK_RUNNING && TASK_READ(prev, pid, btf))
+	prev_tid = TASK_READ(prev, pid, btf);
+	/* The kernel's own rule for nvcsw vs nivcsw in __schedule(). */
+	if (prev_tid && slice_start(oc, prev, prev_tid, btf, &since))
+		commit_prev(oc, growth(TASK_READ(prev, se.sum_exec_runtime, btf), since),
+			    !preempt && prev_state != TASK_RUNNING,
+			    oc->start_ns && oc->tid == prev_tid);
+	else if (prev_tid)
+		count_drop(CPU_DROP_SWITCH_UNSEEN);
+	if (prev_state == TASK_RUNNING && prev_tid)
 		record_enqueue(prev, now, btf);
 
 	next_tid = TASK_READ(next, pid, btf);
 	if (!next_tid) {	/* the idle task */
 		oc->start_ns = 0;
+		oc->tid = 0;
 		oc->has_pending_runq = 0;
 		return 0;
 	}
 	oc->start_ns = now;
 	oc->tid = next_tid;
+	oc->runtime_ns = TASK_READ(next, se.sum_exec_runtime, btf);
 	oc->key.cgroup_id = btf ? next->cgroups->dfl_cgrp->kn->id :
 			    BPF_CORE_READ(next, cgroups, dfl_cgrp, kn, id);
 	oc->key.tgid = TASK_READ(next, tgid, btf);
 	enq = take_enqueue(next, btf);
 	oc->has_pending_runq = enq && now > enq;
 	oc->pending_runq_ns = oc->has_pending_runq ? now - enq : 0;
+	return 0;
+}
+
+/*
+ * Not attached: user space runs it on each CPU before reading cpu_stats
+ * (BPF_PROG_TEST_RUN with a CPU sends an IPI, so current is whatever runs
+ * there). It commits the running task's runtime so far, as the next switch
+ * would, so that a CPU hog is read from cpu_stats rather than estimated
+ * from cpu_oncpu while it may be switching. sched_switch runs with
+ * interrupts off, so the two never interleave on a CPU. The runtime
+ * counter moves at each tick, as cpu.stat's does.
+ */
+SEC("raw_tp")
+int cpu_checkpoint(void *ctx)
+{
+	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+	__u32 zero = 0, tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 runtime, since;
+	struct service_key key;
+	struct cpu_stats *st;
+	struct cpu_oncpu *oc;
+
+	oc = bpf_map_lookup_elem(&cpu_oncpu, &zero);
+	if (!oc || !tid || !slice_start(oc, cur, tid, false, &since))
+		return 0;
+	runtime = BPF_CORE_READ(cur, se.sum_exec_runtime);
+	service_key_current(&key);
+	st = map_lookup_or_init(&cpu_stats, &key, &zero_stats);
+	if (!st) {
+		count_drop(CPU_DROP_STATS_MAP_FULL);
+		return 0;
+	}
+	st->oncpu_ns += growth(runtime, since);
+	/* A slot left by an unseen switch now follows the task that runs. */
+	if (oc->tid != tid || !oc->start_ns) {
+		oc->tid = tid;
+		oc->key.cgroup_id = key.cgroup_id;
+		oc->key.tgid = bpf_get_current_pid_tgid() >> 32;
+		oc->has_pending_runq = 0;
+	}
+	oc->runtime_ns = runtime;
+	oc->start_ns = bpf_ktime_get_ns();
 	return 0;
 }
 

@@ -23,6 +23,9 @@ struct cpu_stats {
 /*
  * What runs on a CPU right now: written at switch-in, so the slice of a
  * task still running at scrape time can be added by user space.
+ * runtime_ns is the task's own runtime counter (se.sum_exec_runtime, what
+ * cpu.stat sums) when this slot last committed for it; a slice is the
+ * counter's growth since, not a difference of timestamps.
  * pending_runq_ns is the wait the task had before this switch-in; it is
  * committed to its stats at switch-out, saving a second stats lookup.
  */
@@ -31,12 +34,14 @@ struct cpu_oncpu {
 	struct service_key key;
 	__u32 tid;			/* who was switched in */
 	__u32 pad;
+	__u64 runtime_ns;
 	__u64 pending_runq_ns;
 	__u64 has_pending_runq;
 };
 
 enum cpu_drop_reason {
 	CPU_DROP_STATS_MAP_FULL,
+	CPU_DROP_SWITCH_UNSEEN,
 	CPU_DROP_REASONS,
 };
 

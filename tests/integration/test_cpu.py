@@ -61,6 +61,43 @@ def test_cpu_matches_cpu_stat_while_running():
         cg.remove()
 
 
+def test_cpu_stays_inside_cpu_stat_across_scrapes():
+    """Two CPU hogs, each alone on a CPU, run long slices. pantau counts
+    each task's own runtime counter (what cpu.stat sums) and commits the
+    running slices just before reading its maps, so every scrape lies
+    between cpu.stat read just before and just after it. Timestamps taken
+    at each switch ran up to 42 ms ahead of cpu.stat here (they include
+    time the scheduler does not charge), and lost whole slices where a
+    switch went unseen."""
+    cg = Cgroup("t-cpuhog")
+    hogs = []
+    try:
+        with Pantau(CONFIG) as p:
+            hogs = [burn("--cgroup", cg.path, "--cpu", str(c), "--forever")
+                    for c in range(min(2, os.cpu_count()))]
+            wait_for(lambda: cpu_seconds(p.metrics(), cg.service), 10, "the hogs' service")
+            ahead = behind = 0.0
+            n = 0
+            deadline = time.monotonic() + 8
+            while time.monotonic() < deadline:
+                before = cg.usage_usec() / 1e6
+                got = cpu_seconds(p.metrics(), cg.service)
+                after = cg.usage_usec() / 1e6
+                ahead, behind = max(ahead, got - after), max(behind, before - got)
+                n += 1
+            print("  %d scrapes of %d hogs (%.2f s of CPU): at most %.3f ms ahead of cpu.stat "
+                  "after the scrape, %.3f ms behind it before" %
+                  (n, len(hogs), got, ahead * 1e3, behind * 1e3))
+            # cpu.stat is in microseconds.
+            check(ahead < 1e-5, "pantau ran %.3f ms ahead of cpu.stat" % (ahead * 1e3))
+            check(behind < 1e-5, "pantau fell %.3f ms behind cpu.stat" % (behind * 1e3))
+    finally:
+        for w in hogs:
+            w.kill()
+            w.wait()
+        cg.remove()
+
+
 def test_voluntary_switches_count_each_sleep():
     cg = Cgroup("t-sleep")
     n = 200

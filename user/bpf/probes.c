@@ -170,6 +170,9 @@ static void attach_all(struct probes *p, struct bpf_object *obj, const char *dom
 
 		if (!bpf_program__autoload(prog) || p->n_status >= PROBES_MAX)
 			continue;
+		/* No hook: run on demand by its collector (cpu_checkpoint). */
+		if (!strchr(sec, '/'))
+			continue;
 		/* Uprobes go on each TLS library file found (tls_libs.c). */
 		if (strncmp(sec, "uprobe", 6) == 0 || strncmp(sec, "uretprobe", 9) == 0)
 			continue;

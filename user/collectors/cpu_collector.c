@@ -40,10 +40,38 @@ static void accumulate(struct cpu_stats *total, const struct cpu_stats *cur,
 }
 
 /*
- * What ran on each CPU, read just before the stats map: a slice committed
- * between the two reads is then counted twice for a moment (the exported
- * value never goes back, so that is absorbed), never missed.
+ * A task still running at collection is counted in one of two ways.
+ * Where the kernel runs a program on a chosen CPU (raw_tp test runs, 5.10
+ * on), cpu_checkpoint commits each CPU's running slice to cpu_stats just
+ * before they are read: exact, whatever switches while they are read.
+ * Older kernels estimate the slice from cpu_oncpu, read before and after
+ * cpu_stats, and add it only where both reads show the same slice: a
+ * switch in between may have committed it to the stats already, and
+ * counting it twice would hold the exported value (which never goes back)
+ * above the truth until the real count caught up. Skipping it instead
+ * only delays that slice to the next collection.
  */
+static bool checkpoint_unsupported;
+
+static bool checkpoint_cpus(int prog_fd, int n_cpus)
+{
+	if (checkpoint_unsupported || prog_fd < 0)
+		return false;
+	for (int c = 0; c < n_cpus; c++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU,
+			    .cpu = (__u32)c);
+
+		/* An offline CPU runs nothing. */
+		if (bpf_prog_test_run_opts(prog_fd, &opts) == 0 || errno == ENXIO)
+			continue;
+		checkpoint_unsupported = true;
+		pt_info("cannot run cpu_checkpoint on CPU %d (%s); running tasks' CPU time "
+			"is estimated at each collection instead.", c, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 struct oncpu_snapshot {
 	struct cpu_oncpu *slots;
 	int n_cpus;
@@ -52,28 +80,31 @@ struct oncpu_snapshot {
 };
 
 /* Collections run under the daemon lock, one at a time. */
-static struct oncpu_snapshot snapshot;
+static struct oncpu_snapshot before, after;
+static bool checkpointed;
 
-static void take_snapshot(int oncpu_fd, int n_cpus)
+static void take_snapshot(struct oncpu_snapshot *snap, int oncpu_fd, int n_cpus)
 {
 	__u32 zero = 0;
 
-	snapshot.valid = false;
-	if (snapshot.n_cpus != n_cpus) {
-		free(snapshot.slots);
-		snapshot.slots = calloc((size_t)n_cpus, sizeof(*snapshot.slots));
-		snapshot.n_cpus = snapshot.slots ? n_cpus : 0;
+	snap->valid = false;
+	if (snap->n_cpus != n_cpus) {
+		free(snap->slots);
+		snap->slots = calloc((size_t)n_cpus, sizeof(*snap->slots));
+		snap->n_cpus = snap->slots ? n_cpus : 0;
 	}
-	if (!snapshot.slots)
+	if (!snap->slots)
 		return;
-	snapshot.taken_ns = mono_ns();
-	snapshot.valid = bpf_map_lookup_elem(oncpu_fd, &zero, snapshot.slots) == 0;
+	snap->taken_ns = mono_ns();
+	snap->valid = bpf_map_lookup_elem(oncpu_fd, &zero, snap->slots) == 0;
 }
 
 void cpu_collector_cleanup(void)
 {
-	free(snapshot.slots);
-	memset(&snapshot, 0, sizeof(snapshot));
+	free(before.slots);
+	free(after.slots);
+	memset(&before, 0, sizeof(before));
+	memset(&after, 0, sizeof(after));
 }
 
 static void add_inflight(struct collect_ctx *ctx)
@@ -82,15 +113,16 @@ static void add_inflight(struct collect_ctx *ctx)
 
 	for (size_t i = 0; i < r->n_services; i++)
 		r->services[i].cpu_inflight_ns = 0;
-	if (!snapshot.valid)
+	if (checkpointed || !before.valid || !after.valid || before.n_cpus != after.n_cpus)
 		return;
-	for (int c = 0; c < snapshot.n_cpus; c++) {
-		const struct cpu_oncpu *oc = &snapshot.slots[c];
+	for (int c = 0; c < before.n_cpus; c++) {
+		const struct cpu_oncpu *oc = &before.slots[c], *now = &after.slots[c];
 		struct service_key key;
 		struct key_entry *e;
 		struct service *s;
 
-		if (!oc->start_ns || oc->start_ns >= snapshot.taken_ns)
+		if (!oc->start_ns || oc->start_ns >= before.taken_ns ||
+		    now->start_ns != oc->start_ns || now->tid != oc->tid)
 			continue;
 		/* A task that moved itself while running has not switched since. */
 		key = registry_task_key(r, registry_task_cgroup_now(r, oc->tid, oc->key.cgroup_id),
@@ -98,7 +130,7 @@ static void add_inflight(struct collect_ctx *ctx)
 		e = registry_key(r, &key);
 		s = e ? registry_service(r, e) : NULL;
 		if (s)
-			s->cpu_inflight_ns += snapshot.taken_ns - oc->start_ns;
+			s->cpu_inflight_ns += before.taken_ns - oc->start_ns;
 	}
 }
 
@@ -121,10 +153,14 @@ int cpu_read(struct collect_ctx *ctx)
 		return -ENODEV;
 	if (n_cpus <= 0)
 		return -EINVAL;
-	take_snapshot(bpf_map__fd(skel->maps.cpu_oncpu), n_cpus);
+	checkpointed = checkpoint_cpus(bpf_program__fd(skel->progs.cpu_checkpoint), n_cpus);
+	if (!checkpointed)
+		take_snapshot(&before, bpf_map__fd(skel->maps.cpu_oncpu), n_cpus);
 	n = map_walk(bpf_map__fd(skel->maps.cpu_stats), sizeof(struct service_key),
 		     sizeof(struct cpu_stats), true, bpf_map__max_entries(skel->maps.cpu_stats),
 		     read_stats, ctx->registry);
+	if (!checkpointed)
+		take_snapshot(&after, bpf_map__fd(skel->maps.cpu_oncpu), n_cpus);
 	return n < 0 ? (int)n : 0;
 }
 
@@ -187,6 +223,7 @@ size_t cpu_drops(struct probes *p, struct drop_count *out, size_t max)
 {
 	static const char *const reasons[CPU_DROP_REASONS] = {
 		[CPU_DROP_STATS_MAP_FULL] = "cpu_stats_map_full",
+		[CPU_DROP_SWITCH_UNSEEN] = "cpu_switch_unseen",
 	};
 
 	if (!p->cpu)
