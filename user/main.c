@@ -30,6 +30,7 @@
 #include "log.h"
 #include "prometheus/metrics.h"
 #include "bpf/net_seed.h"
+#include "bpf/shared_cgroups.h"
 #include "bpf/skip_cgroups.h"
 #include "net.skel.h"
 #include "prometheus/prometheus.h"
@@ -382,23 +383,6 @@ static void close_event_sinks(struct daemon *d)
 	d->jsonl = NULL;
 }
 
-static int sync_shared_cgroups(struct daemon *d)
-{
-	uint64_t ids[PANTAU_MAX_SHARED_CGROUPS];
-	uint8_t one = 1;
-	size_t n;
-	int fd;
-
-	fd = probes_shared_cgroups_fd(&d->probes);
-	if (fd < 0)
-		return 0;
-	n = registry_shared_ids(&d->registry, ids, PANTAU_MAX_SHARED_CGROUPS);
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_update_elem(fd, &ids[i], &one, BPF_ANY))
-			return -errno;
-	return 0;
-}
-
 /*
  * Only "/" as shared and no skipped cgroups needs no rescans: the root
  * never changes. Otherwise cgroups made since the last walk are matched.
@@ -454,7 +438,7 @@ static int serve(struct daemon *d, const struct options *o)
 		pthread_mutex_lock(&d->lock);
 		if (cgroups_need_rescan(&d->cfg)) {
 			registry_scan_cgroups(&d->registry);
-			sync_shared_cgroups(d);
+			shared_cgroups_sync(&d->probes, &d->registry);
 			skip_cgroups_sync(&d->probes, &d->registry);
 		}
 		daemon_collect(d);
@@ -592,7 +576,7 @@ int main(int argc, char **argv)
 	rc = registry_scan_cgroups(&d.registry);
 	if (rc)
 		pt_warn("cannot walk the cgroup2 tree at %s: %s", mnt, strerror(-rc));
-	rc = sync_shared_cgroups(&d);
+	rc = shared_cgroups_sync(&d.probes, &d.registry);
 	if (rc)
 		pt_warn("cannot fill the shared_cgroups map: %s; processes of shared cgroups are not split",
 			strerror(-rc));

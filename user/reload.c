@@ -3,6 +3,8 @@
 #include <string.h>
 #include <time.h>
 #include <bpf/libbpf.h>
+#include "bpf/id_map.h"
+#include "bpf/shared_cgroups.h"
 #include "bpf/skip_cgroups.h"
 #include "collectors/request_collector.h"
 #include "elasticsearch/elasticsearch.h"
@@ -46,7 +48,7 @@ static void apply_requests(struct daemon *d, struct pantau_config *next)
 		return;
 	registry_scan_cgroups(&d->registry);
 	err = cfg->n_skip_cgroups ? skip_cgroups_sync(&d->probes, &d->registry) :
-	      skip_cgroups_set(bpf_map__fd(d->probes.net->maps.skip_cgroups), none, 0,
+	      id_map_set(bpf_map__fd(d->probes.net->maps.skip_cgroups), none, 0,
 			       bpf_map__max_entries(d->probes.net->maps.skip_cgroups));
 	if (err)
 		pt_warn("config reload: cannot refill the skip_cgroups map: %s; the connections of "
@@ -61,6 +63,35 @@ static bool same_strings(char *const *a, size_t na, char *const *b, size_t nb)
 		if (strcmp(a[i], b[i]) != 0)
 			return false;
 	return true;
+}
+
+/*
+ * services.shared_cgroups: every known cgroup is matched again and the
+ * kernel's map refilled at once, so from their next switch the processes
+ * of a newly shared cgroup count under keys of their own, and those of a
+ * cgroup no longer shared under the cgroup's. The services of the old keys
+ * go down, keeping what they counted.
+ */
+static void apply_shared(struct daemon *d, struct pantau_config *next)
+{
+	struct pantau_config *cfg = &d->cfg;
+	size_t changed;
+	int err;
+
+	if (same_strings(cfg->shared_cgroups, cfg->n_shared_cgroups, next->shared_cgroups,
+			 next->n_shared_cgroups))
+		return;
+	config_move_strings(cfg->shared_cgroups, &cfg->n_shared_cgroups, next->shared_cgroups,
+			    &next->n_shared_cgroups);
+	changed = registry_reshare(&d->registry);
+	registry_scan_cgroups(&d->registry);
+	err = shared_cgroups_sync(&d->probes, &d->registry);
+	if (err)
+		pt_warn("config reload: cannot refill the shared_cgroups map: %s; the kernel may "
+			"keep counting some cgroups as before until pantau restarts.", strerror(-err));
+	else
+		pt_info("config reload: services.shared_cgroups applied; %zu known cgroups changed "
+			"sides.", changed);
 }
 
 static bool same_rules(const struct pantau_config *a, const struct pantau_config *b)
@@ -151,14 +182,10 @@ static void apply_exporters(struct daemon *d, struct pantau_config *next, const 
 		config_swap_es_connection(&d->cfg, next);
 }
 
-/* Keys that change what the kernel keys by, or what is sized at start. */
+/* Keys that size tables and maps at start. */
 static void warn_restart_only(const struct pantau_config *running,
 			      const struct pantau_config *next)
 {
-	if (!same_strings(running->shared_cgroups, running->n_shared_cgroups,
-			  next->shared_cgroups, next->n_shared_cgroups))
-		pt_warn("config reload: services.shared_cgroups changed; restart pantau to apply "
-			"it (the kernel keys those cgroups' processes apart from start).");
 	if (running->services_max != next->services_max || running->peers_max != next->peers_max)
 		pt_warn("config reload: services.max or peers.max changed; restart pantau to apply "
 			"it (tables and maps are sized at start).");
@@ -216,6 +243,7 @@ void config_reload(struct daemon *d, const char *path, const struct reload_flags
 		warn_web_changed(&d->cfg, &next, flags->web_config_file);
 		warn_restart_only(&d->cfg, &next);
 		apply_thresholds(&d->cfg, &next);
+		apply_shared(d, &next);
 		apply_requests(d, &next);
 		apply_rules(d, &next);
 		apply_exporters(d, &next, flags->es_url);
@@ -225,8 +253,9 @@ void config_reload(struct daemon *d, const char *path, const struct reload_flags
 		pt_err("config reload failed, the running config stays: %s", err);
 	else
 		pt_info("config reloaded from %s: thresholds, services.rules, peers.rules, "
-			"requests.routes, requests.skip_cgroups, events.per_service_per_second, the "
-			"Elasticsearch connection and the CloudWatch namespace and interval applied; "
-			"other keys apply at restart.", path);
+			"services.shared_cgroups, requests.routes, requests.skip_cgroups, "
+			"events.per_service_per_second, the Elasticsearch connection and the "
+			"CloudWatch namespace and interval applied; other keys apply at restart.",
+			path);
 	config_free(&next);
 }

@@ -3,6 +3,7 @@ own cgroup accounting (cpu.stat usage_usec) and against workloads whose
 figures the test knows."""
 
 import os
+import signal
 import time
 
 from pantau_lib import (Cgroup, Pantau, burn, check, rand_suffix, series, value,
@@ -168,6 +169,80 @@ def test_root_cgroup_process_is_named_by_comm():
             if w:
                 w.kill()
                 w.wait()
+
+
+def test_sighup_splits_a_cgroup_by_process_and_joins_it_again():
+    """services.shared_cgroups applied on SIGHUP: the cgroup's processes
+    become services of their own, then the cgroup one service again; each
+    side's CPU over a window matches the cgroup's cpu.stat, and the side
+    that no longer applies stops counting (the cgroup's service goes down)."""
+    cg = Cgroup("t-share")
+    comms = ["psa" + rand_suffix(6), "psb" + rand_suffix(6)]
+    procs = []
+    unshared = CONFIG
+    shared = CONFIG + '  shared_cgroups: ["/", "/t-share-*"]\n'
+
+    def up(m, name):
+        return value(m, "pantau_service_up", service=name)
+
+    def window(services):
+        """CPU of services over 2 s against cpu.stat read around both scrapes."""
+        b1 = cg.usage_usec() / 1e6
+        m1 = p.metrics()
+        a1 = cg.usage_usec() / 1e6
+        time.sleep(2)
+        b2 = cg.usage_usec() / 1e6
+        m2 = p.metrics()
+        a2 = cg.usage_usec() / 1e6
+        got = sum(cpu_seconds(m2, s) - cpu_seconds(m1, s) for s in services)
+        lo, hi = b2 - a1, a2 - b1
+        return got, lo, hi, (lo - got if got < lo else got - hi if got > hi else 0) / hi
+
+    def reload(config, want):
+        with open(p.config, "w") as f:
+            f.write(config)
+        p.proc.send_signal(signal.SIGHUP)
+        return wait_for(lambda: (lambda m: m if want(m) else None)(p.metrics()), 20,
+                        "the reloaded services.shared_cgroups to show")
+
+    try:
+        with Pantau(unshared) as p:
+            # One CPU for both, so the test leaves the other to pantau.
+            procs = [burn("--cgroup", cg.path, "--comm", c, "--cpu", "0", "--forever")
+                     for c in comms]
+            m = wait_for(lambda: (lambda m: m if up(m, cg.service) == 1 else None)(p.metrics()),
+                         10, "the cgroup's service")
+            got, lo, hi, err = window([cg.service])
+            check(err < 0.05, "one service: %.3f s, cpu.stat %.3f..%.3f s" % (got, lo, hi))
+
+            m = reload(shared, lambda m: all(up(m, c) == 1 for c in comms) and
+                       up(m, cg.service) == 0)
+            line = [l for l in p.log_text().splitlines() if "shared_cgroups applied" in l]
+            got, lo, hi, err = window(comms)
+            print("  shared: %s up, %s down; %.3f s CPU, cpu.stat %.3f..%.3f s (error %.2f %%); "
+                  "%s" % (", ".join(comms), cg.service, got, lo, hi, 100 * err,
+                          line[-1] if line else "no log line"))
+            check(line and "1 known cgroups changed sides" in line[-1],
+                  "the reload did not say one cgroup changed sides: %r" % line)
+            check(err < 0.05, "split: %.3f s, cpu.stat %.3f..%.3f s" % (got, lo, hi))
+            before = cpu_seconds(m, cg.service)
+
+            m = reload(unshared, lambda m: up(m, cg.service) == 1)
+            split = sum(cpu_seconds(m, c) for c in comms)
+            got, lo, hi, err = window([cg.service])
+            split = sum(cpu_seconds(p.metrics(), c) for c in comms) - split
+            print("  joined again: %s up; %.3f s CPU, cpu.stat %.3f..%.3f s (error %.2f %%); "
+                  "the processes' services %.3f s more" % (cg.service, got, lo, hi, 100 * err,
+                                                          split))
+            check(err < 0.05, "joined: %.3f s, cpu.stat %.3f..%.3f s" % (got, lo, hi))
+            check(split < 0.01, "the processes' services still counted %.3f s" % split)
+            check(cpu_seconds(p.metrics(), cg.service) >= before,
+                  "the cgroup's service went backwards")
+    finally:
+        for w in procs:
+            w.kill()
+            w.wait()
+        cg.remove()
 
 
 def test_short_lived_process_folds_into_short_lived():

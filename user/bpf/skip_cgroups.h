@@ -14,14 +14,6 @@ struct probes;
 struct registry;
 
 /*
- * Make the hash map at fd (u64 keys, u8 values, max_entries of them) hold
- * exactly ids[0..n): ids not in it are deleted, so that cgroups that are
- * gone (a service restarted gets a new cgroup id) do not fill it. ids is
- * sorted in place. Returns 0 or a negative errno.
- */
-int skip_cgroups_set(int fd, uint64_t *ids, size_t n, uint32_t max_entries);
-
-/*
  * Fill the map from the registry's last cgroup walk; a no-op without the
  * net domain or without requests.skip_cgroups. Returns 0 or a negative
  * errno; says once when more cgroups match than the map holds.

@@ -533,6 +533,20 @@ size_t registry_rename(struct registry *r)
 	return moved;
 }
 
+size_t registry_reshare(struct registry *r)
+{
+	size_t changed = 0;
+
+	for (size_t i = 0; i < r->cgroups.count; i++) {
+		struct cgroup_info *c = rowtab_at(&r->cgroups, i);
+		bool shared = cgroup_is_shared(r->cfg, c->path);
+
+		changed += shared != c->shared;
+		c->shared = shared;
+	}
+	return changed;
+}
+
 void registry_begin(struct registry *r)
 {
 	r->gen++;
@@ -556,6 +570,17 @@ static bool cgroup_key_alive(struct registry *r, const struct key_entry *e)
 	c->populated = cgroup_populated(dir);
 	c->populated_known = c->watch > 0;
 	return c->populated;
+}
+
+/*
+ * The kernel splits a cgroup by process exactly when it is shared: a key
+ * of the other shape is left from before services.shared_cgroups changed.
+ */
+static bool key_shape_current(struct registry *r, const struct key_entry *e)
+{
+	struct cgroup_info *c = cgroup_find(r, e->key.cgroup_id);
+
+	return !c || c->shared == (e->key.tgid != 0);
 }
 
 /* Its key is forgotten: nothing reads the cgroup's state any more. */
@@ -600,6 +625,8 @@ void registry_sweep(struct registry *r)
 			refresh_process(r, e);
 		else
 			e->alive = cgroup_key_alive(r, e);
+		if (e->alive && !key_shape_current(r, e))
+			e->alive = false;
 		if (e->pending)
 			resolve_process_key(r, e);
 		if (e->alive) {

@@ -144,6 +144,15 @@ int registry_seed_processes(struct registry *r);
  */
 size_t registry_rename(struct registry *r);
 
+/*
+ * After services.shared_cgroups changed: every known cgroup is matched
+ * again. From the next sweep a key of the wrong shape for its cgroup (the
+ * cgroup's key of one now shared, a process's key of one no longer
+ * shared) counts as gone, so its service goes down and the kernel's maps
+ * drop it. Returns how many cgroups changed sides.
+ */
+size_t registry_reshare(struct registry *r);
+
 /* Begin a collection pass. */
 void registry_begin(struct registry *r);
 /* The entry for key, created and resolved on first sight; NULL when full. */
