@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Capture each cgroup2 path as the cgroup appears, so a cgroup created and
- * removed between two scrapes still gets its name.
+ * removed between two scrapes still gets its name; and each process moved
+ * to another cgroup, so the key it leaves behind goes down.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -17,6 +18,20 @@ struct {
 	__type(key, __u64);
 	__type(value, struct cgroup_path);
 } cgroup_paths SEC(".maps");
+
+/*
+ * tgid -> the cgroup2 id it was last moved to. User space drains it at
+ * each collection: a process split out of a shared cgroup (a container's
+ * first process, born in the root and moved by its runtime) otherwise
+ * keeps its old key up for as long as it lives. A flood of moves between
+ * two collections forgets the oldest.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CGROUP_MOVES_MAX_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u64);
+} cgroup_moves SEC(".maps");
 
 /* Too big for the BPF stack: one scratch value per CPU. */
 struct {
@@ -55,4 +70,31 @@ SEC("raw_tp/cgroup_mkdir")
 int BPF_PROG(cgroup_mkdir_raw, struct cgroup *cgrp, const char *path)
 {
 	return on_mkdir(cgrp, path);
+}
+
+static __always_inline int on_attach(struct cgroup *dst, struct task_struct *task)
+{
+	__u32 tgid;
+	__u64 id;
+
+	if (BPF_CORE_READ(dst, root, hierarchy_id) != 0)
+		return 0;
+	tgid = BPF_CORE_READ(task, tgid);
+	id = BPF_CORE_READ(dst, kn, id);
+	bpf_map_update_elem(&cgroup_moves, &tgid, &id, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(cgroup_attach_task_btf, struct cgroup *dst, const char *path,
+	     struct task_struct *task, bool threadgroup)
+{
+	return on_attach(dst, task);
+}
+
+SEC("raw_tp/cgroup_attach_task")
+int BPF_PROG(cgroup_attach_task_raw, struct cgroup *dst, const char *path,
+	     struct task_struct *task, bool threadgroup)
+{
+	return on_attach(dst, task);
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "bpf/cgroup_moves.h"
 #include "collectors/collector.h"
 #include "daemon.h"
 #include "lib/clock.h"
@@ -42,6 +43,7 @@ void daemon_collect(struct daemon *d)
 		if (err)
 			pt_debug("collector %s failed: error %d", collectors[i].name, err);
 	}
+	cgroup_moves_drain(&d->probes, &d->registry);
 	registry_sweep(&d->registry);
 	for (size_t i = 0; i < N_COLLECTORS; i++)
 		collectors[i].apply(&ctx);

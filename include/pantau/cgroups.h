@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Cgroup paths captured as cgroups appear (bpf/cgroups.bpf.c). */
+/* Cgroup paths and process moves captured by bpf/cgroups.bpf.c. */
 #ifndef PANTAU_CGROUPS_H
 #define PANTAU_CGROUPS_H
 
@@ -9,6 +9,8 @@
  */
 #define CGROUP_PATH_MAX 256
 #define CGROUP_PATHS_MAX_ENTRIES 4096
+/* Processes moved between collections that are remembered (LRU beyond). */
+#define CGROUP_MOVES_MAX_ENTRIES 4096
 
 struct cgroup_path {
 	char path[CGROUP_PATH_MAX];

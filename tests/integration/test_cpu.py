@@ -245,6 +245,37 @@ def test_sighup_splits_a_cgroup_by_process_and_joins_it_again():
         cg.remove()
 
 
+def test_process_moved_out_of_a_shared_cgroup_goes_down_there():
+    """A container's first process is born in the (shared) root and moved
+    into its cgroup by the runtime: its service from the root goes down
+    instead of staying up for as long as the process lives."""
+    comm = "ptm" + rand_suffix(6)
+    cg = Cgroup("t-moved")
+    w = None
+    try:
+        with Pantau(CONFIG) as p:
+            w = burn("--comm", comm, "--cpu", "0", "--forever")
+            wait_for(lambda: value(p.metrics(), "pantau_service_up", service=comm) == 1, 10,
+                     "a service named after the process")
+            with open(os.path.join(cg.path, "cgroup.procs"), "w") as f:
+                f.write(str(w.pid))
+            moved = time.monotonic()
+            m = wait_for(lambda: (lambda m: m if value(m, "pantau_service_up", service=comm) == 0
+                                  and value(m, "pantau_service_up", service=cg.service) == 1
+                                  else None)(p.metrics()), 15,
+                         "the process's service down and its new cgroup's up")
+            print("  %s moved into %s: down there, and %s up, after %.1f s" %
+                  (comm, cg.name, cg.service, time.monotonic() - moved))
+            before = cpu_seconds(m, comm)
+            time.sleep(1)
+            check(cpu_seconds(p.metrics(), comm) == before, "the old service still counts")
+    finally:
+        if w:
+            w.kill()
+            w.wait()
+        cg.remove()
+
+
 def test_short_lived_process_folds_into_short_lived():
     comm = "pts" + rand_suffix(6)
     with Pantau(CONFIG) as p:

@@ -29,6 +29,7 @@ COMMON = {
     "sched_wakeup (cpu)": "tp_btf",
     "sched_wakeup_new (cpu)": "tp_btf",
     "cgroup_mkdir (cgroups)": "tp_btf",
+    "cgroup_attach_task (cgroups)": "tp_btf",
     "mem_task_iter (memory)": "iter",
     "sched_process_exit (memory)": "tp_btf",
     "mark_victim (memory)": "tp_btf",

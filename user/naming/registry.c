@@ -547,6 +547,21 @@ size_t registry_reshare(struct registry *r)
 	return changed;
 }
 
+void registry_note_moves(struct registry *r, const struct process_move *moves, size_t n)
+{
+	uint64_t shared[PANTAU_MAX_SHARED_CGROUPS];
+	size_t n_shared = registry_shared_ids(r, shared, PANTAU_MAX_SHARED_CGROUPS);
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n_shared; j++) {
+			struct service_key k = { .cgroup_id = shared[j], .tgid = moves[i].tgid };
+			const struct key_slot *ks = rowtab_get(&r->keys, &k, false);
+
+			if (ks)
+				r->entries[ks->entry].moved_out = shared[j] != moves[i].cgroup_id;
+		}
+}
+
 void registry_begin(struct registry *r)
 {
 	r->gen++;
@@ -621,10 +636,12 @@ void registry_sweep(struct registry *r)
 
 		if (!e->used)
 			continue;
-		if (e->key.tgid)
+		if (e->key.tgid) {
 			refresh_process(r, e);
-		else
+			e->alive = e->alive && !e->moved_out;
+		} else {
 			e->alive = cgroup_key_alive(r, e);
+		}
 		if (e->alive && !key_shape_current(r, e))
 			e->alive = false;
 		if (e->pending)

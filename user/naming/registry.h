@@ -65,6 +65,7 @@ struct key_entry {
 	bool used;
 	bool pending;		/* young process: counts held back */
 	bool alive;
+	bool moved_out;		/* tgid keys: the process moved to another cgroup */
 	unsigned dead_sweeps;
 	int32_t service;	/* index, -1 while pending */
 	struct proc_identity proc;	/* tgid keys only */
@@ -152,6 +153,19 @@ size_t registry_rename(struct registry *r);
  * drop it. Returns how many cgroups changed sides.
  */
 size_t registry_reshare(struct registry *r);
+
+/* A process the kernel saw move to another cgroup (bpf/cgroups.bpf.c). */
+struct process_move {
+	uint32_t tgid;
+	uint64_t cgroup_id;	/* where it went */
+};
+
+/*
+ * Processes moved since the last collection: the key each left in a shared
+ * cgroup counts as gone from the next sweep, though the process lives on
+ * elsewhere; one moved back into a shared cgroup is alive there again.
+ */
+void registry_note_moves(struct registry *r, const struct process_move *moves, size_t n);
 
 /* Begin a collection pass. */
 void registry_begin(struct registry *r);
