@@ -31,7 +31,7 @@ import yaml
 
 from alerting_lib import Stack
 from pantau_lib import (BUILD, HTTPWORK, PANTAU, ROOT, Cgroup, Limited, Nginx, Pantau, burn,
-                        check, npm_ci, spawn_in, wait_for)
+                        check, free_port, npm_ci, spawn_in, wait_for)
 
 GRAFANA = os.path.join(ROOT, "dashboards", "grafana")
 VALIDATORS = os.path.join(ROOT, "tests", "validators")
@@ -261,11 +261,16 @@ def test_every_dashboard_query_returns_data():
                       'dd if=/dev/zero of="%s" bs=1M count=4 oflag=direct 2>/dev/null; '
                       'sleep 0.5; done' % (disk.path, tmp_file))
             procs.append(subprocess.Popen(["sh", "-c", script]))
-            # HTTP traffic with successes and failures (nginx answers 503 on /broken).
+            # HTTP traffic with successes and failures (nginx answers 503 on /broken),
+            # and a connect refused by a port nothing listens on, for the failed-connect
+            # panels: the host's own traffic need not have any.
             nginx = Nginx(web, addrs=("127.0.0.5",))
+            refuse = ("import socket; s = socket.socket(); s.settimeout(1); "
+                      "s.connect_ex(('127.0.0.5', %d))" % free_port())
             procs.append(spawn_in(client, ["sh", "-c", 'for i in $(seq 240); do /usr/bin/python3 '
-                                           '"$0" 127.0.0.5 "$1" keepalive >/dev/null; sleep 0.5; done',
-                                           HTTPWORK, str(nginx.port)]))
+                                           '"$0" 127.0.0.5 "$1" keepalive >/dev/null; '
+                                           '/usr/bin/python3 -c "$2"; sleep 0.5; done',
+                                           HTTPWORK, str(nginx.port), refuse]))
             # nginx's service gets an info series in namespace shop; the
             # others have none, as services that are no container's.
             info = InfoFixture(p.listen, web.service)
