@@ -14,8 +14,8 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -133,7 +133,60 @@ class Alertmanager:
         stop_process(self.proc, self.log)
 
 
-class Prometheus:
+class PrometheusServer:
+    """Debian's Prometheus on a free loopback port, its config (YAML text, or
+    a dict written as YAML), data and log in tmp; ready when built."""
+
+    def __init__(self, tmp, config):
+        self.config = os.path.join(tmp, "prometheus.yml")
+        with open(self.config, "w") as f:
+            if isinstance(config, str):
+                f.write(config)
+            else:
+                yaml.safe_dump(config, f)
+        self.addr = "127.0.0.1:%d" % free_port()
+        self.log_path = os.path.join(tmp, "prometheus.log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            ["prometheus", "--config.file=" + self.config,
+             "--storage.tsdb.path=" + os.path.join(tmp, "prom-data"),
+             "--web.listen-address=" + self.addr],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        _wait_ready(self.addr, self.proc, self.log_path, "Prometheus")
+
+    def api(self, path, **params):
+        """The API's JSON answer, an error's too; None if it does not answer."""
+        url = "http://%s/api/v1/%s?%s" % (self.addr, path, urllib.parse.urlencode(params))
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                return json.load(r)
+        except urllib.error.HTTPError as e:
+            return json.load(e)
+        except OSError:
+            return None
+
+    def query(self, promql, at=None):
+        """An instant query's result, now or at unix time at; None if
+        Prometheus does not answer."""
+        params = {"query": promql}
+        if at is not None:
+            params["time"] = "%.3f" % at
+        body = self.api("query", **params)
+        if body is None:
+            return None
+        check(body["status"] == "success", "query %r failed: %r" % (promql, body))
+        return body["data"]["result"]
+
+    def log_text(self):
+        self.log.flush()
+        with open(self.log_path) as f:
+            return f.read()
+
+    def stop(self):
+        stop_process(self.proc, self.log)
+
+
+class Prometheus(PrometheusServer):
     """Prometheus with the shipped prometheus.yml: the shipped rules, the
     pantau job fed by file_sd, short intervals for the test. rule_files,
     if given, are loaded instead of the shipped rules (absolute paths).
@@ -162,18 +215,7 @@ class Prometheus:
         sd["refresh_interval"] = interval
         self.set_targets(targets)
         cfg["scrape_configs"] += list(extra_jobs or [])
-        self.config = os.path.join(tmp, "prometheus.yml")
-        with open(self.config, "w") as f:
-            yaml.safe_dump(cfg, f)
-        self.addr = "127.0.0.1:%d" % free_port()
-        self.log_path = os.path.join(tmp, "prometheus.log")
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            ["prometheus", "--config.file=" + self.config,
-             "--storage.tsdb.path=" + os.path.join(tmp, "prom-data"),
-             "--web.listen-address=" + self.addr],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        _wait_ready(self.addr, self.proc, self.log_path, "Prometheus")
+        super().__init__(tmp, cfg)
 
     def set_targets(self, targets):
         path = os.path.join(self.targets_dir, "pantau.yml")
@@ -181,30 +223,9 @@ class Prometheus:
             yaml.safe_dump([{"targets": list(targets)}], f)
         os.rename(path + ".new", path)
 
-    def api(self, path, **params):
-        url = "http://%s/api/v1/%s?%s" % (self.addr, path, urllib.parse.urlencode(params))
-        try:
-            with urllib.request.urlopen(url, timeout=10) as r:
-                return json.load(r)
-        except urllib.error.HTTPError as e:
-            return json.load(e)
-
-    def query(self, promql):
-        body = self.api("query", query=promql)
-        check(body["status"] == "success", "query %r failed: %r" % (promql, body))
-        return body["data"]["result"]
-
     def up(self, instance):
         return any(r["value"][1] == "1"
-                   for r in self.query('up{job="pantau",instance="%s"}' % instance))
-
-    def log_text(self):
-        self.log.flush()
-        with open(self.log_path) as f:
-            return f.read()
-
-    def stop(self):
-        stop_process(self.proc, self.log)
+                   for r in self.query('up{job="pantau",instance="%s"}' % instance) or [])
 
 
 class Stack:

@@ -1,17 +1,13 @@
 """pantau with its real peers: a real Prometheus scrapes it, promtool lints
 the exposition, and python3-prometheus-client's OpenMetrics parser reads it."""
 
-import json
-import os
 import shutil
 import subprocess
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 
-from alerting_lib import stop_process
-from pantau_lib import Cgroup, Pantau, TestFailure, burn, check, free_port, wait_for
+from alerting_lib import PrometheusServer
+from pantau_lib import Cgroup, Pantau, TestFailure, burn, check, wait_for
 
 SCRAPE_CONFIG = """global:
   scrape_interval: 1s
@@ -24,36 +20,15 @@ scrape_configs:
 """
 
 
-class Prometheus:
+class Prometheus(PrometheusServer):
+    """The one scrape job above, in a directory of its own."""
+
     def __init__(self, target):
         self.tmp = tempfile.mkdtemp(prefix="pantau-prom-")
-        cfg = os.path.join(self.tmp, "prometheus.yml")
-        with open(cfg, "w") as f:
-            f.write(SCRAPE_CONFIG % target)
-        self.addr = "127.0.0.1:%d" % free_port()
-        self.log = open(os.path.join(self.tmp, "prometheus.log"), "w")
-        self.proc = subprocess.Popen(
-            ["prometheus", "--config.file=" + cfg,
-             "--storage.tsdb.path=" + os.path.join(self.tmp, "data"),
-             "--web.listen-address=" + self.addr],
-            stdout=self.log, stderr=subprocess.STDOUT)
-
-    def query(self, promql, at=None):
-        """Evaluated now, or at unix time at."""
-        args = {"query": promql}
-        if at is not None:
-            args["time"] = "%.3f" % at
-        url = "http://%s/api/v1/query?%s" % (self.addr, urllib.parse.urlencode(args))
-        try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                body = json.load(r)
-        except OSError:
-            return []
-        check(body["status"] == "success", "query failed: %r" % body)
-        return body["data"]["result"]
+        super().__init__(self.tmp, SCRAPE_CONFIG % target)
 
     def stop(self):
-        stop_process(self.proc, self.log)
+        super().stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 

@@ -3,17 +3,14 @@ scrape node_exporter with the same web config file: the job with the
 right password is up, the one with a wrong password gets 401 and is
 down, and one that tries plain HTTP is down too."""
 
-import json
 import os
 import shutil
 import subprocess
 import tempfile
-import urllib.parse
-import urllib.request
 import warnings
 
-from alerting_lib import stop_process
-from pantau_lib import Pantau, check, free_port, wait_for
+from alerting_lib import PrometheusServer
+from pantau_lib import Pantau, check, wait_for
 
 with warnings.catch_warnings():
     # Deprecated in Python 3.11, which Debian 12 ships; it is libcrypt's crypt.
@@ -79,42 +76,17 @@ def make_pki(d):
     return ca, crt, key
 
 
-class Prometheus:
-    def __init__(self, tmp, config):
-        cfg = os.path.join(tmp, "prometheus.yml")
-        with open(cfg, "w") as f:
-            f.write(config)
-        self.addr = "127.0.0.1:%d" % free_port()
-        self.log = open(os.path.join(tmp, "prometheus.log"), "w")
-        self.proc = subprocess.Popen(
-            ["prometheus", "--config.file=" + cfg,
-             "--storage.tsdb.path=" + os.path.join(tmp, "data"),
-             "--web.listen-address=" + self.addr],
-            stdout=self.log, stderr=subprocess.STDOUT)
-
-    def api(self, path, **args):
-        url = "http://%s/api/v1/%s?%s" % (self.addr, path, urllib.parse.urlencode(args))
-        try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                body = json.load(r)
-        except OSError:
-            return None
-        check(body["status"] == "success", "Prometheus API failed: %r" % body)
-        return body["data"]
-
+class Prometheus(PrometheusServer):
     def up(self, job):
-        res = (self.api("query", query='up{job="%s"}' % job) or {}).get("result")
+        res = self.query('up{job="%s"}' % job)
         return res[0]["value"][1] if res else None
 
     def last_error(self, job):
-        data = self.api("targets", state="active") or {"activeTargets": []}
-        for t in data["activeTargets"]:
+        body = self.api("targets", state="active") or {}
+        for t in body.get("data", {}).get("activeTargets", []):
             if t["labels"].get("job") == job and t.get("lastScrape", "").startswith("2"):
                 return t.get("lastError")
         return None
-
-    def stop(self):
-        stop_process(self.proc, self.log)
 
 
 def test_prometheus_scrapes_over_tls_with_basic_auth():
@@ -132,7 +104,7 @@ def test_prometheus_scrapes_over_tls_with_basic_auth():
                                                     "target": p.listen})
             wait_for(lambda: prom.up("pantau") == "1", 60,
                      "Prometheus to scrape pantau over TLS with basic auth (up == 1)")
-            res = prom.api("query", query='pantau_build_info{job="pantau"}')["result"]
+            res = prom.query('pantau_build_info{job="pantau"}')
             check(res and res[0]["value"][1] == "1", "no pantau_build_info in Prometheus: %r" % res)
             wait_for(lambda: prom.up("pantau_wrong_password") == "0", 30,
                      "the wrong-password job to be down")

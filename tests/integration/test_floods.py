@@ -12,7 +12,7 @@ import threading
 import time
 
 from pantau_lib import (BUILD, Cgroup, Pantau, burn, cgroup2_mount, check, free_port,
-                        parse_metrics, rand_suffix, spawn_in, stop, value, vmrss_bytes, wait_for)
+                        rand_suffix, spawn_in, stop, value, vmrss_bytes, wait_for)
 
 CGFLOOD = os.path.join(BUILD, "tests", "tools", "cgflood")
 HTTPFLOOD = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools",

@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 
 from pantau_lib import (PANTAU, Cgroup, Nginx, Pantau, TestFailure, check, http_client, series,
                         spawn_in, stop, value, wait_for)

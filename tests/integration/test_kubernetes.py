@@ -24,7 +24,6 @@ hostNetwork."""
 import os
 import random
 import shutil
-import json
 import ssl
 import subprocess
 import tempfile
@@ -36,7 +35,7 @@ import warnings
 
 import yaml
 
-from alerting_lib import stop_process
+from alerting_lib import PrometheusServer
 from pantau_lib import (BUILD, ROOT, TCPWORK, VALIDATORS, Cgroup, basic_auth, burn, cgroup2_mount,
                         check, free_port, npm_ci, parse_metrics, rand_suffix, spawn_in, tcp_server,
                         value, wait_for)
@@ -359,29 +358,10 @@ def scrape_job(target, ca, user, password_file):
             "static_configs": [{"targets": [target]}]}
 
 
-class Prometheus:
+def prometheus_with(tmp, job):
     """Debian's Prometheus with one scrape job."""
-
-    def __init__(self, tmp, job):
-        cfg = os.path.join(tmp, "prometheus.yml")
-        with open(cfg, "w") as f:
-            yaml.safe_dump({"global": {"evaluation_interval": "1s"}, "scrape_configs": [job]}, f)
-        self.addr = "127.0.0.1:%d" % free_port()
-        self.log = open(os.path.join(tmp, "prometheus.log"), "w+")
-        self.proc = subprocess.Popen(
-            ["prometheus", "--config.file=" + cfg, "--storage.tsdb.path=" + os.path.join(tmp, "data"),
-             "--web.listen-address=" + self.addr], stdout=self.log, stderr=subprocess.STDOUT)
-
-    def query(self, promql):
-        url = "http://%s/api/v1/query?%s" % (self.addr, urllib.parse.urlencode({"query": promql}))
-        try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                return json.load(r)["data"]["result"]
-        except OSError:
-            return None
-
-    def stop(self):
-        stop_process(self.proc, self.log)
+    return PrometheusServer(tmp, {"global": {"evaluation_interval": "1s"},
+                                  "scrape_configs": [job]})
 
 
 def config_dir_from_configmap(d):
@@ -464,7 +444,7 @@ def run_pod(cgroupns, svc_cg, root_comm, srv_cg, hold, own_network=False, promet
             pw = os.path.join(work, "password")
             with open(pw, "w") as f:
                 f.write(password)
-            prom = Prometheus(work, scrape_job("%s:%d" % (pod.ip, pod.port), ca, user, pw))
+            prom = prometheus_with(work, scrape_job("%s:%d" % (pod.ip, pod.port), ca, user, pw))
             try:
                 q = 'pantau_cpu_seconds_total{job="pantau",service="%s"}' % svc_cg.service
                 res = wait_for(lambda: prom.query(q), 60, "Prometheus to scrape the pod as the "
@@ -473,8 +453,7 @@ def run_pod(cgroupns, svc_cg, root_comm, srv_cg, hold, own_network=False, promet
                 up = prom.query('up{job="pantau"}')
                 check(up and up[0]["value"][1] == "1", "up{job=\"pantau\"} is %r" % up)
             except AssertionError:
-                prom.log.seek(0)
-                raise AssertionError("Prometheus did not scrape pantau:\n" + prom.log.read()[-3000:])
+                raise AssertionError("Prometheus did not scrape pantau:\n" + prom.log_text()[-3000:])
             finally:
                 prom.stop()
         logs = pod.logs()

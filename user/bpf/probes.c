@@ -687,6 +687,10 @@ void probes_forget_key(struct probes *p, const struct service_key *key)
 	}
 	if (p->net)
 		bpf_map__delete_elem(p->net->maps.net_stats, key, sizeof(*key), 0);
+	/* The registry keeps the path; the kernel's copy would wait for the LRU. */
+	if (p->cgroups && !key->tgid)
+		bpf_map__delete_elem(p->cgroups->maps.cgroup_paths, &key->cgroup_id,
+				     sizeof(key->cgroup_id), 0);
 }
 
 int probes_shared_cgroups_fd(const struct probes *p)

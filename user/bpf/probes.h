@@ -111,7 +111,10 @@ struct prog_stats {
 	uint64_t run_cnt;
 };
 
-/* Delete a service key from every per-key map (its process or cgroup is gone). */
+/*
+ * Delete a service key from every per-key map (its process or cgroup is
+ * gone), and a cgroup key's captured path.
+ */
 void probes_forget_key(struct probes *p, const struct service_key *key);
 
 /* The fds of the maps every object shares: -1 when not loaded. */
