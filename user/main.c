@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -443,6 +444,12 @@ static int serve(struct daemon *d, const struct options *o)
 		}
 		daemon_collect(d);
 		pthread_mutex_unlock(&d->lock);
+		/*
+		 * A status page or a flood's collection can take tens of MiB for a
+		 * moment; glibc keeps freed memory for reuse unless told. A few
+		 * milliseconds every tick keep RSS at what is in use.
+		 */
+		malloc_trim(0);
 	}
 	pt_info("signal %d: detaching and exiting", sig);
 	http_server_stop(http);
@@ -509,6 +516,13 @@ int main(int argc, char **argv)
 	char mnt[PATH_MAX], err[512];
 	int rc, attached;
 
+	/*
+	 * glibc gives each thread that allocates under contention an arena of
+	 * its own, and each keeps the high-water mark of what it once served:
+	 * three status pages for 300 services in turn left RSS at 43 MiB, one
+	 * arena at 31 MiB. pantau's threads allocate little at once.
+	 */
+	mallopt(M_ARENA_MAX, 1);
 	rc = parse_args(argc, argv, &opts);
 	if (rc)
 		return rc == 1 ? 0 : rc;

@@ -96,6 +96,34 @@ def test_cgroup_flood():
         check_new_service_is_exact(p, "t-after-flood")
 
 
+def test_memory_of_a_big_status_page_is_given_back():
+    """Status pages for 400 services take tens of MiB for a moment; at the
+    next maintenance tick RSS is back to what is in use, and a second
+    page does not raise it further (glibc's per-thread arenas each kept
+    their own high-water mark)."""
+    prefix = "t-page-" + rand_suffix(4)
+    with Pantau() as p:
+        out = subprocess.run([CGFLOOD, cgroup2_mount(), prefix, "400", "16", "300"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+        check(out.returncode == 0, "cgflood failed: %s" % out.stdout)
+        p.metrics()
+        time.sleep(6)  # a maintenance tick
+        before = vmrss_bytes(p.proc.pid)
+        peak = before
+        for _ in range(3):
+            code, _, body = p.request("/api/v1/services")
+            check(code == 200 and prefix in body, "the status API answered %d" % code)
+            code, _, body = p.request("/")
+            check(code == 200, "the status page answered %d" % code)
+            peak = max(peak, vmrss_bytes(p.proc.pid))
+        time.sleep(6)
+        after = vmrss_bytes(p.proc.pid)
+        print("  400 services: RSS %.1f MiB before the pages, %.1f MiB at most while serving "
+              "them, %.1f MiB after the next tick" % (before / 2**20, peak / 2**20, after / 2**20))
+        check(after < before + (3 << 20), "RSS %.1f MiB after the pages, %.1f MiB before"
+              % (after / 2**20, before / 2**20))
+
+
 def test_peer_and_request_flood():
     port = free_port()
     server_cg, client_cg = Cgroup("t-flood-server"), Cgroup("t-flood-client")
