@@ -93,7 +93,33 @@ def mail_text(msg):
     return part.get_content() if part else ""
 
 
-class Alertmanager:
+class Peer:
+    """A program of the Prometheus family on a free loopback port, its
+    config (YAML text, or a dict written as YAML) and log in tmp under
+    name; ready when built."""
+
+    def __init__(self, tmp, name, argv, config):
+        self.config = os.path.join(tmp, name + ".yml")
+        with open(self.config, "w") as f:
+            f.write(config if isinstance(config, str) else yaml.safe_dump(config))
+        self.addr = "127.0.0.1:%d" % free_port()
+        self.log_path = os.path.join(tmp, name + ".log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            list(argv) + ["--config.file=" + self.config, "--web.listen-address=" + self.addr],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        _wait_ready(self.addr, self.proc, self.log_path, name)
+
+    def log_text(self):
+        self.log.flush()
+        with open(self.log_path) as f:
+            return f.read()
+
+    def stop(self):
+        stop_process(self.proc, self.log)
+
+
+class Alertmanager(Peer):
     """prometheus-alertmanager with the shipped alertmanager.yml, its SMTP
     smarthost set to the sink and its timers shortened."""
 
@@ -110,49 +136,18 @@ class Alertmanager:
         for route in [cfg["route"]] + cfg["route"].get("routes", []):
             route["group_wait"] = group_wait
             route["group_interval"] = group_interval
-        self.config = os.path.join(tmp, "alertmanager.yml")
-        with open(self.config, "w") as f:
-            yaml.safe_dump(cfg, f)
-        self.addr = "127.0.0.1:%d" % free_port()
-        self.log_path = os.path.join(tmp, "alertmanager.log")
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            ["prometheus-alertmanager", "--config.file=" + self.config,
-             "--storage.path=" + os.path.join(tmp, "am-data"),
-             "--web.listen-address=" + self.addr,
-             "--cluster.listen-address="],  # no gossip port: other tests run here too
-            stdout=self.log, stderr=subprocess.STDOUT)
-        _wait_ready(self.addr, self.proc, self.log_path, "Alertmanager")
-
-    def log_text(self):
-        self.log.flush()
-        with open(self.log_path) as f:
-            return f.read()
-
-    def stop(self):
-        stop_process(self.proc, self.log)
+        super().__init__(tmp, "alertmanager",
+                         ["prometheus-alertmanager", "--storage.path=" + os.path.join(tmp, "am-data"),
+                          # no gossip port: other tests run here too
+                          "--cluster.listen-address="], cfg)
 
 
-class PrometheusServer:
-    """Debian's Prometheus on a free loopback port, its config (YAML text, or
-    a dict written as YAML), data and log in tmp; ready when built."""
+class PrometheusServer(Peer):
+    """Debian's Prometheus with the config given, its data in tmp."""
 
     def __init__(self, tmp, config):
-        self.config = os.path.join(tmp, "prometheus.yml")
-        with open(self.config, "w") as f:
-            if isinstance(config, str):
-                f.write(config)
-            else:
-                yaml.safe_dump(config, f)
-        self.addr = "127.0.0.1:%d" % free_port()
-        self.log_path = os.path.join(tmp, "prometheus.log")
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            ["prometheus", "--config.file=" + self.config,
-             "--storage.tsdb.path=" + os.path.join(tmp, "prom-data"),
-             "--web.listen-address=" + self.addr],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        _wait_ready(self.addr, self.proc, self.log_path, "Prometheus")
+        super().__init__(tmp, "prometheus", ["prometheus", "--storage.tsdb.path=" +
+                                             os.path.join(tmp, "prom-data")], config)
 
     def api(self, path, **params):
         """The API's JSON answer, an error's too; None if it does not answer."""
@@ -176,14 +171,6 @@ class PrometheusServer:
             return None
         check(body["status"] == "success", "query %r failed: %r" % (promql, body))
         return body["data"]["result"]
-
-    def log_text(self):
-        self.log.flush()
-        with open(self.log_path) as f:
-            return f.read()
-
-    def stop(self):
-        stop_process(self.proc, self.log)
 
 
 class Prometheus(PrometheusServer):

@@ -229,6 +229,24 @@ def basic_auth(user, password):
     return "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
 
 
+def cpu_window(metrics, cg, services, seconds):
+    """pantau's CPU seconds for services between two scrapes (metrics()
+    parses one) `seconds` apart, against cpu.stat read around each: returns
+    (got, lo, hi, error, last metrics), where [lo, hi] holds every value the
+    two readings allow and error is got's distance outside it over hi."""
+    b1 = cg.usage_usec() / 1e6
+    m1 = metrics()
+    a1 = cg.usage_usec() / 1e6
+    time.sleep(seconds)
+    b2 = cg.usage_usec() / 1e6
+    m2 = metrics()
+    a2 = cg.usage_usec() / 1e6
+    got = sum(value(m2, "pantau_cpu_seconds_total", service=s) -
+              value(m1, "pantau_cpu_seconds_total", service=s) for s in services)
+    lo, hi = b2 - a1, a2 - b1
+    return got, lo, hi, (lo - got if got < lo else got - hi if got > hi else 0) / hi, m2
+
+
 def wait_for(fn, timeout, what):
     """Poll fn until it returns a true value; fail with what after timeout."""
     deadline = time.time() + timeout

@@ -6,7 +6,7 @@ import os
 import signal
 import time
 
-from pantau_lib import (Cgroup, Pantau, burn, check, rand_suffix, series, value,
+from pantau_lib import (Cgroup, Pantau, burn, check, cpu_window, rand_suffix, series, value,
                         wait_for)
 
 # Processes in the cgroup2 root are split per process; a short lifetime
@@ -186,17 +186,7 @@ def test_sighup_splits_a_cgroup_by_process_and_joins_it_again():
         return value(m, "pantau_service_up", service=name)
 
     def window(services):
-        """CPU of services over 2 s against cpu.stat read around both scrapes."""
-        b1 = cg.usage_usec() / 1e6
-        m1 = p.metrics()
-        a1 = cg.usage_usec() / 1e6
-        time.sleep(2)
-        b2 = cg.usage_usec() / 1e6
-        m2 = p.metrics()
-        a2 = cg.usage_usec() / 1e6
-        got = sum(cpu_seconds(m2, s) - cpu_seconds(m1, s) for s in services)
-        lo, hi = b2 - a1, a2 - b1
-        return got, lo, hi, (lo - got if got < lo else got - hi if got > hi else 0) / hi
+        return cpu_window(p.metrics, cg, services, 2)[:4]
 
     def reload(config, want):
         with open(p.config, "w") as f:

@@ -37,8 +37,8 @@ import yaml
 
 from alerting_lib import PrometheusServer
 from pantau_lib import (BUILD, ROOT, TCPWORK, VALIDATORS, Cgroup, basic_auth, burn, cgroup2_mount,
-                        check, free_port, npm_ci, parse_metrics, rand_suffix, spawn_in, tcp_server,
-                        value, wait_for)
+                        check, cpu_window, free_port, npm_ci, parse_metrics, rand_suffix, spawn_in,
+                        tcp_server, value, wait_for)
 
 with warnings.catch_warnings():
     # Deprecated in Python 3.11, which Debian 12 ships; it is libcrypt's crypt.
@@ -425,19 +425,7 @@ def run_pod(cgroupns, svc_cg, root_comm, srv_cg, hold, own_network=False, promet
         client.stdin.flush()
         client.communicate(timeout=60)
         time.sleep(1)
-        # cpu.stat read around each of two scrapes: pantau's difference must
-        # lie within the widest and narrowest windows the two allow.
-        b1 = svc_cg.usage_usec() / 1e6
-        m1 = s.metrics()
-        a1 = svc_cg.usage_usec() / 1e6
-        time.sleep(3)
-        b2 = svc_cg.usage_usec() / 1e6
-        m2 = s.metrics()
-        a2 = svc_cg.usage_usec() / 1e6
-        got = (value(m2, "pantau_cpu_seconds_total", service=svc_cg.service) -
-               value(m1, "pantau_cpu_seconds_total", service=svc_cg.service))
-        lo, hi = b2 - a1, a2 - b1
-        err = (lo - got if got < lo else got - hi if got > hi else 0) / hi
+        got, lo, hi, err, m2 = cpu_window(s.metrics, svc_cg, [svc_cg.service], 3)
         names = sorted({dict(ls)["service"] for (n, ls) in m2 if n == "pantau_service_up"})
         prom_cpu = None
         if prometheus:
