@@ -111,15 +111,20 @@ static __always_inline bool fair_policy(__u32 policy)
 	return policy == 0 /* NORMAL */ || policy == 3 /* BATCH */ || policy == 5 /* IDLE */;
 }
 
+/* Whether this slot saw task tid switch in: a missed program run leaves it stale. */
+static __always_inline bool slot_holds(const struct cpu_oncpu *oc, __u32 tid)
+{
+	return oc->start_ns && oc->tid == tid;
+}
+
 /*
  * The task's runtime counter when this slot last committed for it. When
- * the slot holds another task, a switch went unseen (a missed program
- * run): the fair class's own start of slice stands in; other classes have
- * none. The counter is per task, so nothing another task ran can land on
- * it.
+ * the slot holds another task (!seen), a switch went unseen: the fair
+ * class's own start of slice stands in; other classes have none. The
+ * counter is per task, so nothing another task ran can land on it.
  */
 static __always_inline bool slice_start(const struct cpu_oncpu *oc, struct task_struct *t,
-					__u32 tid, const bool btf, __u64 *since)
+					bool seen, const bool btf, __u64 *since)
 {
 	/*
 	 * Both read before choosing: a load the compiler shares between the
@@ -131,7 +136,7 @@ static __always_inline bool slice_start(const struct cpu_oncpu *oc, struct task_
 
 	barrier_var(slot_since);
 	barrier_var(pick_since);
-	if (oc->start_ns && oc->tid == tid) {
+	if (seen) {
 		*since = slot_since;
 		return true;
 	}
@@ -147,19 +152,27 @@ static __always_inline __u64 growth(__u64 runtime, __u64 since)
 	return runtime > since ? runtime - since : 0;
 }
 
+/* The stats of current's key, made on first use; NULL, counted, when full. */
+static __always_inline struct cpu_stats *current_stats(struct service_key *key)
+{
+	struct cpu_stats *st;
+
+	service_key_current(key);
+	st = map_lookup_or_init(&cpu_stats, key, &zero_stats);
+	if (!st)
+		count_drop(CPU_DROP_STATS_MAP_FULL);
+	return st;
+}
+
 static __always_inline void commit_prev(struct cpu_oncpu *oc, __u64 slice,
 					bool voluntary, bool seen)
 {
 	struct service_key key;
-	struct cpu_stats *st;
-
 	/* At sched_switch, current is still prev. */
-	service_key_current(&key);
-	st = map_lookup_or_init(&cpu_stats, &key, &zero_stats);
-	if (!st) {
-		count_drop(CPU_DROP_STATS_MAP_FULL);
+	struct cpu_stats *st = current_stats(&key);
+
+	if (!st)
 		return;
-	}
 	/* Per-CPU value: no other CPU writes it, plain adds suffice. */
 	st->oncpu_ns += slice;
 	if (voluntary)
@@ -179,6 +192,7 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 	__u64 now = bpf_ktime_get_ns(), enq, since;
 	__u32 zero = 0, prev_state, prev_tid, next_tid;
 	struct cpu_oncpu *oc;
+	bool seen;
 
 	oc = bpf_map_lookup_elem(&cpu_oncpu, &zero);
 	if (!oc)
@@ -186,11 +200,11 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 
 	prev_state = task_state(prev, btf);
 	prev_tid = TASK_READ(prev, pid, btf);
+	seen = slot_holds(oc, prev_tid);
 	/* The kernel's own rule for nvcsw vs nivcsw in __schedule(). */
-	if (prev_tid && slice_start(oc, prev, prev_tid, btf, &since))
+	if (prev_tid && slice_start(oc, prev, seen, btf, &since))
 		commit_prev(oc, growth(TASK_READ(prev, se.sum_exec_runtime, btf), since),
-			    !preempt && prev_state != TASK_RUNNING,
-			    oc->start_ns && oc->tid == prev_tid);
+			    !preempt && prev_state != TASK_RUNNING, seen);
 	else if (prev_tid)
 		count_drop(CPU_DROP_SWITCH_UNSEEN);
 	if (prev_state == TASK_RUNNING && prev_tid)
@@ -233,20 +247,21 @@ int cpu_checkpoint(void *ctx)
 	struct service_key key;
 	struct cpu_stats *st;
 	struct cpu_oncpu *oc;
+	bool seen;
 
 	oc = bpf_map_lookup_elem(&cpu_oncpu, &zero);
-	if (!oc || !tid || !slice_start(oc, cur, tid, false, &since))
+	if (!oc || !tid)
+		return 0;
+	seen = slot_holds(oc, tid);
+	if (!slice_start(oc, cur, seen, false, &since))
 		return 0;
 	runtime = BPF_CORE_READ(cur, se.sum_exec_runtime);
-	service_key_current(&key);
-	st = map_lookup_or_init(&cpu_stats, &key, &zero_stats);
-	if (!st) {
-		count_drop(CPU_DROP_STATS_MAP_FULL);
+	st = current_stats(&key);
+	if (!st)
 		return 0;
-	}
 	st->oncpu_ns += growth(runtime, since);
 	/* A slot left by an unseen switch now follows the task that runs. */
-	if (oc->tid != tid || !oc->start_ns) {
+	if (!seen) {
 		oc->tid = tid;
 		oc->key.cgroup_id = key.cgroup_id;
 		oc->key.tgid = bpf_get_current_pid_tgid() >> 32;
