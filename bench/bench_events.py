@@ -30,7 +30,7 @@ import time
 
 from pantau_lib import BUILD, ROOT, Cgroup, Pantau, check, free_port, parse_metrics, spawn_in, stop
 
-from benchlib import (by_label, machine_info, machine_lines, median, pin_process, process_cpu_s,
+from benchlib import (STATS_ON, by_label, machine_info, machine_lines, median, pin_process, process_cpu_s,
                       program_delta, program_stats, threads_cpu_s, write_results)
 
 ROUNDS = 3
@@ -45,7 +45,7 @@ SETUPS = ("no tracer", "pantau → JSONL", "pantau → JSONL + _bulk")
 # Event drop reasons: what the kernel side counts before the ring buffer,
 # and what user space counts after it.
 EVENT_DROPS = ("ringbuf_full", "rate_limited_in_kernel", "rate_limited")
-CONFIG = """events:
+CONFIG = STATS_ON + """events:
   per_service_per_second: 1000000
   rotate_mib: 4096
   keep: 1

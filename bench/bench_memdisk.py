@@ -22,7 +22,7 @@ import tempfile
 
 from pantau_lib import BUILD, Pantau, check, parse_metrics
 
-from benchlib import median, program_delta, program_stats, write_results
+from benchlib import STATS_ON, median, program_delta, program_stats, write_results
 
 ROUNDS = 6
 FIO_SECONDS = 3
@@ -88,7 +88,7 @@ def main(results_dir):
                 if s == "no tracer":
                     r = workloads(dev)
                 else:
-                    with Pantau() as p:
+                    with Pantau(config=STATS_ON) as p:
                         before = program_stats(parse_metrics(p.scrape()))
                         r = workloads(dev)
                         after = program_stats(parse_metrics(p.scrape()))

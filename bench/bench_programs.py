@@ -13,6 +13,8 @@ import time
 
 from pantau_lib import BUILD, BURN, LoopDevice, Pantau, parse_metrics
 
+from benchlib import STATS_ON
+
 PINGPONG = os.path.join(BUILD, "tests", "tools", "pingpong")
 
 
@@ -54,7 +56,7 @@ def main(results_dir):
     loop = disk.path
     results = []
     try:
-        with Pantau() as p:
+        with Pantau(config=STATS_ON) as p:
             results.append(measure(p, "pipe ping-pong, 200k round trips",
                                    lambda: subprocess.run([PINGPONG, "200000", "0"], check=True,
                                                           stdout=subprocess.DEVNULL)))

@@ -29,7 +29,7 @@ import time
 
 from pantau_lib import BUILD, Pantau, TestFailure, check, parse_metrics
 
-from benchlib import median, program_delta, program_stats, write_results
+from benchlib import STATS_ON, median, program_delta, program_stats, write_results
 
 ROUNDS = 7
 SWITCH_ROUNDS = "100000"
@@ -127,7 +127,7 @@ def run_setup(name):
     if name == "runqlat (libbpf-tools)":
         # One long interval: it prints its histogram only at the end.
         return tracer_round(Tracer([RUNQLAT, "3600", "1"], SCHED_TPS))
-    with Pantau() as p:
+    with Pantau(config=STATS_ON) as p:
         before = program_stats(parse_metrics(p.scrape()))
         pp = pingpong()
         after = program_stats(parse_metrics(p.scrape()))

@@ -21,6 +21,8 @@ import time
 
 from pantau_lib import Pantau, parse_metrics, wait_for
 
+from benchlib import STATS_ON
+
 ROUNDS = 3
 CALLS = 20000
 
@@ -115,7 +117,7 @@ def main(results_dir):
         driver, lib = build(tmp)
         for _ in range(ROUNDS):
             base = drive(driver)
-            with Pantau(config="requests:\n  tls: true\n") as p:
+            with Pantau(config=STATS_ON + "requests:\n  tls: true\n") as p:
                 marks = {}
 
                 def probed():

@@ -52,6 +52,11 @@ def rss_bytes(pid):
     return 0
 
 
+# pantau's config for benches that report each program's run time: the
+# kernel's run stats on, at two clock reads per run of every BPF program.
+STATS_ON = "bpf_run_stats: true\n"
+
+
 def program_stats(metrics):
     """({program: runs}, {program: run seconds}) from pantau's exposition."""
     runs = {dict(ls)["program"]: v for (n, ls), v in metrics.items() if n == "pantau_bpf_program_runs_total"}

@@ -199,6 +199,7 @@ static const struct field root_fields[] = {
 	{ .key = "cloudwatch", .kind = F_SECTION, .sub = cloudwatch_fields },
 	{ .key = "web_config_file", .kind = F_FILE, .off = CFG(web_config_file) },
 	{ .key = "healthz_without_auth", .kind = F_BOOL, .off = CFG(healthz_without_auth) },
+	{ .key = "bpf_run_stats", .kind = F_BOOL, .off = CFG(bpf_run_stats) },
 	{ }
 };
 

@@ -78,6 +78,8 @@ struct pantau_config {
 	/* The exporter toolkit's web config (TLS, basic auth), "" for none. */
 	char *web_config_file;
 	bool healthz_without_auth;	/* /healthz answers without credentials */
+	/* Keep the kernel's BPF run stats on: two clock reads per run of every BPF program. */
+	bool bpf_run_stats;
 };
 
 /* Fill cfg with the defaults. Returns 0 or -ENOMEM. */

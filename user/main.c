@@ -329,8 +329,13 @@ static int run_check(const struct pantau_config *cfg, const struct options *o)
 			printf("%s (%s): %s\n", st->name, st->object, st->why);
 		all_well &= st->attached;
 	}
-	printf("BPF run stats: %s\n", probes.stats_fd >= 0 ? "enabled" :
-	       "cannot be enabled: pantau_bpf_program_* will stay at 0");
+	err = probes_set_run_stats(&probes, true);
+	if (err)
+		printf("BPF run stats: cannot be turned on (%s): pantau_bpf_program_* grow only while "
+		       "another tool keeps them on\n", strerror(-err));
+	else
+		printf("BPF run stats: can be turned on (%s in the config)\n",
+		       cfg->bpf_run_stats ? "bpf_run_stats is true" : "bpf_run_stats: true");
 	if (probes.net && popt.http && popt.tls) {
 		tls = tls_libs_new(probes.net, true);
 		if (!tls || !tls_libs_report(tls, print_line, NULL))
@@ -610,6 +615,14 @@ int main(int argc, char **argv)
 		pt_err("nothing could be attached (every probe failed, see above). Run 'pantau --check' for details.");
 		rc = 1;
 		goto cleanup;
+	}
+	if (d.cfg.bpf_run_stats) {
+		int stats_err = probes_set_run_stats(&d.probes, true);
+
+		if (stats_err)
+			pt_warn("cannot turn the kernel's BPF run stats on (%s); "
+				"pantau_bpf_program_* grow only while another tool keeps them on.",
+				strerror(-stats_err));
 	}
 	registry_seed_processes(&d.registry);
 	if (d.probes.net && popt.http && popt.tls) {

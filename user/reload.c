@@ -55,6 +55,18 @@ static void apply_requests(struct daemon *d, struct pantau_config *next)
 			"requests.skip_cgroups opened from now on may be parsed.", strerror(-err));
 }
 
+static void apply_run_stats(struct daemon *d, const struct pantau_config *next)
+{
+	int err = probes_set_run_stats(&d->probes, next->bpf_run_stats);
+
+	if (err)
+		pt_warn("config reload: cannot turn the kernel's BPF run stats on (%s); "
+			"pantau_bpf_program_* grow only while another tool keeps them on.",
+			strerror(-err));
+	else
+		d->cfg.bpf_run_stats = next->bpf_run_stats;
+}
+
 static bool same_strings(char *const *a, size_t na, char *const *b, size_t nb)
 {
 	if (na != nb)
@@ -245,6 +257,7 @@ void config_reload(struct daemon *d, const char *path, const struct reload_flags
 		apply_thresholds(&d->cfg, &next);
 		apply_shared(d, &next);
 		apply_requests(d, &next);
+		apply_run_stats(d, &next);
 		apply_rules(d, &next);
 		apply_exporters(d, &next, flags->es_url);
 	}
@@ -254,7 +267,7 @@ void config_reload(struct daemon *d, const char *path, const struct reload_flags
 	else
 		pt_info("config reloaded from %s: thresholds, services.rules, peers.rules, "
 			"services.shared_cgroups, requests.routes, requests.skip_cgroups, "
-			"events.per_service_per_second, the Elasticsearch connection and the "
+			"events.per_service_per_second, bpf_run_stats, the Elasticsearch connection and the "
 			"CloudWatch namespace and interval applied; other keys apply at restart.",
 			path);
 	config_free(&next);

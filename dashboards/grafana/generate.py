@@ -687,15 +687,18 @@ def pantau_itself():
     legend = "{{program}} on {{instance}}"
     b.add(timeseries("BPF CPU cost per program",
                      "CPU time the kernel spends running each pantau BPF program: the "
-                     "overhead pantau adds to the host (1 = one whole CPU).",
+                     "overhead pantau adds to the host (1 = one whole CPU). Empty unless "
+                     "the kernel's run stats are on (bpf_run_stats: true in pantau's config).",
                      [target("rate(pantau_bpf_program_run_seconds_total{%s}[%s])" % (HOST, RATE),
                              legend)], "short"), 12, 8)
     b.add(timeseries("Average cost of one run",
-                     "Time one run of each BPF program takes on average.",
+                     "Time one run of each BPF program takes on average (with bpf_run_stats: "
+                     "true).",
                      [target("rate(pantau_bpf_program_run_seconds_total{%s}[%s])\n"
                              "  / rate(pantau_bpf_program_runs_total{%s}[%s])"
                              % (HOST, RATE, HOST, RATE), legend)], "s"), 12, 8)
-    b.add(timeseries("Runs a second", "How often each BPF program runs.",
+    b.add(timeseries("Runs a second", "How often each BPF program runs (with bpf_run_stats: "
+                     "true).",
                      [target("rate(pantau_bpf_program_runs_total{%s}[%s])" % (HOST, RATE),
                              legend)], "ops"), 12, 8)
     b.add(bargauge("Map fill",

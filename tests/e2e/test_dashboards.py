@@ -252,7 +252,8 @@ def test_every_dashboard_query_returns_data():
     spool = os.path.join(tempfile.mkdtemp(prefix="pantau-dash-"), "spool")
     try:
         # The client's calls to nginx play the payment gateway the overview follows.
-        with Pantau(config="peers:\n  rules:\n    - { cidr: 127.0.0.5/32, name: payment-gateway }\n"
+        # Run stats on: the pantau-itself panels show each program's cost.
+        with Pantau(config="bpf_run_stats: true\npeers:\n  rules:\n    - { cidr: 127.0.0.5/32, name: payment-gateway }\n"
                     "elasticsearch:\n  urls: [%s]\n  spool: { dir: %s }\n" % (es.url, spool)) as p:
             # CPU against a quota and memory against a limit.
             procs.append(burn(*(lim.join_args + ["--alloc-mb", "16", "--forever"])))

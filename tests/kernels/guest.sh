@@ -150,8 +150,10 @@ fi
 echo "GUEST check done after $(($(now) - T0)) s"
 
 # --- start pantau ----------------------------------------------------------
+# Run stats on: the request programs' costs are reported below.
 cat > "$T/pantau.yaml" <<EOF
 log_level: info
+bpf_run_stats: true
 services:
   short_lived_seconds: 2
 EOF

@@ -168,7 +168,7 @@ static void test_unknown_top_level_key_lists_allowed_keys(void **state)
 		"lsiten: 127.0.0.1:2\n",
 		"t.yaml:3: unknown key 'lsiten' at the top level; allowed keys: "
 		"listen, log_level, language, services, thresholds, events, requests, peers, "
-		"elasticsearch, cloudwatch, web_config_file, healthz_without_auth.");
+		"elasticsearch, cloudwatch, web_config_file, healthz_without_auth, bpf_run_stats.");
 }
 
 static void test_web_config_file_and_healthz_key(void **state)
@@ -187,6 +187,18 @@ static void test_web_config_file_and_healthz_key(void **state)
 			  "t.yaml:1: healthz_without_auth is 'yes'; it must be true or false.");
 	/* A failed load keeps what was there. */
 	assert_string_equal(fx->cfg.web_config_file, "/etc/pantau/web.yml");
+}
+
+static void test_bpf_run_stats_key(void **state)
+{
+	struct fixture *fx = *state;
+
+	/* Off unless asked for: the clock reads are paid host-wide. */
+	assert_false(fx->cfg.bpf_run_stats);
+	assert_int_equal(load(fx, "bpf_run_stats: true\n"), 0);
+	assert_true(fx->cfg.bpf_run_stats);
+	assert_load_error(fx, "bpf_run_stats: 1\n",
+			  "t.yaml:1: bpf_run_stats is '1'; it must be true or false.");
 }
 
 static void test_elasticsearch_defaults(void **state)
@@ -1193,6 +1205,7 @@ int main(void)
 		T(test_unknown_key_reports_its_line),
 		T(test_unknown_top_level_key_lists_allowed_keys),
 		T(test_web_config_file_and_healthz_key),
+		T(test_bpf_run_stats_key),
 		T(test_elasticsearch_defaults),
 		T(test_elasticsearch_every_key_is_read),
 		T(test_elasticsearch_urls_are_checked),

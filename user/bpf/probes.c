@@ -569,12 +569,6 @@ int probes_attach(struct probes *p)
 	if (p->net)
 		attach_all(p, p->net->obj, "net");
 
-	/* Per-program run time and count: costs two clock reads per run. */
-	p->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (p->stats_fd < 0)
-		pt_warn("cannot enable BPF run stats (%s); pantau_bpf_program_* stay at 0.",
-			strerror(errno));
-
 	for (size_t i = 0; i < p->n_status; i++)
 		attached += p->status[i].attached;
 	return (int)attached;
@@ -592,6 +586,24 @@ void probes_stop(struct probes *p)
 	if (p->stats_fd >= 0)
 		close(p->stats_fd);
 	probes_reset(p);
+}
+
+int probes_set_run_stats(struct probes *p, bool on)
+{
+	int fd;
+
+	if (on == (p->stats_fd >= 0))
+		return 0;
+	if (!on) {
+		close(p->stats_fd);
+		p->stats_fd = -1;
+		return 0;
+	}
+	fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (fd < 0)
+		return -errno;
+	p->stats_fd = fd;
+	return 0;
 }
 
 static size_t object_prog_stats(struct bpf_object *obj, struct prog_stats *out,

@@ -105,6 +105,13 @@ const char *probes_load_error(const struct probes *p);
 int probes_attach(struct probes *p);
 void probes_stop(struct probes *p);
 
+/*
+ * Keep the kernel's BPF run stats on (on) or let them go. They cost two
+ * clock reads per run of every BPF program on the host, pantau's or not,
+ * and stay on while anyone holds them. Returns 0 or a negative errno.
+ */
+int probes_set_run_stats(struct probes *p, bool on);
+
 struct prog_stats {
 	char name[64];
 	uint64_t run_time_ns;
