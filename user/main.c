@@ -403,6 +403,15 @@ static bool cgroups_need_rescan(const struct pantau_config *cfg)
 	return false;
 }
 
+/* The signals the main thread takes with sigtimedwait(). */
+static void daemon_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
 static int serve(struct daemon *d, const struct options *o)
 {
 	struct timespec tick = { .tv_sec = MAINTENANCE_INTERVAL_SECONDS };
@@ -411,13 +420,7 @@ static int serve(struct daemon *d, const struct options *o)
 	sigset_t set;
 	int sig, rc;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	/* Block before the HTTP threads start, so they inherit the mask. */
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-
+	daemon_signals(&set);
 	rc = http_server_start(&http, d->cfg.listen, d, err, sizeof(err));
 	if (rc) {
 		pt_err("%s", err);
@@ -552,6 +555,18 @@ int main(int argc, char **argv)
 		return rc;
 	}
 
+	/*
+	 * Blocked before the first thread starts, so that every thread
+	 * inherits the mask: the kernel gives a process's signal to any
+	 * thread that does not block it, and SIGHUP's default action there,
+	 * while the main thread was busy, ended pantau.
+	 */
+	{
+		sigset_t set;
+
+		daemon_signals(&set);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+	}
 	rc = cgroup2_mount_find("/proc/self/mountinfo", mnt, sizeof(mnt));
 	if (rc) {
 		pt_err("cannot find a cgroup2 mount in /proc/self/mountinfo: mount cgroup2 (e.g. mount -t cgroup2 none /sys/fs/cgroup/unified) and start pantau again.");

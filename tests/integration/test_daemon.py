@@ -138,6 +138,22 @@ def test_bpf_run_stats_are_off_by_default_and_turn_on_with_sighup():
         check(later == stopped, "sched_switch runs still counted after bpf_run_stats: false")
 
 
+def test_sighup_while_busy_never_ends_pantau():
+    """A signal comes to any thread that does not block it: one started
+    before the main thread blocked SIGHUP took it, while the main thread
+    was busy reloading, and its default action ended pantau."""
+    with Pantau(config="bpf_run_stats: false\n") as p:
+        for _ in range(40):
+            p.proc.send_signal(signal.SIGHUP)
+            time.sleep(0.005)
+        time.sleep(0.5)
+        check(p.proc.poll() is None, "pantau ended (exit %r) under a burst of SIGHUPs" % p.proc.poll())
+        reloads = p.log_text().count("config reloaded")
+        print("  40 SIGHUPs 5 ms apart: pantau still runs, %d reloads logged" % reloads)
+        check(reloads >= 1, "no reload logged")
+        check(value(p.metrics(), "pantau_config_last_reload_successful") == 1, "reload not successful")
+
+
 def threshold(metrics, name):
     """pantau_threshold{name=...}: value() cannot take a label called name."""
     return metrics.get(("pantau_threshold", (("name", name),)))
