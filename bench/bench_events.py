@@ -5,7 +5,7 @@ small pipelined HTTP/1.1 requests over loopback (8 keep-alive connections,
 4 requests in flight on each), client and server each in a cgroup of its
 own and both pinned to CPU 0, so pantau sees every request twice (server
 and client side) through its ordinary path: cgroup_skb ingress and
-tcp_sendmsg_locked → HTTP framer → per-service event budget → ring buffer
+egress → HTTP framer → per-service event budget → ring buffer
 → events thread → JSON document → sinks. The budget
 (events.per_service_per_second) is raised to its maximum, 1,000,000, so
 the kernel's rate limit does not hide the pipeline's own limit. pantau is

@@ -54,7 +54,7 @@ CONNECTIONS = 32
 SERVER_CPU = "0"
 CLIENT_CPU = "1"
 TRACEFS = "/sys/kernel/tracing"
-NET_PROGRAMS = ("net_ingress", "net_sendmsg", "net_sock_set_state")
+NET_PROGRAMS = ("net_ingress", "net_egress", "net_sock_set_state")
 EMPTY_HOOKS = os.path.join(BUILD, "bench", "tools", "empty_hooks")
 BPF_STATS = "/proc/sys/kernel/bpf_stats_enabled"
 
@@ -353,6 +353,9 @@ def pantau_hooks():
         elif kind == "cgroup" and link.get("cgroup_id") == root_id and \
                 link.get("attach_type") in ("0", "cgroup_inet_ingress"):
             hooks.append("cgroup_skb/ingress=" + root)
+        elif kind == "cgroup" and link.get("cgroup_id") == root_id and \
+                link.get("attach_type") in ("1", "cgroup_inet_egress"):
+            hooks.append("cgroup_skb/egress=" + root)
         else:
             others.append(" ".join("%s %s" % kv for kv in sorted(link.items())
                                    if kv[0] in ("link_type", "attach_type", "target_name", "tp_name")))

@@ -7,8 +7,10 @@
  * a request waits in a small queue until the first byte of its response,
  * then counts once with its method, status class and duration.
  *
- * Server side, requests are read (cgroup_skb ingress) and responses
- * written (tcp_sendmsg_locked); client side the other way round.
+ * Both directions are read from packets: received ones at cgroup_skb
+ * ingress, sent ones at egress (requests in and responses out on the
+ * server side, the other way round on the client side); HTTPS in clear
+ * from the TLS library's calls.
  * Only header bytes are copied and stepped through; bodies are skipped by
  * arithmetic, so the cost follows header size, not transfer size.
  */
@@ -33,21 +35,25 @@ struct http_scratch {
 	__u32 pos;		/* next byte of buf */
 	__u32 len;		/* bytes in buf */
 	__s32 begin;		/* where in buf the current message began, or -1 */
-	__u32 pad;
+	__u32 busy;		/* HTTP_SCRATCH_TX: a run is using it */
 	struct peer_host_scan host;	/* looking for the host asked for in buf */
 };
 
 /*
- * Two per CPU: softirq (received packets) can interrupt a program running
- * in process context (a send) on the same CPU, and must not overwrite its
- * window.
+ * Three per CPU, so that a program that interrupts another on the same
+ * CPU does not overwrite its window: TLS library calls (process context),
+ * received packets (softirq, which does not nest) and sent ones. Packets
+ * leave in process context and in softirq, which can interrupt it: a send
+ * that finds the slot busy loses its direction's place (counted as a
+ * stream gap) rather than share it.
  */
 #define HTTP_SCRATCH_TASK 0
-#define HTTP_SCRATCH_SOFTIRQ 1
+#define HTTP_SCRATCH_RX 1
+#define HTTP_SCRATCH_TX 2
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 3);
 	__type(key, __u32);
 	__type(value, struct http_scratch);
 } http_scratch SEC(".maps");
@@ -486,72 +492,26 @@ static long feed_round_one(__u32 i, struct http_feed_ctx *c)
 }
 
 /* Where the bytes of one chunk come from: the kind is a constant per call site. */
-enum http_source_kind { HTTP_SRC_ITER, HTTP_SRC_SKB, HTTP_SRC_USER };
+enum http_source_kind { HTTP_SRC_SKB, HTTP_SRC_USER };
 
 struct http_source {
-	struct __sk_buff *skb;		/* ingress: payload at off in skb */
+	struct __sk_buff *skb;		/* a packet: payload at skb_off */
 	__u32 skb_off;
-	const struct iov_iter *iter;	/* sendmsg: the caller's buffers */
 	const __u8 *ubuf;		/* TLS library call: the plaintext, in user memory */
 };
 
-/*
- * Copy up to want bytes at chunk offset off into buf: fewer where a
- * buffer of the caller ends. Returns the bytes copied, or negative.
- */
+/* Copy up to want bytes at chunk offset off into buf. Returns the bytes copied, or negative. */
 static __always_inline long source_read(const struct http_source *src, __u32 off,
 					__u8 *buf, __u32 want, const int kind)
 {
-	const struct iov_iter *it = src->iter;
-	__u64 n = want, skip, base;
+	__u64 n = want;
 
 	if (n == 0 || n > HTTP_WINDOW)
 		return -1;
 	n = bound_size(n, HTTP_WINDOW);
 	if (kind == HTTP_SRC_USER)
 		return bpf_probe_read_user(buf, n, src->ubuf + off) ?: (long)n;
-	if (kind == HTTP_SRC_SKB)
-		return bpf_skb_load_bytes(src->skb, src->skb_off + off, buf, n) ?: (long)n;
-	if (!it)
-		return -1;
-	skip = it->iov_offset + off;
-	/*
-	 * The enum's values changed order over the years: read them from the
-	 * kernel. Before 6.0 (no ITER_UBUF) the bytes are not read.
-	 */
-	if (!bpf_core_enum_value_exists(enum iter_type, ITER_UBUF))
-		return -1;
-	/*
-	 * User addresses are read as numbers (a helper copies them): a kernel
-	 * whose BTF lacks __user tags types them as kernel pointers, and the
-	 * 6.1 verifier then refuses to add an offset to them. The iovec array
-	 * shares its union with ubuf (6.0 on) under two names (iov; __iov
-	 * since 6.4): it is read as ubuf, the one name every such kernel has.
-	 */
-	base = (unsigned long)BPF_CORE_READ(it, ubuf);
-	if (it->iter_type == bpf_core_enum_value(enum iter_type, ITER_UBUF))
-		return bpf_probe_read_user(buf, n, (const char *)base + skip) ?: (long)n;
-	if (it->iter_type != bpf_core_enum_value(enum iter_type, ITER_IOVEC))
-		return -1;	/* pages (sendfile) or kernel buffers: not read */
-	for (int seg = 0; seg < 4; seg++) {
-		struct iovec v;
-
-		if ((unsigned long)seg >= it->nr_segs ||
-		    bpf_probe_read_kernel(&v, sizeof(v), (const struct iovec *)base + seg))
-			return -1;
-		if (skip < v.iov_len) {
-			/* A window ends with its segment; the next starts the next. */
-			if (n > v.iov_len - skip)
-				n = v.iov_len - skip;
-			if (n == 0)
-				return -1;
-			n = bound_size(n, HTTP_WINDOW);
-			return bpf_probe_read_user(buf, n, (const char *)v.iov_base + skip) ?:
-			       (long)n;
-		}
-		skip -= v.iov_len;
-	}
-	return -1;
+	return bpf_skb_load_bytes(src->skb, src->skb_off + off, buf, n) ?: (long)n;
 }
 
 /*
@@ -560,7 +520,7 @@ static __always_inline long source_read(const struct http_source *src, __u32 off
  * steps are bpf_loop callbacks (a plain loop over its bytes is too many
  * paths for the verifier), their state in the scratch map value, and the
  * window they look through is the scratch buffer, loaded again from the
- * sender's buffers where a step needs bytes beyond it.
+ * packet where a step needs bytes beyond it.
  */
 struct host_ctx {
 	struct http_scratch *s;
@@ -583,7 +543,7 @@ static long host_step(__u32 i, struct host_ctx *x)
 		return r == PEER_HOST_DONE;
 	want = c->total - c->load;	/* > 0: the step checked */
 	got = source_read(&x->src, x->off + c->load, x->s->buf,
-			  want < HTTP_WINDOW ? want : HTTP_WINDOW, HTTP_SRC_ITER);
+			  want < HTTP_WINDOW ? want : HTTP_WINDOW, HTTP_SRC_SKB);
 	if (got <= 0) {
 		c->state = PEER_HOST_NONE;
 		return 1;
@@ -680,11 +640,6 @@ static long feed_window_skb(__u32 w, struct http_chunk_ctx *cc)
 	return feed_window(cc, HTTP_SRC_SKB);
 }
 
-static long feed_window_iter(__u32 w, struct http_chunk_ctx *cc)
-{
-	return feed_window(cc, HTTP_SRC_ITER);
-}
-
 static long feed_window_user(__u32 w, struct http_chunk_ctx *cc)
 {
 	return feed_window(cc, HTTP_SRC_USER);
@@ -711,18 +666,18 @@ static __always_inline bool feed_source(struct net_sock *ns, const bool rx,
 		.off = off,
 		.len = len,
 	};
-	__u32 slot = kind == HTTP_SRC_SKB ? HTTP_SCRATCH_SOFTIRQ : HTTP_SCRATCH_TASK, ev;
+	__u32 slot = kind == HTTP_SRC_USER ? HTTP_SCRATCH_TASK : rx ? HTTP_SCRATCH_RX : HTTP_SCRATCH_TX, ev;
 
 	cc.c.s = rx ? &h->rx : &h->tx;
 	cc.c.begin_ns = rx ? &h->rx_begin_ns : &h->tx_begin_ns;
 	cc.c.resync = rx ? &h->rx_resync : &h->tx_resync;
 	cc.c.scratch = bpf_map_lookup_elem(&http_scratch, &slot);
-	if (!cc.c.scratch)
+	if (!cc.c.scratch || cc.c.scratch->busy)
 		return false;
 	/*
-	 * Bytes that never came this way (lost or reordered ahead, or sent
-	 * by sendfile): inside a body they are passed over as if read, since
-	 * they would only have been skipped; elsewhere the place is lost.
+	 * Bytes that never came this way (lost or reordered ahead): inside
+	 * a body they are passed over as if read, since they would only
+	 * have been skipped; elsewhere the place is lost.
 	 */
 	if (gap) {
 		if (!*cc.c.resync && http_skippable(cc.c.s) >= gap) {
@@ -740,12 +695,12 @@ static __always_inline bool feed_source(struct net_sock *ns, const bool rx,
 	if (http_idle(cc.c.s))
 		*cc.c.begin_ns = now;
 	/* One callback per source kind: the verifier then knows which it reads. */
+	cc.c.scratch->busy = slot == HTTP_SCRATCH_TX;
 	if (kind == HTTP_SRC_SKB)
 		bpf_loop(HTTP_WINDOWS, feed_window_skb, &cc, 0);
-	else if (kind == HTTP_SRC_ITER)
-		bpf_loop(HTTP_WINDOWS, feed_window_iter, &cc, 0);
 	else
 		bpf_loop(HTTP_WINDOWS, feed_window_user, &cc, 0);
+	cc.c.scratch->busy = 0;
 	if (cc.failed)
 		return false;
 	if (cc.off < len) {
@@ -767,15 +722,12 @@ static __always_inline void http_feed_source(struct net_sock *ns, const bool rx,
 		http_lose_place(ns, rx);
 }
 
-/*
- * TCP payload: received bytes come from packets, sent ones from the
- * caller's buffers; gap bytes before the chunk never came this way.
- */
+/* TCP payload, from a packet; gap bytes before the chunk never came this way. */
 static __always_inline void http_feed_chunk(struct net_sock *ns, const bool rx,
 					    const struct http_source *src, __u32 gap, __u32 off,
 					    __u32 len, __u64 now)
 {
-	http_feed_source(ns, rx, src, gap, off, len, now, rx ? HTTP_SRC_SKB : HTTP_SRC_ITER);
+	http_feed_source(ns, rx, src, gap, off, len, now, HTTP_SRC_SKB);
 }
 
 /*

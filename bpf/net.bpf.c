@@ -5,7 +5,9 @@
  * is recorded on the socket in process context (connect, listen) and read
  * back from it in softirq and timer context. Live connections' bytes and
  * retransmits are read at scrape time by a TCP socket iterator; closed
- * connections hand theirs over at close. No per-packet or per-call hook.
+ * connections hand theirs over at close: the TCP metrics need no
+ * per-packet hook. Requests do: both directions' payload is read from
+ * packets at cgroup_skb ingress and egress (http_conn.bpf.h).
  *
  * Socket local storage is only reachable from BTF-typed programs: there is
  * no raw_tp twin, so kernels without tp_btf run without the net domain.
@@ -196,8 +198,8 @@ static __always_inline void send_conn_event(const struct net_sock *ns, const str
 }
 
 /*
- * Set by user space before load: tcp_sendmsg_locked is hooked (requests
- * are followed), so an outbound connection's first bytes are seen.
+ * Set by user space before load: requests are followed (the egress
+ * program runs), so an outbound connection's first bytes are seen.
  */
 const volatile bool sends_followed;
 
@@ -354,77 +356,6 @@ int BPF_PROG(net_send_reset, const struct sock *sk, const struct sk_buff *skb)
 #define ETH_P_IP 0x0800
 #define ETH_P_IPV6 0x86DD
 
-/*
- * Received bytes, before TCP's own processing: only the segment that
- * continues the stream where the framer stopped is fed; a retransmitted
- * overlap is cut, and a gap (reordering, loss) ends following the
- * connection, since those bytes will not come this way again.
- */
-SEC("cgroup_skb/ingress")
-int net_ingress(struct __sk_buff *skb)
-{
-	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
-	__u32 l4, hlen, seq, len, gap = 0;
-	struct bpf_sock *bsk;
-	struct net_sock *ns;
-	struct tcphdr *th;
-	__s32 ahead;
-
-	/* Headers are in the linear part: read them directly, no helper calls. */
-	if (skb->protocol == bpf_htons(ETH_P_IP)) {
-		struct iphdr *ip = data;
-
-		if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_TCP)
-			return 1;
-		l4 = ip->ihl * 4;
-	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = data;
-
-		if ((void *)(ip6 + 1) > end || ip6->nexthdr != IPPROTO_TCP)
-			return 1;
-		l4 = sizeof(*ip6);	/* extension headers are not followed */
-	} else {
-		return 1;
-	}
-	if (l4 > 60)
-		return 1;
-	th = data + l4;
-	if ((void *)(th + 1) > end || th->syn)
-		return 1;
-	hlen = l4 + th->doff * 4;
-	/* Pure acknowledgements, most of what arrives, stop here. */
-	if (skb->len <= hlen)
-		return 1;
-	len = skb->len - hlen;
-	seq = bpf_ntohl(th->seq);
-	bsk = skb->sk;
-	if (!bsk)
-		return 1;
-	bsk = bpf_sk_fullsock(bsk);
-	if (!bsk)
-		return 1;
-	ns = bpf_sk_storage_get(&net_socks, bsk, NULL, 0);
-	if (!ns || (ns->http.state != NET_HTTP_UNKNOWN && ns->http.state != NET_HTTP_ON)) {
-		if (ns)
-			tls_answered(ns, true);
-		return 1;
-	}
-	ahead = (__s32)(ns->http.rx_next - seq);
-	if (ahead < 0) {
-		gap = (__u32)-ahead;	/* lost or reordered ahead of this segment */
-		ahead = 0;
-	}
-	if ((__u32)ahead >= len)
-		return 1;	/* all seen before */
-	{
-		struct http_source src = { .skb = skb, .skb_off = hlen };
-
-		http_feed_chunk(ns, true, &src, gap, (__u32)ahead, len, bpf_ktime_get_ns());
-	}
-	ns->http.rx_next = seq + len;
-	return 1;
-}
-
 _Static_assert(EVENT_HOST_BYTES == HTTP_WINDOW, "the event carries the scratch window");
 
 /*
@@ -438,14 +369,14 @@ static __always_inline void peer_host(struct net_sock *ns, const struct http_sou
 {
 	struct event_peer_host *e;
 	struct http_scratch *s;
-	__u32 slot = HTTP_SCRATCH_TASK, host;
+	__u32 slot = HTTP_SCRATCH_TX, host;
 	long got;
 
 	s = bpf_map_lookup_elem(&http_scratch, &slot);
-	if (!s || off >= count)
+	if (!s || s->busy || off >= count)
 		return;
 	got = source_read(src, off, s->buf, count - off < HTTP_WINDOW ? count - off : HTTP_WINDOW,
-			  HTTP_SRC_ITER);
+			  HTTP_SRC_SKB);
 	if (got <= 0)
 		return;
 	host = peer_host_of(s, src, off, (__u32)got, count - off);
@@ -473,49 +404,114 @@ static __always_inline void peer_host(struct net_sock *ns, const struct http_sou
 	bpf_ringbuf_submit(e, 0);
 }
 
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+
 /*
- * Bytes being sent, in the sender's context: the whole rest of the message
- * is fed at once, and a later look at the same call (the tracepoint fires
- * for each buffer the call fills) finds it done (tx_next).
+ * One TCP segment with payload, received (rx: before TCP's own
+ * processing) or sent (as it leaves for the device): only what continues
+ * the direction's stream where the framer stopped is fed. A retransmitted
+ * overlap is cut; a gap (reordering, loss) loses the direction's place
+ * until a chunk starts with a message again. Both directions read the
+ * bytes from the packet: copying them from the sender's buffers, as a
+ * hook on the send call would have to, costs more.
  */
-static __always_inline int on_sendmsg(struct sock *sk, const struct msghdr *msg)
+static __always_inline int on_segment(struct __sk_buff *skb, const bool rx)
 {
-	struct http_source src = {};
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	__u32 l4, hlen, seq, len, next, gap = 0;
+	struct bpf_sock *bsk;
 	struct net_sock *ns;
-	struct tcp_sock *tp;
-	__u32 pos, count, gap = 0;
+	struct tcphdr *th;
 	__s32 ahead;
 
-	ns = bpf_sk_storage_get(&net_socks, sk, NULL, 0);
+	/* Headers are in the linear part: read them directly, no helper calls. */
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = data;
+
+		if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_TCP)
+			return 1;
+		l4 = ip->ihl * 4;
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = data;
+
+		if ((void *)(ip6 + 1) > end || ip6->nexthdr != IPPROTO_TCP)
+			return 1;
+		l4 = sizeof(*ip6);	/* extension headers are not followed */
+	} else {
+		return 1;
+	}
+	if (l4 > 60)
+		return 1;
+	th = data + l4;
+	if ((void *)(th + 1) > end || th->syn)
+		return 1;
+	hlen = l4 + th->doff * 4;
+	/* Pure acknowledgements, most of what passes, stop here. */
+	if (skb->len <= hlen)
+		return 1;
+	len = skb->len - hlen;
+	seq = bpf_ntohl(th->seq);
+	bsk = skb->sk;
+	if (!bsk)
+		return 1;
+	bsk = bpf_sk_fullsock(bsk);
+	if (!bsk)
+		return 1;
+	ns = bpf_sk_storage_get(&net_socks, bsk, NULL, 0);
 	if (!ns || (ns->http.state != NET_HTTP_UNKNOWN && ns->http.state != NET_HTTP_ON)) {
 		if (ns)
-			tls_answered(ns, false);
-		/* A TLS handshake write: tie the library's object to this socket. */
-		if (tls_follow && ns && ns->http.state == NET_HTTP_TLS)
-			tls_tie(ns);
-		return 0;
+			tls_answered(ns, rx);
+		return 1;
 	}
-	tp = bpf_skc_to_tcp_sock(sk);
-	if (!tp)
-		return 0;
-	pos = tp->write_seq;
-	count = msg->msg_iter.count;
-	ahead = (__s32)(ns->http.tx_next - pos);
+	next = rx ? ns->http.rx_next : ns->http.tx_next;
+	ahead = (__s32)(next - seq);
 	if (ahead < 0) {
-		gap = (__u32)-ahead;	/* sent some other way, such as sendfile */
+		gap = (__u32)-ahead;	/* lost or reordered ahead of this segment */
 		ahead = 0;
 	}
-	if ((__u32)ahead >= count)
-		return 0;
-	src.iter = &msg->msg_iter;
-	if (ns->dir == NET_DIR_OUT && !ns->head_seen) {
-		ns->head_seen = 1;
-		if (ns->http.state == NET_HTTP_UNKNOWN)
-			peer_host(ns, &src, (__u32)ahead, count);
-		connect_settle(ns);
+	if ((__u32)ahead >= len)
+		return 1;	/* all seen before */
+	{
+		struct http_source src = { .skb = skb, .skb_off = hlen };
+
+		if (!rx && ns->dir == NET_DIR_OUT && !ns->head_seen) {
+			ns->head_seen = 1;
+			if (ns->http.state == NET_HTTP_UNKNOWN)
+				peer_host(ns, &src, (__u32)ahead, len);
+			connect_settle(ns);
+		}
+		http_feed_chunk(ns, rx, &src, gap, (__u32)ahead, len, bpf_ktime_get_ns());
 	}
-	http_feed_chunk(ns, false, &src, gap, (__u32)ahead, count, bpf_ktime_get_ns());
-	ns->http.tx_next = pos + count;
+	if (rx)
+		ns->http.rx_next = seq + len;
+	else
+		ns->http.tx_next = seq + len;
+	return 1;
+}
+
+SEC("cgroup_skb/ingress")
+int net_ingress(struct __sk_buff *skb)
+{
+	return on_segment(skb, true);
+}
+
+SEC("cgroup_skb/egress")
+int net_egress(struct __sk_buff *skb)
+{
+	return on_segment(skb, false);
+}
+
+/*
+ * HTTPS in clear only: a TLS handshake write, in the writing thread, ties
+ * the library object that thread is inside of to this socket.
+ */
+static __always_inline int on_sendmsg(struct sock *sk)
+{
+	struct net_sock *ns = bpf_sk_storage_get(&net_socks, sk, NULL, 0);
+
+	if (tls_follow && ns && ns->http.state == NET_HTTP_TLS)
+		tls_tie(ns);
 	return 0;
 }
 
@@ -523,14 +519,14 @@ static __always_inline int on_sendmsg(struct sock *sk, const struct msghdr *msg)
 SEC("tp_btf/tcp_sendmsg_locked")
 int BPF_PROG(net_sendmsg, const struct sock *csk, const struct msghdr *msg)
 {
-	return on_sendmsg((struct sock *)csk, msg);
+	return on_sendmsg((struct sock *)csk);
 }
 
-/* Before it: the function's entry, once per call, with nothing copied yet. */
+/* Before it: the function's entry, once per call. */
 SEC("fentry/tcp_sendmsg_locked")
 int BPF_PROG(net_sendmsg_fentry, struct sock *sk, struct msghdr *msg, size_t size)
 {
-	return on_sendmsg(sk, msg);
+	return on_sendmsg(sk);
 }
 
 /* At scrape time: one record per live connection pantau knows the owner of. */

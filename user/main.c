@@ -336,14 +336,16 @@ static int run_check(const struct pantau_config *cfg, const struct options *o)
 	else
 		printf("BPF run stats: can be turned on (%s in the config)\n",
 		       cfg->bpf_run_stats ? "bpf_run_stats is true" : "bpf_run_stats: true");
-	if (probes.net && popt.http && popt.tls) {
+	if (probes_follow_tls(&probes)) {
 		tls = tls_libs_new(probes.net, true);
 		if (!tls || !tls_libs_report(tls, print_line, NULL))
 			printf("TLS libraries: %s\n", tls ? "none mapped by a running process" :
 			       "cannot scan: out of memory");
 		tls_libs_free(tls);
 	} else if (probes.net && popt.http) {
-		printf("TLS libraries: not probed (requests.tls is false): HTTPS counts as protocol tls\n");
+		printf("TLS libraries: not probed (%s): HTTPS counts as protocol tls\n",
+		       popt.tls ? "this kernel cannot tie TLS connections to their sockets" :
+		       "requests.tls is false");
 	}
 	probes_stop(&probes);
 	printf("%d probe(s) can attach%s.\n", attached,
@@ -640,7 +642,7 @@ int main(int argc, char **argv)
 				strerror(-stats_err));
 	}
 	registry_seed_processes(&d.registry);
-	if (d.probes.net && popt.http && popt.tls) {
+	if (probes_follow_tls(&d.probes)) {
 		tls = tls_libs_new(d.probes.net, false);
 		if (!tls || tls_libs_start(tls))
 			pt_warn("cannot watch for TLS libraries (out of memory or threads); "

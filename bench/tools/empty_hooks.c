@@ -11,9 +11,10 @@
  *   raw_tp/NAME            a raw tracepoint (returns 0)
  *   cgroup_skb/ingress=DIR a cgroup_skb ingress program on the cgroup
  *                          directory DIR, as a link (returns 1: let it pass)
- * --stats keeps the kernel's run stats on, as pantau does for its
- * pantau_bpf_program_* figures; without it they are on only when someone
- * else turned them on.
+ *   cgroup_skb/egress=DIR  the same on egress
+ * --stats keeps the kernel's run stats on, as pantau does with
+ * bpf_run_stats: true; without it they are on only when someone else
+ * turned them on.
  * Prints "ready" once every program is attached, holds until SIGINT or
  * SIGTERM, then prints "HOOK runs N run_ns N" per program.
  */
@@ -85,9 +86,9 @@ static int attach_raw_tp(const char *tp, int *prog_fd)
 	return 0;
 }
 
-static int attach_cgroup_ingress(const char *dir, int *prog_fd)
+static int attach_cgroup_skb(const char *dir, enum bpf_attach_type type, int *prog_fd)
 {
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_CGROUP_INET_INGRESS);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = type);
 	int cg, fd, link;
 
 	cg = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -101,7 +102,7 @@ static int attach_cgroup_ingress(const char *dir, int *prog_fd)
 		return fd;
 	}
 	/* A link, as pantau's: programs others attached there keep running. */
-	link = bpf_link_create(fd, cg, BPF_CGROUP_INET_INGRESS, NULL);
+	link = bpf_link_create(fd, cg, type, NULL);
 	close(cg);
 	if (link < 0) {
 		close(fd);
@@ -120,10 +121,12 @@ static int attach_hook(const struct btf *vmlinux, const char *hook, int *prog_fd
 	else if (!strncmp(hook, "raw_tp/", 7))
 		err = attach_raw_tp(hook + 7, prog_fd);
 	else if (!strncmp(hook, "cgroup_skb/ingress=", 19))
-		err = attach_cgroup_ingress(hook + 19, prog_fd);
+		err = attach_cgroup_skb(hook + 19, BPF_CGROUP_INET_INGRESS, prog_fd);
+	else if (!strncmp(hook, "cgroup_skb/egress=", 18))
+		err = attach_cgroup_skb(hook + 18, BPF_CGROUP_INET_EGRESS, prog_fd);
 	else {
 		fprintf(stderr, "empty_hooks: '%s' is not a hook this tool knows; use tp_btf/NAME, "
-			"raw_tp/NAME or cgroup_skb/ingress=DIR\n", hook);
+			"raw_tp/NAME or cgroup_skb/ingress=DIR or cgroup_skb/egress=DIR\n", hook);
 		return -EINVAL;
 	}
 	if (err)
@@ -152,7 +155,7 @@ int main(int argc, char **argv)
 	n = argc - first;
 	if (n < 1 || n > MAX_HOOKS) {
 		fprintf(stderr, "usage: empty_hooks [--stats] HOOK... (1 to %d hooks: tp_btf/NAME, "
-			"raw_tp/NAME, cgroup_skb/ingress=DIR)\n", MAX_HOOKS);
+			"raw_tp/NAME, cgroup_skb/ingress=DIR, cgroup_skb/egress=DIR)\n", MAX_HOOKS);
 		return 2;
 	}
 	if (first == 2) {

@@ -3,7 +3,7 @@
  * Many small HTTP/1.1 requests over loopback, as fast as one thread can
  * make and answer them: the producer of the event pipeline benchmark.
  * Every request is a real one on a real TCP connection, so pantau sees it
- * through its ordinary path (cgroup_skb ingress + tcp_sendmsg_locked →
+ * through its ordinary path (cgroup_skb ingress and egress →
  * framer → ring buffer), once on the server and once on the client side.
  *
  *   reqload server PORT

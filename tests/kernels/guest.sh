@@ -132,8 +132,19 @@ wait_exit() { until_true "$2" eval '! kill -0 '"$1"' 2>/dev/null'; }
 echo "GUEST start $(now)"
 T0=$(now)
 
+# Run stats on: the request programs' costs are reported below. HTTPS in
+# clear on: its send hook (tcp_sendmsg_locked) loads and attaches too.
+cat > "$T/pantau.yaml" <<EOF
+log_level: info
+bpf_run_stats: true
+requests:
+  tls: true
+services:
+  short_lived_seconds: 2
+EOF
+
 # --- attach ----------------------------------------------------------------
-timeout 240 pantau --check $FARGS >"$T/check.out" 2>"$T/check.err"
+timeout 240 pantau --check --config "$T/pantau.yaml" $FARGS >"$T/check.out" 2>"$T/check.err"
 rc=$?
 sed "s/^/CHECK$TAG /" "$T/check.out"
 sed "s/^/CHECKLOG$TAG /" "$T/check.err"
@@ -150,13 +161,6 @@ fi
 echo "GUEST check done after $(($(now) - T0)) s"
 
 # --- start pantau ----------------------------------------------------------
-# Run stats on: the request programs' costs are reported below.
-cat > "$T/pantau.yaml" <<EOF
-log_level: info
-bpf_run_stats: true
-services:
-  short_lived_seconds: 2
-EOF
 pantau --listen "127.0.0.1:$PORT" --config "$T/pantau.yaml" $FARGS >"$T/pantau.log" 2>&1 &
 PANTAU_PID=$!
 START=$(now)
@@ -345,9 +349,9 @@ fi
 kill "$SRV_PID" 2>/dev/null
 wait_exit "$SRV_PID" 10 || kill -9 "$SRV_PID" 2>/dev/null
 # The kernel's run stats of the request programs (docs/performance.md quotes
-# the fentry send path's, as an order of magnitude: TCG is an emulator).
+# them as an order of magnitude: TCG is an emulator).
 if scrape; then
-	for prog in net_sendmsg_fentry net_sendmsg net_ingress net_sock_set_state; do
+	for prog in net_ingress net_egress net_sendmsg_fentry net_sendmsg net_sock_set_state; do
 		runs=$(metric pantau_bpf_program_runs_total "program=\"$prog\"")
 		secs=$(metric pantau_bpf_program_run_seconds_total "program=\"$prog\"")
 		[ -n "$runs" ] && [ "$runs" != 0 ] &&

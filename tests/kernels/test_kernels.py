@@ -23,7 +23,8 @@ def table(default, **changes):
 
 
 # hook (domain) -> how it attaches, on Debian 12's 6.1: no block_io_* (6.5)
-# and no tcp_sendmsg_locked tracepoint (6.16), so block_rq_* and fentry.
+# and no tcp_sendmsg_locked tracepoint (6.16), so block_rq_* and fentry
+# (the guest's config follows HTTPS in clear, which needs that hook).
 COMMON = {
     "sched_switch (cpu)": "tp_btf",
     "sched_wakeup (cpu)": "tp_btf",
@@ -37,7 +38,9 @@ COMMON = {
     "tcp_receive_reset (net)": "tp_btf",
     "tcp_send_reset (net)": "tp_btf",
     "net_ingress (net)": "cgroup_skb",
+    "net_egress (net)": "cgroup_skb",
     "tcp_sendmsg_locked (net)": "fentry",
+    "sched_process_exec (net)": "tp_btf",
     "net_live_iter (net)": "iter",
     "net_seed_listeners (net)": "iter",
 }
@@ -58,12 +61,19 @@ EXPECTED = {
 
 
 def attach_table(output, prefix):
+    """hook (domain) -> how it attaches, from one --check's lines; TLS
+    libraries (a path, then the library) are tls_table()'s."""
     got = {}
-    for m in re.finditer(r"^%s (\S+ \(\w+\)): can attach as (\w+)\r?$" % prefix, output, re.M):
+    for m in re.finditer(r"^%s ([^/\s]\S* \(\w+\)): can attach as (\w+)\r?$" % prefix, output, re.M):
         got[m.group(1)] = m.group(2)
-    for m in re.finditer(r"^%s (\S+ \(\w+\)): (?!can attach)(.*?)\r?$" % prefix, output, re.M):
+    for m in re.finditer(r"^%s ([^/\s]\S* \(\w+\)): (?!can attach)(.*?)\r?$" % prefix, output, re.M):
         got[m.group(1)] = "none: " + m.group(2)
     return got
+
+
+def tls_table(output, prefix):
+    """TLS library file (library) -> what --check says of following it."""
+    return dict(re.findall(r"^%s (/\S+ \(\w+\)): (.*?)\r?$" % prefix, output, re.M))
 
 
 def run(version):
@@ -88,6 +98,12 @@ def run(version):
         print("  %s %s %s" % ("ok  " if ok else "FAIL", name, detail))
         if not ok:
             problems.append("%s: %s" % (name, detail))
+    # The guest's OpenSSL and GnuTLS, as its processes map them: each one
+    # probed, so that the uprobes and the send hook that ties them load.
+    for lib, said in sorted(tls_table(output, "CHECK").items()):
+        print("  TLS %s: %s" % (lib, said))
+        if not said.startswith("HTTPS followed in clear"):
+            problems.append("CHECK %s: %s" % (lib, said))
     for prefix, want in sorted(EXPECTED[version].items()):
         got = attach_table(output, prefix)
         for hook in sorted(set(want) | set(got)):

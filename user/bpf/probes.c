@@ -376,7 +376,9 @@ static int load_disk(struct probes *p, const struct probe_options *opt, bool btf
  */
 static int load_net(struct probes *p, const struct probe_options *opt, bool btf)
 {
-	bool http = opt->http && p->sendmsg != SENDMSG_NONE && p->has_bpf_loop;
+	bool http = opt->http && p->has_bpf_loop;
+	/* HTTPS in clear ties each TLS object to its socket in the writing thread. */
+	bool tls = http && opt->tls && p->sendmsg != SENDMSG_NONE;
 	int err;
 
 	if (!btf)
@@ -387,17 +389,17 @@ static int load_net(struct probes *p, const struct probe_options *opt, bool btf)
 	bpf_map__set_max_entries(p->net->maps.net_stats, opt->cpu_stats_entries);
 	/* Without request parsing nothing looks at payload: no per-packet hook. */
 	bpf_program__set_autoload(p->net->progs.net_ingress, http);
-	bpf_program__set_autoload(p->net->progs.net_sendmsg, http && p->sendmsg == SENDMSG_TP);
-	bpf_program__set_autoload(p->net->progs.net_sendmsg_fentry,
-				  http && p->sendmsg == SENDMSG_FENTRY);
+	bpf_program__set_autoload(p->net->progs.net_egress, http);
+	bpf_program__set_autoload(p->net->progs.net_sendmsg, tls && p->sendmsg == SENDMSG_TP);
+	bpf_program__set_autoload(p->net->progs.net_sendmsg_fentry, tls && p->sendmsg == SENDMSG_FENTRY);
 	/* Connect times wait for the first send (the host asked for) where sends are seen. */
 	p->net->rodata->sends_followed = http;
 	/* HTTPS in clear: uprobes attached per library file by tls_libs.c. */
-	p->net->rodata->tls_follow = http && opt->tls;
-	bpf_program__set_autoload(p->net->progs.tls_enter, http && opt->tls);
-	bpf_program__set_autoload(p->net->progs.tls_exit, http && opt->tls);
-	bpf_program__set_autoload(p->net->progs.tls_free, http && opt->tls);
-	bpf_program__set_autoload(p->net->progs.tls_exec, http && opt->tls);
+	p->net->rodata->tls_follow = tls;
+	bpf_program__set_autoload(p->net->progs.tls_enter, tls);
+	bpf_program__set_autoload(p->net->progs.tls_exit, tls);
+	bpf_program__set_autoload(p->net->progs.tls_free, tls);
+	bpf_program__set_autoload(p->net->progs.tls_exec, tls);
 	alloc_on_use(p, p->net->obj);
 	err = reuse_shared(p, p->net->obj);
 	if (!err)
@@ -538,14 +540,15 @@ int probes_load(struct probes *p, const struct probe_options *opt)
 	else if (err)
 		load_diag_explain(err, "network", p->domain_error[PROBE_NET],
 				  sizeof(p->domain_error[PROBE_NET]));
-	else if (p->net && opt->http && p->sendmsg == SENDMSG_NONE)
-		snprintf(p->domain_error[PROBE_NET], sizeof(p->domain_error[PROBE_NET]),
-			 "HTTP requests are not counted: this kernel has neither the "
-			 "tcp_sendmsg_locked tracepoint (Linux 6.16) nor fentry to see what is sent");
 	else if (p->net && opt->http && !p->has_bpf_loop)
 		snprintf(p->domain_error[PROBE_NET], sizeof(p->domain_error[PROBE_NET]),
 			 "HTTP requests are not counted: the request framer needs the bpf_loop "
 			 "helper (Linux 5.17), which this kernel lacks");
+	else if (p->net && opt->http && opt->tls && p->sendmsg == SENDMSG_NONE)
+		snprintf(p->domain_error[PROBE_NET], sizeof(p->domain_error[PROBE_NET]),
+			 "HTTPS is not followed in clear: this kernel has neither the "
+			 "tcp_sendmsg_locked tracepoint (Linux 6.16) nor fentry to tie a TLS "
+			 "connection to its socket");
 	if (p->domain_error[PROBE_NET][0])
 		pt_warn("%s; %s.", p->domain_error[PROBE_NET],
 			p->net ? "the TCP metrics stay on" : "network metrics are off");
@@ -586,6 +589,11 @@ void probes_stop(struct probes *p)
 	if (p->stats_fd >= 0)
 		close(p->stats_fd);
 	probes_reset(p);
+}
+
+bool probes_follow_tls(const struct probes *p)
+{
+	return p->net && p->net->rodata && p->net->rodata->tls_follow;
 }
 
 int probes_set_run_stats(struct probes *p, bool on)

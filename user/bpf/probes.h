@@ -105,6 +105,9 @@ const char *probes_load_error(const struct probes *p);
 int probes_attach(struct probes *p);
 void probes_stop(struct probes *p);
 
+/* Whether the TLS library programs loaded (requests.tls, and a kernel that can tie them). */
+bool probes_follow_tls(const struct probes *p);
+
 /*
  * Keep the kernel's BPF run stats on (on) or let them go. They cost two
  * clock reads per run of every BPF program on the host, pantau's or not,
