@@ -364,17 +364,13 @@ _Static_assert(EVENT_HOST_BYTES == HTTP_WINDOW, "the event carries the scratch w
  * there is one, becomes part of the connection's peer, and its name goes
  * to user space, which names the peer by it.
  */
-static __always_inline void peer_host(struct net_sock *ns, const struct http_source *src,
-				      __u32 off, __u32 count)
+static __always_inline void peer_host_in(struct net_sock *ns, struct http_scratch *s,
+					 const struct http_source *src, __u32 off, __u32 count)
 {
 	struct event_peer_host *e;
-	struct http_scratch *s;
-	__u32 slot = HTTP_SCRATCH_TX, host;
+	__u32 host;
 	long got;
 
-	s = bpf_map_lookup_elem(&http_scratch, &slot);
-	if (!s || s->busy || off >= count)
-		return;
 	got = source_read(src, off, s->buf, count - off < HTTP_WINDOW ? count - off : HTTP_WINDOW,
 			  HTTP_SRC_SKB);
 	if (got <= 0)
@@ -404,8 +400,19 @@ static __always_inline void peer_host(struct net_sock *ns, const struct http_sou
 	bpf_ringbuf_submit(e, 0);
 }
 
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
+/* The scan in the sent-packet window, taken while it runs (struct http_scratch's busy). */
+static __always_inline void peer_host(struct net_sock *ns, const struct http_source *src,
+				      __u32 off, __u32 count)
+{
+	__u32 slot = HTTP_SCRATCH_TX;
+	struct http_scratch *s = bpf_map_lookup_elem(&http_scratch, &slot);
+
+	if (!s || s->busy || off >= count)
+		return;
+	s->busy = 1;
+	peer_host_in(ns, s, src, off, count);
+	s->busy = 0;
+}
 
 /*
  * One TCP segment with payload, received (rx: before TCP's own
