@@ -24,15 +24,27 @@ static void apply_thresholds(struct pantau_config *to, const struct pantau_confi
 	to->thresholds_filesystem_full_ratio = from->thresholds_filesystem_full_ratio;
 }
 
+static bool same_strings(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
+}
+
 /*
  * Request keys that apply at once: routes name the paths of the next
  * events, the event budget is the kernel's from its next second, and the
  * skipped cgroups are looked up for connections opened from now on (the
  * map is filled again right away; open connections keep what they had).
  */
-static void apply_requests(struct daemon *d, struct pantau_config *next)
+static void apply_requests(struct daemon *d, struct pantau_config *next, bool scanned)
 {
 	struct pantau_config *cfg = &d->cfg;
+	bool skip_changed = !same_strings(cfg->skip_cgroups, cfg->n_skip_cgroups, next->skip_cgroups,
+					  next->n_skip_cgroups);
 	uint64_t none[1];
 	int err;
 
@@ -44,9 +56,11 @@ static void apply_requests(struct daemon *d, struct pantau_config *next)
 			cfg->events_file[0] || cfg->n_es_urls ? cfg->events_per_service_per_second : 0;
 	config_move_strings(cfg->skip_cgroups, &cfg->n_skip_cgroups, next->skip_cgroups,
 		     &next->n_skip_cgroups);
-	if (!d->probes.net)
+	if (!d->probes.net || !skip_changed)
 		return;
-	registry_scan_cgroups(&d->registry);
+	/* apply_shared() has walked the cgroup tree when shared_cgroups changed as well. */
+	if (!scanned)
+		registry_scan_cgroups(&d->registry);
 	err = cfg->n_skip_cgroups ? skip_cgroups_sync(&d->probes, &d->registry) :
 	      id_map_set(bpf_map__fd(d->probes.net->maps.skip_cgroups), none, 0,
 			       bpf_map__max_entries(d->probes.net->maps.skip_cgroups));
@@ -67,24 +81,15 @@ static void apply_run_stats(struct daemon *d, const struct pantau_config *next)
 		d->cfg.bpf_run_stats = next->bpf_run_stats;
 }
 
-static bool same_strings(char *const *a, size_t na, char *const *b, size_t nb)
-{
-	if (na != nb)
-		return false;
-	for (size_t i = 0; i < na; i++)
-		if (strcmp(a[i], b[i]) != 0)
-			return false;
-	return true;
-}
-
 /*
  * services.shared_cgroups: every known cgroup is matched again and the
  * kernel's map refilled at once, so from their next switch the processes
  * of a newly shared cgroup count under keys of their own, and those of a
  * cgroup no longer shared under the cgroup's. The services of the old keys
- * go down, keeping what they counted.
+ * go down, keeping what they counted. Returns whether it walked the
+ * cgroup tree.
  */
-static void apply_shared(struct daemon *d, struct pantau_config *next)
+static bool apply_shared(struct daemon *d, struct pantau_config *next)
 {
 	struct pantau_config *cfg = &d->cfg;
 	size_t changed;
@@ -92,7 +97,7 @@ static void apply_shared(struct daemon *d, struct pantau_config *next)
 
 	if (same_strings(cfg->shared_cgroups, cfg->n_shared_cgroups, next->shared_cgroups,
 			 next->n_shared_cgroups))
-		return;
+		return false;
 	config_move_strings(cfg->shared_cgroups, &cfg->n_shared_cgroups, next->shared_cgroups,
 			    &next->n_shared_cgroups);
 	changed = registry_reshare(&d->registry);
@@ -104,6 +109,7 @@ static void apply_shared(struct daemon *d, struct pantau_config *next)
 	else
 		pt_info("config reload: services.shared_cgroups applied; %zu known cgroups changed "
 			"sides.", changed);
+	return true;
 }
 
 static bool same_rules(const struct pantau_config *a, const struct pantau_config *b)
@@ -255,8 +261,7 @@ void config_reload(struct daemon *d, const char *path, const struct reload_flags
 		warn_web_changed(&d->cfg, &next, flags->web_config_file);
 		warn_restart_only(&d->cfg, &next);
 		apply_thresholds(&d->cfg, &next);
-		apply_shared(d, &next);
-		apply_requests(d, &next);
+		apply_requests(d, &next, apply_shared(d, &next));
 		apply_run_stats(d, &next);
 		apply_rules(d, &next);
 		apply_exporters(d, &next, flags->es_url);
