@@ -29,8 +29,8 @@ r_peer; goal 2, 1 - r_pantau <= 2 (1 - r_empty), and the same with c.
 With pantau, its request counts for nginx (and wrk's own) are set against
 wrk's. The rounds leave the kernel's run stats off, as pantau does by
 default; each program's average run time comes from them over one more
-run of each pantau setup with bpf_run_stats on. PANTAU_BENCH_ROUNDS and PANTAU_BENCH_SECONDS override
-the 5 rounds of 4 s."""
+run of each pantau setup with bpf_run_stats on. PANTAU_BENCH_ROUNDS and
+PANTAU_BENCH_SECONDS override the 5 rounds of 4 s."""
 
 import json
 import os
@@ -540,8 +540,9 @@ def markdown(result, setups):
                     r["pantau_requests_2xx"], r["pantau_client_requests"]))
     lines += ["", "Average run time from the kernel's BPF run stats, over one more run of each pantau "
               "setup with them on (bpf_run_stats: true; the rounds above leave them off, as pantau "
-              "does by default, so that they do not pay its two clock reads a run); with both ends parsed the payload programs run twice per request, with server only once "
-              "for nginx (and still start, to stop at once, for wrk's end).", "",
+              "does by default, so that they do not pay its two clock reads a run); with both ends "
+              "parsed the payload programs run twice per request, with server only once for nginx "
+              "(and still start, to stop at once, for wrk's end).", "",
               "| placement | setup | program | avg ns per run | runs per request |", "|---|---|---|---|---|"]
     for placement, pr in result["placements"].items():
         lines += program_cost_rows(pr, NET_PROGRAMS, placement)
