@@ -31,7 +31,8 @@ def _http(r):
                     x = g[key]
                     rows.append(("HTTP overhead", "%s, %s: goal 2, pantau's %s loss vs empty programs'"
                                  % (placement, shape, what), "%.3f vs 2 × %.3f: %s" % (
-                                     x["pantau_loss"], x["empty_loss"], _met(x["met"])),
+                                     x["pantau_loss"], x["empty_loss"],
+                                     x.get("verdict", _met(x["met"]))),
                                  "≤ 2 × empty"))
     return rows
 
