@@ -44,8 +44,8 @@ import subprocess
 import tempfile
 import time
 
-from pantau_lib import BUILD, Cgroup, Pantau, TestFailure, cgroup2_mount, check, free_port, \
-    parse_metrics, spawn_in, stop, wait_for
+from pantau_lib import BUILD, Cgroup, Pantau, TestFailure, bpf_stats_sysctl_on, cgroup2_mount, \
+    check, free_port, parse_metrics, spawn_in, stop, wait_for
 
 from benchlib import STATS_ON, machine_info, machine_lines, program_stats
 
@@ -57,7 +57,6 @@ CLIENT_CPU = "1"
 TRACEFS = "/sys/kernel/tracing"
 NET_PROGRAMS = ("net_ingress", "net_egress", "net_sock_set_state")
 EMPTY_HOOKS = os.path.join(BUILD, "bench", "tools", "empty_hooks")
-BPF_STATS = "/proc/sys/kernel/bpf_stats_enabled"
 
 NGINX_CONF = """worker_processes 1;
 worker_cpu_affinity 01;
@@ -149,16 +148,6 @@ def bpf_programs_loaded():
         return len(json.loads(out))
     except ValueError:
         return -1
-
-
-def bpf_stats_on():
-    """Whether the kernel keeps BPF run stats now (someone holds them on):
-    two clock reads on every program run, our empty programs' included."""
-    try:
-        with open(BPF_STATS) as f:
-            return f.read().strip() == "1"
-    except OSError:
-        return False
 
 
 def host_busy_s():
@@ -591,7 +580,7 @@ def run_placement(pinned, setups, rounds, seconds, hooks, server, client):
         for i in range(rounds):
             order = setups[i % len(setups):] + setups[:i % len(setups)]
             for s in order:
-                loaded, stats = bpf_programs_loaded(), bpf_stats_on()
+                loaded, stats = bpf_programs_loaded(), bpf_stats_sysctl_on()
                 run = runners[s](load)
                 run.update(round=i, position=order.index(s), bpf_programs_of_others=loaded,
                            bpf_stats_on=stats)

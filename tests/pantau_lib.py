@@ -35,6 +35,20 @@ def check(cond, msg):
         raise TestFailure(msg)
 
 
+BPF_STATS_SYSCTL = "/proc/sys/kernel/bpf_stats_enabled"
+
+
+def bpf_stats_sysctl_on():
+    """Whether kernel.bpf_stats_enabled is 1, which keeps the kernel's BPF
+    run stats on for every program. A tool that holds them on through
+    BPF_ENABLE_STATS (pantau with bpf_run_stats) does not show here."""
+    try:
+        with open(BPF_STATS_SYSCTL) as f:
+            return f.read().strip() == "1"
+    except OSError:
+        return False
+
+
 def rand_suffix(n=8):
     return "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(n))
 

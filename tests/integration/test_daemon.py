@@ -7,7 +7,8 @@ import tempfile
 import threading
 import time
 
-from pantau_lib import PANTAU, Pantau, check, parse_metrics, value, wait_for
+from pantau_lib import BPF_STATS_SYSCTL, PANTAU, Pantau, bpf_stats_sysctl_on, check, parse_metrics, value, \
+    wait_for
 
 
 def run(*args):
@@ -89,14 +90,6 @@ def test_concurrent_scrapes_are_all_whole():
     check(not errors, "; ".join(errors[:3]))
 
 
-BPF_STATS = "/proc/sys/kernel/bpf_stats_enabled"
-
-
-def bpf_stats_enabled():
-    with open(BPF_STATS) as f:
-        return f.read().strip() == "1"
-
-
 def switch_runs(m):
     return sum(v for (n, ls), v in m.items()
                if n == "pantau_bpf_program_runs_total" and dict(ls)["program"].startswith("cpu_sched_switch"))
@@ -116,8 +109,8 @@ def test_bpf_run_stats_are_off_by_default_and_turn_on_with_sighup():
     """The kernel's run stats cost two clock reads per run of every BPF
     program on the host: pantau keeps them on only when told to. The
     sysctl does not show a holder's fd, so the counters tell."""
-    check(not bpf_stats_enabled(), "%s is 1: the run stats are on for everyone, so this test "
-          "cannot tell what pantau does; set it to 0" % BPF_STATS)
+    check(not bpf_stats_sysctl_on(), "%s is 1: the run stats are on for everyone, so this test "
+          "cannot tell what pantau does; set it to 0" % BPF_STATS_SYSCTL)
     with Pantau() as p:
         time.sleep(0.5)
         check(switch_runs(p.metrics()) == 0, "sched_switch runs counted without bpf_run_stats: "
