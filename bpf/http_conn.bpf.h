@@ -93,6 +93,7 @@ static __always_inline void http_conn_init(struct net_sock *ns, const struct tcp
 	h->state = NET_HTTP_UNKNOWN;
 	h->proto = NET_PROTO_HTTP;
 	h->rx_resync = h->tx_resync = NET_RESYNC_NONE;
+	h->rx_twin = h->tx_twin = NET_TWIN_UNTRIED;
 }
 
 /*
@@ -298,6 +299,7 @@ static __always_inline void http_conn_close(struct net_sock *ns, __u64 now)
 
 struct http_feed_ctx {
 	struct net_sock *ns;
+	struct net_sock *twin;	/* the receiving end, fed from this parse (enum net_twin), or NULL */
 	struct http_stream *s;
 	__u64 *begin_ns;	/* when the current message of s began */
 	__u8 *resync;		/* s's enum net_resync */
@@ -360,7 +362,8 @@ static __always_inline void on_response_start(struct http_feed_ctx *c)
 	h->q_len--;
 }
 
-static __always_inline void on_events(struct http_feed_ctx *c, __u32 ev)
+/* What an event does to one end: the sender's, or its twin's (with its own fields). */
+static __always_inline void end_events(struct http_feed_ctx *c, __u32 ev)
 {
 	struct net_http *h = &c->ns->http;
 
@@ -383,11 +386,53 @@ static __always_inline void on_events(struct http_feed_ctx *c, __u32 ev)
 		else if (h->state == NET_HTTP_ON)
 			on_response_start(c);
 	}
-	/* A message that follows in the same bytes began now, and here. */
-	if (ev & HTTP_EV_END) {
+	/* A message that follows in the same bytes began now. */
+	if (ev & HTTP_EV_END)
 		*c->begin_ns = c->now;
-		c->scratch->begin = (__s32)c->scratch->pos;
+}
+
+/*
+ * The twin's part of one event: the request queued or answered on its
+ * side, from the sender's stream s and window sc. A global function: the
+ * verifier checks it once, not in every place the framer's callback
+ * reaches it.
+ */
+__noinline int twin_events(struct net_sock *twin, struct http_stream *s, struct http_scratch *sc,
+			   __u32 ev, __u64 now)
+{
+	struct http_feed_ctx c = {
+		.ns = twin,
+		.s = s,
+		.scratch = sc,
+		.now = now,
+		.rx = true,
+	};
+
+	if (!twin || !s || !sc)
+		return 0;
+	c.requests = is_server(twin);	/* it receives what its sender sends */
+	c.begin_ns = &twin->http.rx_begin_ns;
+	c.resync = &twin->http.rx_resync;
+	end_events(&c, ev);
+	return 0;
+}
+
+static __always_inline void on_events(struct http_feed_ctx *c, __u32 ev)
+{
+	/*
+	 * The twin first: both read where the message began in the window.
+	 * Only starts and errors take the call; an end is one store.
+	 */
+	if (c->twin) {
+		if (ev & (HTTP_EV_START | HTTP_EV_ERROR))
+			twin_events(c->twin, c->s, c->scratch, ev, c->now);
+		else if (ev & HTTP_EV_END)
+			c->twin->http.rx_begin_ns = c->now;
 	}
+	end_events(c, ev);
+	/* A message that follows in the same bytes begins here. */
+	if (ev & HTTP_EV_END)
+		c->scratch->begin = (__s32)c->scratch->pos;
 }
 
 /* Up to HTTP_BULK_WORDS words of bytes that need no event. */
@@ -619,6 +664,8 @@ static __always_inline long feed_window(struct http_chunk_ctx *cc, const int kin
 	/* A TLS handshake record first: encrypted from here on. */
 	if (h->state == NET_HTTP_UNKNOWN && c->requests && c->scratch->buf[0] == TLS_HANDSHAKE) {
 		h->state = NET_HTTP_TLS;
+		if (c->twin)
+			c->twin->http.state = NET_HTTP_TLS;
 		cc->off = cc->len;
 		return 1;
 	}
@@ -650,14 +697,15 @@ static long feed_window_user(__u32 w, struct http_chunk_ctx *cc)
  * kind (a constant at every call) says where the bytes are. Returns false
  * when bytes the framer needed could not be read.
  */
-static __always_inline bool feed_source(struct net_sock *ns, const bool rx,
-					     const struct http_source *src, __u32 gap, __u32 off,
-					     __u32 len, __u64 now, const int kind)
+static __always_inline bool feed_source(struct net_sock *ns, struct net_sock *twin, const bool rx,
+					const struct http_source *src, __u32 gap, __u32 off,
+					__u32 len, __u64 now, const int kind)
 {
 	struct net_http *h = &ns->http;
 	struct http_chunk_ctx cc = {
 		.c = {
 			.ns = ns,
+			.twin = twin,
 			.now = now,
 			.requests = rx == is_server(ns),
 			.rx = rx,
@@ -694,6 +742,11 @@ static __always_inline bool feed_source(struct net_sock *ns, const bool rx,
 	}
 	if (http_idle(cc.c.s))
 		*cc.c.begin_ns = now;
+	/* The twin's stream is a copy of this one: so are these, for its events. */
+	if (twin) {
+		twin->http.rx_resync = *cc.c.resync;
+		twin->http.rx_begin_ns = *cc.c.begin_ns;
+	}
 	/* One callback per source kind: the verifier then knows which it reads. */
 	cc.c.scratch->busy = slot == HTTP_SCRATCH_TX;
 	if (kind == HTTP_SRC_SKB)
@@ -713,21 +766,33 @@ static __always_inline bool feed_source(struct net_sock *ns, const bool rx,
 	return true;
 }
 
-/* A chunk fed; bytes that could not be read lose the direction's place. */
-static __always_inline void http_feed_source(struct net_sock *ns, const bool rx,
-					     const struct http_source *src, __u32 gap, __u32 off,
-					     __u32 len, __u64 now, const int kind)
-{
-	if (!feed_source(ns, rx, src, gap, off, len, now, kind))
-		http_lose_place(ns, rx);
-}
-
 /* TCP payload, from a packet; gap bytes before the chunk never came this way. */
 static __always_inline void http_feed_chunk(struct net_sock *ns, const bool rx,
 					    const struct http_source *src, __u32 gap, __u32 off,
 					    __u32 len, __u64 now)
 {
-	http_feed_source(ns, rx, src, gap, off, len, now, HTTP_SRC_SKB);
+	if (!feed_source(ns, NULL, rx, src, gap, off, len, now, HTTP_SRC_SKB))
+		http_lose_place(ns, rx);
+}
+
+/*
+ * A segment sent, fed for the sender and its twin at once (no gap: see
+ * twin_of()); bytes that could not be read lose both their places. The
+ * twin's stream then carries on from where the sender's stands.
+ */
+static __always_inline void http_feed_twins(struct net_sock *ns, struct net_sock *twin,
+					    const struct http_source *src, __u32 off, __u32 len,
+					    __u64 now)
+{
+	struct net_http *h = &ns->http, *t = &twin->http;
+
+	if (!feed_source(ns, twin, false, src, 0, off, len, now, HTTP_SRC_SKB)) {
+		http_lose_place(ns, false);
+		http_lose_place(twin, true);
+	}
+	t->rx = h->tx;
+	t->rx_resync = h->tx_resync;
+	t->rx_begin_ns = h->tx_begin_ns;
 }
 
 /*
@@ -740,7 +805,8 @@ static __always_inline void http_feed_user(struct net_sock *ns, const bool rx, c
 {
 	const struct http_source src = { .ubuf = ubuf };
 
-	http_feed_source(ns, rx, &src, 0, 0, len, now, HTTP_SRC_USER);
+	if (!feed_source(ns, NULL, rx, &src, 0, 0, len, now, HTTP_SRC_USER))
+		http_lose_place(ns, rx);
 }
 
 #endif

@@ -66,7 +66,23 @@ struct {
 	__type(value, __u8);
 } skip_cgroups SEC(".maps");
 
+/* Indexed by enum net_twin_count; bumped once per connection direction at most. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NET_TWIN_COUNTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} net_twins SEC(".maps");
+
 static const struct net_stats zero_stats;
+
+static __always_inline void count_twin(__u32 what)
+{
+	__u64 *n = bpf_map_lookup_elem(&net_twins, &what);
+
+	if (n)
+		*n += 1;
+}
 
 static __always_inline void count_drop(__u32 reason)
 {
@@ -415,6 +431,48 @@ static __always_inline void peer_host(struct net_sock *ns, const struct http_sou
 }
 
 /*
+ * The receiving end of a segment about to leave, when it is a socket on
+ * this host that pantau follows and that stands where the sender does:
+ * its twin (enum net_twin), found by the lookup the segment's arrival
+ * will make. Tried at the first payload each way; once a twin, looked up
+ * again per segment, since sockets cannot be kept, and let go for good
+ * when it is gone or out of step. A segment after a gap goes without a
+ * twin: the receiver will see the same gap and deal with it itself.
+ */
+static __always_inline struct net_sock *twin_of(struct __sk_buff *skb, struct bpf_sock_tuple *t,
+						__u32 tlen, struct net_sock *ns, __u32 gap)
+{
+	struct net_http *h = &ns->http;
+	struct net_sock *tw = NULL;
+	struct bpf_sock *sk;
+
+	if (h->tx_twin == NET_TWIN_OFF)
+		return NULL;
+	if (!gap) {
+		sk = bpf_sk_lookup_tcp(skb, t, tlen, BPF_F_CURRENT_NETNS, 0);
+		if (sk) {
+			tw = bpf_sk_storage_get(&net_socks, sk, NULL, 0);
+			bpf_sk_release(sk);
+		}
+	}
+	/* A socket connected to itself has its own direction: never its own twin. */
+	if (tw && tw->dir != ns->dir && tw->http.state == h->state &&
+	    tw->http.rx_next == h->tx_next && tw->http.rx_twin == h->tx_twin) {
+		if (h->tx_twin == NET_TWIN_UNTRIED)
+			count_twin(NET_TWIN_STARTED);
+		h->tx_twin = tw->http.rx_twin = NET_TWIN_ON;
+		return tw;
+	}
+	if (h->tx_twin == NET_TWIN_ON) {
+		count_twin(NET_TWIN_STOPPED);
+		if (tw && tw->http.rx_twin == NET_TWIN_ON)
+			tw->http.rx_twin = NET_TWIN_OFF;
+	}
+	h->tx_twin = NET_TWIN_OFF;
+	return NULL;
+}
+
+/*
  * One TCP segment with payload, received (rx: before TCP's own
  * processing) or sent (as it leaves for the device): only what continues
  * the direction's stream where the framer stopped is fed. A retransmitted
@@ -426,9 +484,10 @@ static __always_inline void peer_host(struct net_sock *ns, const struct http_sou
 static __always_inline int on_segment(struct __sk_buff *skb, const bool rx)
 {
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
-	__u32 l4, hlen, seq, len, next, gap = 0;
+	__u32 l4, hlen, seq, len, next, gap = 0, tlen;
+	struct bpf_sock_tuple tuple;
+	struct net_sock *ns, *twin;
 	struct bpf_sock *bsk;
-	struct net_sock *ns;
 	struct tcphdr *th;
 	__s32 ahead;
 
@@ -439,12 +498,18 @@ static __always_inline int on_segment(struct __sk_buff *skb, const bool rx)
 		if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_TCP)
 			return 1;
 		l4 = ip->ihl * 4;
+		tuple.ipv4.saddr = ip->saddr;
+		tuple.ipv4.daddr = ip->daddr;
+		tlen = sizeof(tuple.ipv4);
 	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = data;
 
 		if ((void *)(ip6 + 1) > end || ip6->nexthdr != IPPROTO_TCP)
 			return 1;
 		l4 = sizeof(*ip6);	/* extension headers are not followed */
+		__builtin_memcpy(tuple.ipv6.saddr, &ip6->saddr, sizeof(tuple.ipv6.saddr));
+		__builtin_memcpy(tuple.ipv6.daddr, &ip6->daddr, sizeof(tuple.ipv6.daddr));
+		tlen = sizeof(tuple.ipv6);
 	} else {
 		return 1;
 	}
@@ -478,22 +543,39 @@ static __always_inline int on_segment(struct __sk_buff *skb, const bool rx)
 		ahead = 0;
 	}
 	if ((__u32)ahead >= len)
-		return 1;	/* all seen before */
+		return 1;	/* all seen before, or fed by its twin */
 	{
 		struct http_source src = { .skb = skb, .skb_off = hlen };
 
-		if (!rx && ns->dir == NET_DIR_OUT && !ns->head_seen) {
+		if (rx) {
+			ns->http.rx_twin = NET_TWIN_OFF;	/* bytes its twin did not feed */
+			http_feed_chunk(ns, true, &src, gap, (__u32)ahead, len, bpf_ktime_get_ns());
+			ns->http.rx_next = seq + len;
+			return 1;
+		}
+		if (ns->dir == NET_DIR_OUT && !ns->head_seen) {
 			ns->head_seen = 1;
 			if (ns->http.state == NET_HTTP_UNKNOWN)
 				peer_host(ns, &src, (__u32)ahead, len);
 			connect_settle(ns);
 		}
-		http_feed_chunk(ns, rx, &src, gap, (__u32)ahead, len, bpf_ktime_get_ns());
+		/* The receiver is looked up by the segment as it is: its addresses and ports. */
+		if (tlen == sizeof(tuple.ipv4)) {
+			tuple.ipv4.sport = th->source;
+			tuple.ipv4.dport = th->dest;
+		} else {
+			tuple.ipv6.sport = th->source;
+			tuple.ipv6.dport = th->dest;
+		}
+		twin = twin_of(skb, &tuple, tlen, ns, gap);
+		if (twin) {
+			http_feed_twins(ns, twin, &src, (__u32)ahead, len, bpf_ktime_get_ns());
+			twin->http.rx_next = seq + len;
+		} else {
+			http_feed_chunk(ns, false, &src, gap, (__u32)ahead, len, bpf_ktime_get_ns());
+		}
 	}
-	if (rx)
-		ns->http.rx_next = seq + len;
-	else
-		ns->http.tx_next = seq + len;
+	ns->http.tx_next = seq + len;
 	return 1;
 }
 

@@ -459,6 +459,7 @@ static void render_bpf(struct daemon *d, struct expo *e)
 static void render_self(struct daemon *d, struct expo *e)
 {
 	struct drop_count drops[MAX_DROPS];
+	uint64_t twins[NET_TWIN_COUNTS];
 	struct es_stats es;
 	struct label l[2];
 	size_t n;
@@ -559,6 +560,14 @@ static void render_self(struct daemon *d, struct expo *e)
 	expo_sample_u64(e, M(M_SERVICES_FOLDED), "", l, 1, d->registry.folded[FOLD_CAP]);
 	l[0].value = "evicted";
 	expo_sample_u64(e, M(M_SERVICES_FOLDED), "", l, 1, d->registry.folded[FOLD_EVICTED]);
+
+	net_twin_counts(&d->probes, twins);
+	l[0].name = "outcome";
+	expo_family(e, M(M_REQUESTS_PARSED_ONCE));
+	l[0].value = "started";
+	expo_sample_u64(e, M(M_REQUESTS_PARSED_ONCE), "", l, 1, twins[NET_TWIN_STARTED]);
+	l[0].value = "stopped";
+	expo_sample_u64(e, M(M_REQUESTS_PARSED_ONCE), "", l, 1, twins[NET_TWIN_STOPPED]);
 
 	l[0].name = "collector";
 	expo_family(e, M(M_COLLECTOR_DURATION));

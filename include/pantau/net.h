@@ -81,7 +81,25 @@ struct net_http {
 	__u8 proto;		/* enum net_proto of its requests: http, or https */
 	__u8 rx_resync;		/* enum net_resync, per direction */
 	__u8 tx_resync;
+	__u8 rx_twin;		/* enum net_twin, per direction */
+	__u8 tx_twin;
 };
+
+/*
+ * Both ends of a connection on this host, both followed: the sender's
+ * parse of each segment, as it leaves, gives the receiver its figures
+ * too, and the receiver's stream is kept a copy of the sender's, so the
+ * bytes are stepped once, not twice. Decided per direction at its first
+ * payload; an end that falls out of step parses on its own from then on.
+ */
+enum net_twin {
+	NET_TWIN_UNTRIED,	/* no payload this way yet */
+	NET_TWIN_ON,		/* parsed by the sender for both ends */
+	NET_TWIN_OFF,		/* each end parses its own */
+};
+
+/* Directions that became twins, and twins that fell out of step (net_twins). */
+enum net_twin_count { NET_TWIN_STARTED, NET_TWIN_STOPPED, NET_TWIN_COUNTS };
 
 /*
  * A direction that lost its place (bytes missing where headers were, or

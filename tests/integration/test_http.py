@@ -38,18 +38,53 @@ def served_counts(m, service):
     return got
 
 
+def made_counts(m, service):
+    """{status_class: n} of the requests the service made, all peers."""
+    got = collections.Counter()
+    for ls, v in series(m, "pantau_dependency_requests_total", service=service, protocol="http").items():
+        got[dict(ls)["status_class"]] += v
+    return got
+
+
+class ParsedOnce:
+    """pantau_requests_parsed_once_total since the first scrape, by
+    outcome, less what the test's own scrapes add: each is a connection
+    with both ends on this host and followed, whose request is parsed once
+    before pantau renders the figures, and its answer after."""
+
+    def __init__(self, p):
+        self.p, self.scrapes = p, 0
+        self.base = self.of(p.metrics())
+
+    @staticmethod
+    def of(m):
+        return {o: value(m, "pantau_requests_parsed_once_total", outcome=o) for o in ("started", "stopped")}
+
+    def metrics(self):
+        self.scrapes += 1
+        return self.p.metrics()
+
+    def since(self, m):
+        now = self.of(m)
+        return {"started": now["started"] - self.base["started"] - 2 * self.scrapes,
+                "stopped": now["stopped"] - self.base["stopped"]}
+
+
 def requests_are_counted_exactly(host):
+    """Both ends on this host and followed: each direction is parsed once,
+    as it is sent, for both ends, and both ends' figures are exact."""
     srv, cli = Cgroup("t-nginx"), Cgroup("t-hcli")
     nginx = None
     try:
         with Pantau(args=("--events-file", "@EVENTS@")) as p:
             nginx = Nginx(srv)
+            once = ParsedOnce(p)
             tally = http_client(cli, host, nginx.port, *SCENARIOS)
             want = expected_counts(tally)
             total = sum(want.values())
             m = wait_for(lambda: (lambda m: value(m, "pantau_request_duration_seconds_count",
                                                   service=srv.service, protocol="http") == total
-                                  and m)(p.metrics()),
+                                  and m)(once.metrics()),
                          15, "%d requests in the duration histogram" % total)
             got = served_counts(m, srv.service)
             print("  %s: client received %s" % (host, dict(tally)))
@@ -60,6 +95,17 @@ def requests_are_counted_exactly(host):
                   "requests without an answer, but every one was answered")
             check(not series(m, "pantau_requests_total", service=cli.service),
                   "the client's own requests show as served by it")
+            made = made_counts(m, cli.service)
+            want_made = collections.Counter()
+            for (_, status), n in want.items():
+                want_made[status] += n
+            twins = once.since(m)
+            print("  client made %s; directions parsed once for both ends %s" % (dict(made), twins))
+            check(made == want_made, "client requests by status class: pantau %r, client %r" %
+                  (dict(made), dict(want_made)))
+            # Every scenario's connections send both ways: at least one pair of twins.
+            check(twins["started"] >= 2 and twins["stopped"] == 0,
+                  "both ends on this host, but parsed once for both: %r" % twins)
             check_events(p.events_path, srv.service, tally, total)
     finally:
         if nginx:
@@ -188,11 +234,12 @@ def requests_of_both_ends(skip_client):
         with Pantau(config=config, args=("--events-file", "@EVENTS@")) as p:
             port = free_port()
             server = httpmini_server(srv, port)
+            once = ParsedOnce(p)
             sent = httpmini_client(cli, port)
             n = sent["requests"]
 
             def settled():
-                m = p.metrics()
+                m = once.metrics()
                 tcp_done = value(m, "pantau_network_bytes_total", service=cli.service,
                                  direction="sent") == sent["bytes_sent"]
                 client_done = skip_client or sum(series(m, "pantau_dependency_requests_total",
@@ -200,6 +247,14 @@ def requests_of_both_ends(skip_client):
                 return tcp_done and client_done and len(request_events(p.events_path, srv.service)) == n \
                     and sum(series(m, "pantau_requests_total", service=srv.service).values()) == n and m
             m = wait_for(settled, 15, "%d requests at the server and the client's TCP figures" % n)
+            twins = once.since(m)
+            print("  %d connections; directions parsed once for both ends %s" % (sent["connections"], twins))
+            if skip_client:
+                check(twins["started"] == 0, "an unparsed client end fed from the server's parse: %r" % twins)
+            else:
+                # Both directions of every connection.
+                check(twins == {"started": 2 * sent["connections"], "stopped": 0},
+                      "%d connections, parsed once for both ends %r" % (sent["connections"], twins))
             return sent, m, request_events(p.events_path, cli.service), srv.service, cli.service
     finally:
         if server:

@@ -290,6 +290,7 @@ else
 	total=$(awk '$1 == "requests" { s += $4 } END { print s + 0 }' "$T/cli.out")
 	c_sent=$(awk '$1 == "bytes_sent" { print $2 }' "$T/cli.out")
 	c_recv=$(awk '$1 == "bytes_received" { print $2 }' "$T/cli.out")
+	c_conns=$(awk '$1 == "connections" { print $2 }' "$T/cli.out")
 	[ -n "$netoff" ] && netoff=" (pantau: $netoff)"
 	# Connections are closed once the client is gone: wait until every
 	# request is counted, then the totals are final.
@@ -320,10 +321,16 @@ else
 		}
 		print (bad ? "fail" : "ok") (bad ? diff : same)
 	}' "$T/cli.out" "$T/req.samples")
-	if [ "$total" -gt 0 ] && [ "${cmp%%[ ]*}" = ok ]; then
-		result http ok "$total requests, pantau = client:${cmp#ok}"
+	# Both ends here: every connection parsed once each way for both (the
+	# scrapes, to pantau on this host too, add theirs).
+	once=$(metric pantau_requests_parsed_once_total 'outcome="started"')
+	once_stopped=$(metric pantau_requests_parsed_once_total 'outcome="stopped"')
+	twins="directions parsed once for both ends: ${once} with the scrapes', for ${c_conns} connections; ${once_stopped} stopped"
+	if [ "$total" -gt 0 ] && [ "${cmp%%[ ]*}" = ok ] && [ -n "$c_conns" ] && [ -n "$once" ] &&
+			[ "${once%.*}" -ge "$((2 * c_conns))" ] && [ "$once_stopped" = 0 ]; then
+		result http ok "$total requests, pantau = client:${cmp#ok}; $twins"
 	else
-		result http fail "$total requests by the client; ${cmp#????}$netoff"
+		result http fail "$total requests by the client; ${cmp#????}; $twins$netoff"
 	fi
 
 	# tcp_bytes: the server's received/sent against the client's sent/received.

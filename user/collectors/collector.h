@@ -53,6 +53,8 @@ size_t disk_drops(struct probes *p, struct drop_count *out, size_t max);
 int net_read(struct collect_ctx *ctx);
 void net_apply(struct collect_ctx *ctx);
 size_t net_drops(struct probes *p, struct drop_count *out, size_t max);
+/* Counts of enum net_twin_count: both zero without the net domain. */
+void net_twin_counts(struct probes *p, uint64_t out[NET_TWIN_COUNTS]);
 int request_read(struct collect_ctx *ctx);
 void request_apply(struct collect_ctx *ctx);
 /* Limits have nothing in BPF: read is a no-op, apply reads cgroupfs. */

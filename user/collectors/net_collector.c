@@ -118,6 +118,12 @@ void net_apply(struct collect_ctx *ctx)
 	}
 }
 
+void net_twin_counts(struct probes *p, uint64_t out[NET_TWIN_COUNTS])
+{
+	for (uint32_t i = 0; i < NET_TWIN_COUNTS; i++)
+		out[i] = p->net ? percpu_array_sum(bpf_map__fd(p->net->maps.net_twins), i) : 0;
+}
+
 size_t net_drops(struct probes *p, struct drop_count *out, size_t max)
 {
 	static const char *const reasons[NET_DROP_REASONS] = {
