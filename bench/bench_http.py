@@ -247,9 +247,23 @@ def traced_run(cmd, name, load):
         time.sleep(1)
         w = load()
     finally:
-        proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=30)
+        out = stopped_tracer(proc, name)
     return w, out
+
+
+def stopped_tracer(proc, name):
+    """The tracer's output once SIGINT ended it. bpftrace can miss a
+    SIGINT and wait on forever (seen once here), so it gets up to three,
+    10 s apart; then it is killed and the run fails."""
+    for _ in range(3):
+        proc.send_signal(signal.SIGINT)
+        try:
+            return proc.communicate(timeout=10)[0]
+        except subprocess.TimeoutExpired:
+            continue
+    proc.kill()
+    proc.communicate()
+    raise SystemExit("bench_http.py: %s did not stop on three SIGINTs, 10 s apart; killed." % name)
 
 
 def peer_round(load, cgroup_id):
