@@ -58,6 +58,23 @@ struct {
 	__type(value, struct http_scratch);
 } http_scratch SEC(".maps");
 
+/* The window of slot, or NULL when a run this one interrupted holds it. */
+static __always_inline struct http_scratch *scratch_take(__u32 slot)
+{
+	struct http_scratch *s = bpf_map_lookup_elem(&http_scratch, &slot);
+
+	if (!s || s->busy)
+		return NULL;
+	/* Only sends nest: the other slots need no flag. */
+	s->busy = slot == HTTP_SCRATCH_TX;
+	return s;
+}
+
+static __always_inline void scratch_release(struct http_scratch *s)
+{
+	s->busy = 0;
+}
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 16384);
@@ -719,8 +736,8 @@ static __always_inline bool feed_source(struct net_sock *ns, struct net_sock *tw
 	cc.c.s = rx ? &h->rx : &h->tx;
 	cc.c.begin_ns = rx ? &h->rx_begin_ns : &h->tx_begin_ns;
 	cc.c.resync = rx ? &h->rx_resync : &h->tx_resync;
-	cc.c.scratch = bpf_map_lookup_elem(&http_scratch, &slot);
-	if (!cc.c.scratch || cc.c.scratch->busy)
+	cc.c.scratch = scratch_take(slot);
+	if (!cc.c.scratch)
 		return false;
 	/*
 	 * Bytes that never came this way (lost or reordered ahead): inside
@@ -748,12 +765,11 @@ static __always_inline bool feed_source(struct net_sock *ns, struct net_sock *tw
 		twin->http.rx_begin_ns = *cc.c.begin_ns;
 	}
 	/* One callback per source kind: the verifier then knows which it reads. */
-	cc.c.scratch->busy = slot == HTTP_SCRATCH_TX;
 	if (kind == HTTP_SRC_SKB)
 		bpf_loop(HTTP_WINDOWS, feed_window_skb, &cc, 0);
 	else
 		bpf_loop(HTTP_WINDOWS, feed_window_user, &cc, 0);
-	cc.c.scratch->busy = 0;
+	scratch_release(cc.c.scratch);
 	if (cc.failed)
 		return false;
 	if (cc.off < len) {

@@ -416,18 +416,19 @@ static __always_inline void peer_host_in(struct net_sock *ns, struct http_scratc
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* The scan in the sent-packet window, taken while it runs (struct http_scratch's busy). */
+/* The scan, in the sent-packet window. */
 static __always_inline void peer_host(struct net_sock *ns, const struct http_source *src,
 				      __u32 off, __u32 count)
 {
-	__u32 slot = HTTP_SCRATCH_TX;
-	struct http_scratch *s = bpf_map_lookup_elem(&http_scratch, &slot);
+	struct http_scratch *s;
 
-	if (!s || s->busy || off >= count)
+	if (off >= count)
 		return;
-	s->busy = 1;
+	s = scratch_take(HTTP_SCRATCH_TX);
+	if (!s)
+		return;
 	peer_host_in(ns, s, src, off, count);
-	s->busy = 0;
+	scratch_release(s);
 }
 
 /*
