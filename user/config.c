@@ -314,13 +314,7 @@ static int want_scalar(struct loader *ld, const yaml_node_t *node,
 
 static int replace_string(struct loader *ld, char **slot, const char *value)
 {
-	char *copy = strdup(value);
-
-	if (!copy)
-		return no_memory(ld);
-	free(*slot);
-	*slot = copy;
-	return 0;
+	return yaml_set_string(slot, value) ? 0 : no_memory(ld);
 }
 
 static int parse_word(struct loader *ld, const struct field *f, void *slot,

@@ -112,16 +112,6 @@ static int check_duplicate(struct web_loader *ld, yaml_node_t *map, yaml_node_pa
 	return 0;
 }
 
-static int set_string(struct web_loader *ld, char **slot, const char *value)
-{
-	char *copy = strdup(value);
-
-	if (!copy)
-		return no_memory(ld);
-	free(*slot);
-	*slot = copy;
-	return 0;
-}
 
 /* A file name as the toolkit reads it: relative to the config's directory. */
 static int parse_file(struct web_loader *ld, char **slot, yaml_node_t *node, const char *path)
@@ -148,7 +138,7 @@ static int parse_file(struct web_loader *ld, char **slot, yaml_node_t *node, con
 	if (n < 0 || (size_t)n >= sizeof(full))
 		return fail(ld, node, "%s is '%s'; the path is longer than %d bytes.", path,
 			    yaml_shown(node, buf, sizeof(buf)), WEB_PATH_MAX - 1);
-	return set_string(ld, slot, full);
+	return yaml_set_string(slot, full) ? 0 : no_memory(ld);
 }
 
 static int parse_bool(struct web_loader *ld, bool *slot, yaml_node_t *node, const char *path)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdlib.h>
 #include <string.h>
 #include "lib/yaml_node.h"
 
@@ -45,4 +46,15 @@ bool yaml_is_null(const yaml_node_t *node)
 		return false;
 	s = yaml_scalar(node);
 	return !*s || !strcmp(s, "~") || !strcmp(s, "null");
+}
+
+bool yaml_set_string(char **slot, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return false;
+	free(*slot);
+	*slot = copy;
+	return true;
 }

@@ -18,5 +18,7 @@ const char *yaml_shown(const yaml_node_t *node, char *buf, size_t len);
 bool yaml_has_control(const char *s, size_t len);
 /* "key:" with nothing after it, "~" or "null" (plain style only). */
 bool yaml_is_null(const yaml_node_t *node);
+/* A string setting takes a copy of value: false, the old one kept, when out of memory. */
+bool yaml_set_string(char **slot, const char *value);
 
 #endif
