@@ -84,8 +84,9 @@ def requests_are_counted_exactly(host):
             total = sum(want.values())
             m = wait_for(lambda: (lambda m: value(m, "pantau_request_duration_seconds_count",
                                                   service=srv.service, protocol="http") == total
+                                  and sum(made_counts(m, cli.service).values()) == total
                                   and m)(once.metrics()),
-                         15, "%d requests in the duration histogram" % total)
+                         15, "%d requests in the duration histogram and made by the client" % total)
             got = served_counts(m, srv.service)
             print("  %s: client received %s" % (host, dict(tally)))
             print("  pantau counted %s" % {"%s %s" % k: int(v) for k, v in sorted(got.items())})
