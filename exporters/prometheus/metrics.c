@@ -82,7 +82,7 @@ const struct metric_def metric_table[M_COUNT] = {
 	[M_SERVICES_FOLDED] = { "pantau_services_folded_total", METRIC_COUNTER, "reason=cap|evicted",
 		"Services not kept apart because of the services.max cap: folded into other (cap) or dropped after being down longest (evicted)." },
 	[M_REQUESTS_PARSED_ONCE] = { "pantau_requests_parsed_once_total", METRIC_COUNTER, "outcome=started|stopped",
-		"Directions of TCP connections with both ends on this host and both followed whose bytes pantau parses once, as they are sent, for both ends (started); stopped counts those that fell out of step (a gap, a failed read) and went back to a parse at each end." },
+		"Directions of TCP connections with both ends on this host and both followed whose bytes pantau parses once, as they are sent, for both ends (started); stopped counts those that fell out of step (the receiving socket gone or changed, or a gap) and went back to a parse at each end." },
 	[M_COLLECTOR_DURATION] = { "pantau_collector_duration_seconds", METRIC_GAUGE, "collector",
 		"How long each collector took during this scrape." },
 	[M_COLLECTOR_SUCCESS] = { "pantau_collector_success", METRIC_GAUGE, "collector",

@@ -408,3 +408,72 @@ def test_sighup_applies_skip_cgroups_to_connections_opened_after_it():
             stop(server)
         srv.remove()
         cli.remove()
+
+
+# Both ends in one process: a request answered, a second one the server
+# leaves unread before an abortive close (its RST dropped, so the client
+# does not learn of it), then a third sent to an end that is gone.
+GONE_SCRIPT = r'''
+import socket, struct, time
+ABORT = struct.pack("ii", 1, 0)
+req = b"GET /a HTTP/1.1\r\nHost: gone.test\r\n\r\n"
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen()
+cli = socket.create_connection(srv.getsockname())
+conn, _ = srv.accept()
+cli.sendall(req)
+conn.recv(4096)
+conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+cli.recv(4096)
+cli.sendall(req)
+time.sleep(0.2)
+conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, ABORT)
+conn.close()
+time.sleep(0.2)
+cli.sendall(req)
+time.sleep(0.2)
+cli.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, ABORT)
+cli.close()
+print("done")
+'''
+
+
+def test_a_receiving_end_that_is_gone_ends_the_pairing():
+    """Client and server in one network namespace whose loopback drops
+    TCP resets: the server aborts its end with the client's second
+    request unread, and the client, not told, sends a third. The first
+    two were parsed once for both ends; the third finds no receiving
+    socket, so the pairing stops (counted) and the client goes on alone.
+    Both ends count what they saw: the server one answered request and
+    one unanswered, the client one answered and two unanswered."""
+    cg = Cgroup("t-gone")
+    name = "pantau-t-" + os.urandom(3).hex()
+    try:
+        subprocess.run(["ip", "netns", "add", name], check=True)
+        for cmd in (["ip", "link", "set", "lo", "up"],
+                    ["iptables", "-A", "OUTPUT", "-o", "lo", "-p", "tcp", "--tcp-flags", "RST", "RST",
+                     "-j", "DROP"]):
+            subprocess.run(["ip", "netns", "exec", name] + cmd, check=True)
+        with Pantau() as p:
+            once = ParsedOnce(p)
+            proc = spawn_in(cg, ["/usr/bin/python3", "-c", GONE_SCRIPT], netns=name)
+            out, _ = proc.communicate(timeout=30)
+            check(proc.returncode == 0 and out.strip() == "done", "the script failed: %r" % out)
+
+            def counts(m):
+                served = {dict(ls)["status_class"]: v for ls, v in
+                          series(m, "pantau_requests_total", service=cg.service).items()}
+                made = {dict(ls)["status_class"]: v for ls, v in
+                        series(m, "pantau_dependency_requests_total", service=cg.service).items()}
+                return served, made
+            want = ({"2xx": 1, "none": 1}, {"2xx": 1, "none": 2})
+            m = wait_for(lambda: (lambda m: counts(m) == want and m)(once.metrics()), 15,
+                         "served %r and made %r" % want)
+            twins = once.since(m)
+            print("  served, made %s; directions parsed once %s" % (counts(m), twins))
+            check(twins == {"started": 2, "stopped": 1},
+                  "both directions paired and the request one stopped, but %r" % twins)
+    finally:
+        subprocess.run(["ip", "netns", "del", name], stderr=subprocess.DEVNULL)
+        cg.remove()
