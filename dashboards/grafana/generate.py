@@ -731,6 +731,14 @@ def pantau_itself():
                      "Services not kept apart because of the services.max cap, per second.",
                      [target("sum by (instance, reason) (rate(pantau_services_folded_total{%s}[%s]))"
                              % (HOST, RATE), "{{reason}} on {{instance}}")], "ops"), 12, 8)
+    b.add(timeseries("Same-host connections parsed once",
+                     "Directions of connections with both ends on this host (a service "
+                     "calling another one here) whose bytes pantau parses once for both ends, "
+                     "per second (started), and those that fell out of step and went back to "
+                     "a parse at each end (stopped).",
+                     [target("sum by (instance, outcome) "
+                             "(rate(pantau_requests_parsed_once_total{%s}[%s]))" % (HOST, RATE),
+                             "{{outcome}} on {{instance}}")], "ops"), 12, 8)
     b.add(table("Probes and version",
                 "Each probe pantau tried to attach and how (0 in Attached: it could not, "
                 "see pantau's log), and which pantau runs on which kernel.",
