@@ -432,6 +432,41 @@ static __always_inline void peer_host(struct net_sock *ns, const struct http_sou
 }
 
 /*
+ * The key the receiver of a sent segment is looked up by: the segment's
+ * own addresses and ports. Built here, for sent payload only, rather than
+ * for every packet on_segment() reads; the headers were checked there,
+ * but their bounds are checked again for these fresh packet pointers.
+ * Returns the key's size, or 0.
+ */
+static __always_inline __u32 segment_tuple(struct __sk_buff *skb, const struct tcphdr *th,
+					   struct bpf_sock_tuple *t)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	struct ipv6hdr *ip6;
+
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = data;
+
+		if ((void *)(ip + 1) > end)
+			return 0;
+		t->ipv4.saddr = ip->saddr;
+		t->ipv4.daddr = ip->daddr;
+		t->ipv4.sport = th->source;
+		t->ipv4.dport = th->dest;
+		return sizeof(t->ipv4);
+	}
+	/* on_segment() took nothing but IPv4 and IPv6. */
+	ip6 = data;
+	if ((void *)(ip6 + 1) > end)
+		return 0;
+	__builtin_memcpy(t->ipv6.saddr, &ip6->saddr, sizeof(t->ipv6.saddr));
+	__builtin_memcpy(t->ipv6.daddr, &ip6->daddr, sizeof(t->ipv6.daddr));
+	t->ipv6.sport = th->source;
+	t->ipv6.dport = th->dest;
+	return sizeof(t->ipv6);
+}
+
+/*
  * The receiving end of a segment about to leave, when it is a socket on
  * this host that pantau follows and that stands where the sender does:
  * its twin (enum net_twin), found by the lookup the segment's arrival
@@ -440,17 +475,20 @@ static __always_inline void peer_host(struct net_sock *ns, const struct http_sou
  * when it is gone or out of step. A segment after a gap goes without a
  * twin: the receiver will see the same gap and deal with it itself.
  */
-static __always_inline struct net_sock *twin_of(struct __sk_buff *skb, struct bpf_sock_tuple *t,
-						__u32 tlen, struct net_sock *ns, __u32 gap)
+static __always_inline struct net_sock *twin_of(struct __sk_buff *skb, const struct tcphdr *th,
+						struct net_sock *ns, __u32 gap)
 {
 	struct net_http *h = &ns->http;
 	struct net_sock *tw = NULL;
+	struct bpf_sock_tuple t;
 	struct bpf_sock *sk;
+	__u32 tlen;
 
 	if (h->tx_twin == NET_TWIN_OFF)
 		return NULL;
-	if (!gap) {
-		sk = bpf_sk_lookup_tcp(skb, t, tlen, BPF_F_CURRENT_NETNS, 0);
+	tlen = gap ? 0 : segment_tuple(skb, th, &t);
+	if (tlen) {
+		sk = bpf_sk_lookup_tcp(skb, &t, tlen, BPF_F_CURRENT_NETNS, 0);
 		if (sk) {
 			tw = bpf_sk_storage_get(&net_socks, sk, NULL, 0);
 			bpf_sk_release(sk);
@@ -485,8 +523,7 @@ static __always_inline struct net_sock *twin_of(struct __sk_buff *skb, struct bp
 static __always_inline int on_segment(struct __sk_buff *skb, const bool rx)
 {
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
-	__u32 l4, hlen, seq, len, next, gap = 0, tlen;
-	struct bpf_sock_tuple tuple;
+	__u32 l4, hlen, seq, len, next, gap = 0;
 	struct net_sock *ns, *twin;
 	struct bpf_sock *bsk;
 	struct tcphdr *th;
@@ -499,18 +536,12 @@ static __always_inline int on_segment(struct __sk_buff *skb, const bool rx)
 		if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_TCP)
 			return 1;
 		l4 = ip->ihl * 4;
-		tuple.ipv4.saddr = ip->saddr;
-		tuple.ipv4.daddr = ip->daddr;
-		tlen = sizeof(tuple.ipv4);
 	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = data;
 
 		if ((void *)(ip6 + 1) > end || ip6->nexthdr != IPPROTO_TCP)
 			return 1;
 		l4 = sizeof(*ip6);	/* extension headers are not followed */
-		__builtin_memcpy(tuple.ipv6.saddr, &ip6->saddr, sizeof(tuple.ipv6.saddr));
-		__builtin_memcpy(tuple.ipv6.daddr, &ip6->daddr, sizeof(tuple.ipv6.daddr));
-		tlen = sizeof(tuple.ipv6);
 	} else {
 		return 1;
 	}
@@ -560,15 +591,7 @@ static __always_inline int on_segment(struct __sk_buff *skb, const bool rx)
 				peer_host(ns, &src, (__u32)ahead, len);
 			connect_settle(ns);
 		}
-		/* The receiver is looked up by the segment as it is: its addresses and ports. */
-		if (tlen == sizeof(tuple.ipv4)) {
-			tuple.ipv4.sport = th->source;
-			tuple.ipv4.dport = th->dest;
-		} else {
-			tuple.ipv6.sport = th->source;
-			tuple.ipv6.dport = th->dest;
-		}
-		twin = twin_of(skb, &tuple, tlen, ns, gap);
+		twin = twin_of(skb, th, ns, gap);
 		if (twin) {
 			http_feed_twins(ns, twin, &src, (__u32)ahead, len, bpf_ktime_get_ns());
 			twin->http.rx_next = seq + len;
