@@ -61,10 +61,7 @@ static const struct cpu_stats zero_stats;
 
 static __always_inline void count_drop(__u32 reason)
 {
-	__u64 *n = bpf_map_lookup_elem(&cpu_drops, &reason);
-
-	if (n)
-		*n += 1;
+	map_count(&cpu_drops, reason);
 }
 
 static __always_inline void record_enqueue(struct task_struct *t, __u64 now,

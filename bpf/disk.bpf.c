@@ -44,10 +44,7 @@ static const struct disk_io_stats zero_stats;
 
 static __always_inline void count_drop(__u32 reason)
 {
-	__u64 *n = bpf_map_lookup_elem(&disk_drops, &reason);
-
-	if (n)
-		*n += 1;
+	map_count(&disk_drops, reason);
 }
 
 static __always_inline int op_of(__u32 cmd_flags)

@@ -8,6 +8,7 @@
 #define PANTAU_EVENTS_BPF_H
 
 #include "pantau/events.h"
+#include "maps.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -25,13 +26,8 @@ static __always_inline void *event_reserve(__u64 size)
 {
 	void *e = bpf_ringbuf_reserve(&events, size, 0);
 
-	if (!e) {
-		__u32 reason = EVENT_DROP_RINGBUF_FULL;
-		__u64 *n = bpf_map_lookup_elem(&event_drops, &reason);
-
-		if (n)
-			*n += 1;
-	}
+	if (!e)
+		map_count(&event_drops, EVENT_DROP_RINGBUF_FULL);
 	return e;
 }
 

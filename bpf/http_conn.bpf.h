@@ -239,11 +239,7 @@ static __always_inline bool event_allowed(const struct service_key *key, bool er
 	}
 	used = error ? &b->errors : &b->ok;
 	if (*used >= limit) {
-		__u32 reason = EVENT_DROP_KERNEL_RATE;
-		__u64 *n = bpf_map_lookup_elem(&event_drops, &reason);
-
-		if (n)
-			*n += 1;
+		map_count(&event_drops, EVENT_DROP_KERNEL_RATE);
 		return false;
 	}
 	*used += 1;

@@ -23,6 +23,15 @@ static __always_inline void *map_lookup_or_init(void *map, const void *key,
 	return bpf_map_lookup_elem(map, key);
 }
 
+/* One more in a per-CPU array of counters (drops by reason, and the like). */
+static __always_inline void map_count(void *map, __u32 key)
+{
+	__u64 *n = bpf_map_lookup_elem(map, &key);
+
+	if (n)
+		*n += 1;
+}
+
 /*
  * min(v, max) in the very register that is used next. The compiler may
  * check a bound on a copy (a zero-extended u32, or n - 1 for 0 < n <= max)

@@ -78,18 +78,12 @@ static const struct net_stats zero_stats;
 
 static __always_inline void count_twin(__u32 what)
 {
-	__u64 *n = bpf_map_lookup_elem(&net_twins, &what);
-
-	if (n)
-		*n += 1;
+	map_count(&net_twins, what);
 }
 
 static __always_inline void count_drop(__u32 reason)
 {
-	__u64 *n = bpf_map_lookup_elem(&net_drops, &reason);
-
-	if (n)
-		*n += 1;
+	map_count(&net_drops, reason);
 }
 
 /*
