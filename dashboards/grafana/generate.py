@@ -710,9 +710,13 @@ def pantau_itself():
     b.add(timeseries("Dropped updates and events",
                      "What pantau could not record, by reason. rate_limited is the "
                      "per-service event limit working as configured; any other reason "
-                     "means data was lost.",
+                     "means data was lost. So do runs of a BPF program that the kernel "
+                     "skipped because it was already running on that CPU.",
                      [target("sum by (instance, reason) (rate(pantau_events_dropped_total{%s}[%s]))"
-                             % (HOST, RATE), "{{reason}} on {{instance}}")], "ops"), 12, 8)
+                             % (HOST, RATE), "{{reason}} on {{instance}}"),
+                      target("sum by (instance, program) "
+                             "(rate(pantau_bpf_program_missed_runs_total{%s}[%s]))" % (HOST, RATE),
+                             "{{program}} skipped on {{instance}}", ref="B")], "ops"), 12, 8)
     b.add(timeseries("Events written by exporters",
                      "Events each exporter wrote, or failed to write, per second.",
                      [target("sum by (instance, exporter, outcome) "

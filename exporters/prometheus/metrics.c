@@ -63,6 +63,8 @@ const struct metric_def metric_table[M_COUNT] = {
 		"Time the kernel spent running each pantau BPF program, from the kernel's BPF run stats (growing only while they are on: bpf_run_stats)." },
 	[M_BPF_RUNS] = { "pantau_bpf_program_runs_total", METRIC_COUNTER, "program",
 		"Times each pantau BPF program ran, from the kernel's BPF run stats (growing only while they are on: bpf_run_stats)." },
+	[M_BPF_MISSED_RUNS] = { "pantau_bpf_program_missed_runs_total", METRIC_COUNTER, "program",
+		"Times the kernel skipped each pantau BPF program because it was already running on that CPU (an interrupt came in during a run): what those runs would have counted is missing. Counted whatever bpf_run_stats says (kernel 5.12 and later)." },
 	[M_PROBE_ATTACHED] = { "pantau_probe_attached", METRIC_GAUGE, "probe, kind=tp_btf|raw_tp|none",
 		"1 when the probe is attached, 0 when it could not be (see the log for why)." },
 	[M_EVENTS_DROPPED] = { "pantau_events_dropped_total", METRIC_COUNTER, "reason",

@@ -429,6 +429,11 @@ static void render_bpf(struct daemon *d, struct expo *e)
 		l[0].value = progs[i].name;
 		expo_sample_u64(e, M(M_BPF_RUNS), "", l, 1, progs[i].run_cnt);
 	}
+	expo_family(e, M(M_BPF_MISSED_RUNS));
+	for (size_t i = 0; i < n; i++) {
+		l[0].value = progs[i].name;
+		expo_sample_u64(e, M(M_BPF_MISSED_RUNS), "", l, 1, progs[i].missed_runs);
+	}
 
 	l[0].name = "probe";
 	l[1].name = "kind";

@@ -17,6 +17,16 @@ def block_stat(dev):
     return fields[0], fields[4]
 
 
+def reported_losses(m):
+    """What pantau says it could not count on the disk path: runs of its disk
+    programs the kernel skipped (already running on that CPU) and drops."""
+    missed = sum(v for ls, v in series(m, "pantau_bpf_program_missed_runs_total").items()
+                 if dict(ls)["program"].startswith("disk_"))
+    dropped = sum(v for ls, v in series(m, "pantau_events_dropped_total").items()
+                  if dict(ls)["reason"].startswith("disk_"))
+    return missed + dropped
+
+
 def run_in(cg, *cmd):
     """Run cmd inside the cgroup: the shell joins it, then execs cmd."""
     script = 'echo $$ > "%s/cgroup.procs" && exec "$@"' % cg.path
@@ -30,6 +40,7 @@ def test_direct_io_on_a_loop_device_is_counted_exactly():
     cg = Cgroup("t-disk")
     try:
         with Pantau() as p:
+            lost0 = reported_losses(p.metrics())
             r0, w0 = block_stat(dev)
             run_in(cg, "dd", "if=/dev/zero", "of=" + loop, "bs=1M", "count=%d" % SIZE_MIB,
                    "oflag=direct")
@@ -39,6 +50,7 @@ def test_direct_io_on_a_loop_device_is_counted_exactly():
             m = wait_for(lambda: (lambda m: value(m, "pantau_disk_operations_total",
                                                   service=cg.service, device=dev, op="read") and m)
                          (p.metrics()), 10, "read operations on %s" % dev)
+            lost = reported_losses(m) - lost0
             for op, truth_ops in (("write", w1 - w0), ("read", r1 - r0)):
                 got_bytes = value(m, "pantau_disk_bytes_total", service=cg.service, device=dev, op=op)
                 got_ops = value(m, "pantau_disk_operations_total", service=cg.service, device=dev, op=op)
@@ -47,7 +59,16 @@ def test_direct_io_on_a_loop_device_is_counted_exactly():
                 print("  %s: %d bytes (error %.2f%%), %d ops, /sys/block says %d" %
                       (op, got_bytes, err * 100, got_ops, truth_ops))
                 check(err < 0.02, "%s bytes %d, moved %d" % (op, got_bytes, SIZE_MIB * MIB))
-                check(got_ops == truth_ops, "%s ops %d, /sys/block/%s/stat %d" % (op, got_ops, dev, truth_ops))
+                # Exact, but for what pantau itself reports it lost.
+                others = {dict(ls)["service"]: v for ls, v in
+                          series(m, "pantau_disk_operations_total", device=dev, op=op).items()
+                          if dict(ls)["service"] != cg.service}
+                check(truth_ops - lost <= got_ops <= truth_ops,
+                      "%s ops %d, /sys/block/%s/stat %d; pantau reports %d lost; other services %s"
+                      % (op, got_ops, dev, truth_ops, lost, others))
+                if got_ops != truth_ops:
+                    print("  %s: %d ops short, as pantau reports (%d lost)" %
+                          (op, truth_ops - got_ops, lost))
                 check(count == got_ops, "%s latency _count %s, ops %s" % (op, count, got_ops))
             check(not series(m, "pantau_disk_bytes_total", service=cg.service, op="discard"),
                   "discards that never happened")

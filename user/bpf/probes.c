@@ -634,6 +634,7 @@ static size_t object_prog_stats(struct bpf_object *obj, struct prog_stats *out,
 		snprintf(out[n].name, sizeof(out[n].name), "%s", bpf_program__name(prog));
 		out[n].run_time_ns = info.run_time_ns;
 		out[n].run_cnt = info.run_cnt;
+		out[n].missed_runs = info.recursion_misses;
 		n++;
 	}
 	return n;

@@ -119,6 +119,7 @@ struct prog_stats {
 	char name[64];
 	uint64_t run_time_ns;
 	uint64_t run_cnt;
+	uint64_t missed_runs;	/* skipped: already running on that CPU */
 };
 
 /*
