@@ -24,8 +24,8 @@ from pantau_lib import Cgroup, spawn_in, wait_for  # noqa: E402
 
 ROUNDS = 6
 SECONDS = 5
-PROGRAMS = ("tls_enter", "tls_exit", "tls_free", "net_ingress", "net_egress", "net_sendmsg",
-            "net_sock_set_state")
+PROGRAMS = ("tls_enter", "tls_exit_read", "tls_exit_write", "tls_free", "net_ingress", "net_egress",
+            "net_sendmsg", "net_sock_set_state")
 SETUPS = ("no tracer", "pantau", "pantau, requests.tls on")
 # Other work on a shared host may hold a thousand cgroups: keep nginx's own name.
 # Run stats on (two clock reads per program run, in every pantau round):

@@ -397,7 +397,8 @@ static int load_net(struct probes *p, const struct probe_options *opt, bool btf)
 	/* HTTPS in clear: uprobes attached per library file by tls_libs.c. */
 	p->net->rodata->tls_follow = tls;
 	bpf_program__set_autoload(p->net->progs.tls_enter, tls);
-	bpf_program__set_autoload(p->net->progs.tls_exit, tls);
+	bpf_program__set_autoload(p->net->progs.tls_exit_read, tls);
+	bpf_program__set_autoload(p->net->progs.tls_exit_write, tls);
 	bpf_program__set_autoload(p->net->progs.tls_free, tls);
 	bpf_program__set_autoload(p->net->progs.tls_exec, tls);
 	alloc_on_use(p, p->net->obj);

@@ -125,8 +125,13 @@ static struct bpf_link *attach_one(struct tls_libs *t, const char *path, const c
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = func, .retprobe = ret,
 		    .bpf_cookie = cookie);
-	struct bpf_program *prog = cookie & TLS_CALL_FREE ? t->skel->progs.tls_free :
-				   ret ? t->skel->progs.tls_exit : t->skel->progs.tls_enter;
+	struct bpf_program *prog = t->skel->progs.tls_enter;
+
+	if (cookie & TLS_CALL_FREE)
+		prog = t->skel->progs.tls_free;
+	else if (ret)
+		prog = cookie & TLS_CALL_WRITE ? t->skel->progs.tls_exit_write :
+						 t->skel->progs.tls_exit_read;
 
 	return bpf_program__attach_uprobe_opts(prog, -1, path, 0, &opts);
 }
