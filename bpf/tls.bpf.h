@@ -148,7 +148,7 @@ int BPF_KPROBE(tls_enter, void *obj, void *buf, __u64 num, void *count_at)
  * Return of a data call: the bytes it moved go through the framer. One
  * program per direction, each with its direction a constant: the
  * verifier of Linux 6.18 walked more than its 1,000,000 instructions
- * through one program that fed either (650,000 each, apart).
+ * through one program that fed either.
  */
 static __always_inline int tls_exit(struct pt_regs *ctx, long ret, const bool write)
 {
