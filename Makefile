@@ -184,6 +184,12 @@ $(OUTPUT)/tests/tools/emf_sample: tests/tools/emf_sample.c $(CORE_OBJS)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< $(CORE_OBJS) $(LDLIBS) -o $@
 
+# The verifier's work per program, through libbpf's syscall wrappers.
+$(OUTPUT)/tests/tools/prog_insns: tests/tools/prog_insns.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $< -lbpf -o $@
+
 $(OUTPUT)/tests/tools/%: tests/tools/%.c $(wildcard tests/tools/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)

@@ -7,8 +7,12 @@ import tempfile
 import threading
 import time
 
-from pantau_lib import BPF_STATS_SYSCTL, PANTAU, Pantau, bpf_stats_sysctl_on, check, parse_metrics, value, \
-    wait_for
+from pantau_lib import BPF_STATS_SYSCTL, BUILD, PANTAU, Pantau, bpf_stats_sysctl_on, check, parse_metrics, \
+    value, wait_for
+
+PROG_INSNS = os.path.join(BUILD, "tests", "tools", "prog_insns")
+VERIFIER_LIMIT = 1000000
+KERNEL_NAME_MAX = 15	# BPF_OBJ_NAME_LEN less its NUL
 
 
 def run(*args):
@@ -103,6 +107,32 @@ def test_self_metrics_show_program_runs():
         attached = [v for (n, ls), v in m.items() if n == "pantau_probe_attached"]
         check(attached and all(v == 1 for v in attached), "not every probe attached: %r" % attached)
         check(any(n == "pantau_map_capacity" for n, _ in m), "no map capacity")
+
+
+def test_every_program_leaves_the_verifier_headroom():
+    """Each program pantau loads, in both flavours, with HTTPS followed too,
+    takes the verifier under half its limit of instructions walked: kernels
+    differ in how far their verifier walks (this host's 6.18.44 walked past
+    the limit for a program an earlier 6.18 build accepted), and a program
+    the verifier refuses takes its domain down on the user's host."""
+    for args in ((), ("--force-flavour", "raw_tp")):
+        with Pantau(config="requests:\n  tls: true\n", args=args) as p:
+            ours = {dict(ls)["program"][:KERNEL_NAME_MAX] for (n, ls) in p.metrics()
+                    if n == "pantau_bpf_program_runs_total"}
+            out = subprocess.run([PROG_INSNS], check=True, stdout=subprocess.PIPE,
+                                 text=True).stdout
+            walked = {}
+            for line in out.splitlines():
+                name, insns = line.split()
+                if name in ours:
+                    walked[name] = max(walked.get(name, 0), int(insns))
+        check(set(walked) == ours, "programs the kernel does not list: %s" % (ours - set(walked)))
+        top = sorted(walked.items(), key=lambda kv: -kv[1])[:3]
+        print("  %s: %d programs; the most walked: %s" %
+              (" ".join(args) or "default", len(walked),
+               ", ".join("%s %d" % kv for kv in top)))
+        check(top[0][1] < VERIFIER_LIMIT // 2,
+              "%s took the verifier %d instructions, over half its limit" % top[0])
 
 
 def test_bpf_run_stats_are_off_by_default_and_turn_on_with_sighup():
