@@ -5,7 +5,10 @@ baseline measured in the same run of that benchmark."""
 
 import json
 import os
+import subprocess
 import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Run order of the headline rows; a result file that is missing is skipped.
 ORDER = ("http", "sched_switch", "scrape", "footprint", "events", "memdisk", "programs", "status_page")
@@ -137,6 +140,24 @@ HANDLERS = {"http": _http, "sched_switch": _sched, "scrape": _scrape, "footprint
             "memdisk": _memdisk, "programs": _programs, "status_page": _status}
 
 
+def run_date(path):
+    """The day a result was made: for a file as committed, the day of its
+    commit (a checkout gives every file the day of the checkout); for a
+    run not committed yet, the day the file was written."""
+    rel = os.path.relpath(path, ROOT)
+
+    def git(*args):
+        p = subprocess.run(["git", "-C", ROOT] + list(args), stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, text=True)
+        return p.stdout.strip() if p.returncode == 0 else None
+
+    if git("status", "--porcelain", "--", rel) == "":
+        day = git("log", "-1", "--format=%cs", "--", rel)
+        if day:
+            return day
+    return time.strftime("%Y-%m-%d", time.gmtime(os.path.getmtime(path)))
+
+
 def write(results_dir):
     lines = ["| benchmark | figure | latest | target | run |", "|---|---|---|---|---|"]
     for name in ORDER:
@@ -145,7 +166,7 @@ def write(results_dir):
             continue
         with open(path) as f:
             result = json.load(f)
-        when = time.strftime("%Y-%m-%d", time.gmtime(os.path.getmtime(path)))
+        when = run_date(path)
         try:
             rows = HANDLERS[name](result)
         except (KeyError, TypeError, ZeroDivisionError) as e:
