@@ -22,6 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_http as base  # noqa: E402
 from pantau_lib import Cgroup, spawn_in, wait_for  # noqa: E402
 
+from benchlib import machine_info, machine_lines  # noqa: E402
+
 ROUNDS = 6
 SECONDS = 5
 PROGRAMS = ("tls_enter", "tls_exit_read", "tls_exit_write", "tls_free", "net_ingress", "net_egress",
@@ -78,7 +80,7 @@ def markdown(result, setups, runs):
     lines += ["", "Average run time per hit from the kernel's BPF run stats (median of rounds); "
               "wrk's and nginx's OpenSSL calls are both probed.", "",
               "| setup | program | avg ns per run | runs per request |", "|---|---|---|---|"]
-    return lines + base.program_cost_rows(result, PROGRAMS)
+    return lines + base.program_cost_rows(result, PROGRAMS) + [""] + machine_lines(result["machine"])
 
 
 def main(results_dir):
@@ -113,7 +115,8 @@ def main(results_dir):
             nginx.stop()
         server.remove()
         client.remove()
-    result = {"rounds": ROUNDS, "seconds_per_round": SECONDS, "connections": base.CONNECTIONS,
+    result = {"machine": machine_info(), "rounds": ROUNDS, "seconds_per_round": SECONDS,
+              "connections": base.CONNECTIONS,
               "wall_seconds": wall, "summary": base.summarize(runs, setups),
               "program_avg_run_ns": {s: base.program_costs(runs[s]) for s in setups
                                      if s.startswith("pantau")},
