@@ -24,9 +24,9 @@ rm -rf "$T"
 mkdir -p "$T"
 # The checks that still have to print a RESULT line.
 if [ -n "$FORCE" ]; then
-	PENDING="attach cpu memory disk oom stop"
+	PENDING="attach cpu memory disk oom verifier stop"
 else
-	PENDING="attach cpu memory disk oom http tcp_bytes dependency stop"
+	PENDING="attach cpu memory disk oom http tcp_bytes dependency verifier stop"
 fi
 
 result() {	# name ok|fail detail...
@@ -365,6 +365,25 @@ if scrape; then
 			echo "STATS $prog runs=$runs ns_per_run=$(awk -v s="$secs" -v n="$runs" 'BEGIN { printf "%.0f", s * 1e9 / n }')"
 	done
 fi
+fi
+
+# --- verifier: each program pantau loaded took this kernel's verifier under
+# half its limit of 1,000,000 instructions walked (tests/tools/prog_insns;
+# kernel names are cut to 15 characters).
+if scrape && prog_insns >"$T/insns" 2>"$T/insns.err"; then
+	samples pantau_bpf_program_runs_total | sed -n 's/.*program="\([^"]*\)".*/\1/p' |
+		cut -c1-15 | sort -u >"$T/ours"
+	top=$(awk 'NR == FNR { ours[$1] = 1; next }
+		($1 in ours) && $2 + 0 >= max { max = $2 + 0; name = $1 }
+		END { if (name != "") print name, max }' "$T/ours" "$T/insns")
+	n_progs=$(wc -l <"$T/ours")
+	if [ -n "$top" ] && [ "${top##* }" -lt 500000 ]; then
+		result verifier ok "$n_progs programs; the most walked: ${top% *}, ${top##* } instructions"
+	else
+		result verifier fail "the most walked: '${top}' instructions, not under 500000"
+	fi
+else
+	result verifier fail "cannot list the kernel's programs: $(cat "$T/insns.err")"
 fi
 
 # --- stop ----------------------------------------------------------------------
