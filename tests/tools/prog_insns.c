@@ -15,9 +15,10 @@ int main(void)
 {
 	__u32 id = 0;
 	unsigned int n = 0;
+	int err = 0;
 
 	/* Bounded: ids only grow, and a program list ends. */
-	while (n < 1000000 && !bpf_prog_get_next_id(id, &id)) {
+	while (n < 1000000 && !(err = bpf_prog_get_next_id(id, &id))) {
 		struct bpf_prog_info info;
 		__u32 len = sizeof(info);
 		int fd = bpf_prog_get_fd_by_id(id);
@@ -30,9 +31,9 @@ int main(void)
 			printf("%s %u\n", info.name, info.verified_insns);
 		close(fd);
 	}
-	if (errno != ENOENT) {
+	if (err && err != -ENOENT) {
 		fprintf(stderr, "prog_insns: cannot list BPF programs: %s; run as root.\n",
-			strerror(errno));
+			strerror(-err));
 		return 1;
 	}
 	return 0;
