@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Included by net.bpf.c after count_drop() and the maps it uses.
+ * Included by net.bpf.c after count_drop(), count_answers_framed() and
+ * the maps they use.
  *
  * Requests and responses on one TCP connection: both directions' bytes
  * go through the shared framer (pantau/http_parse.h) in sequence order;
@@ -111,6 +112,7 @@ static __always_inline void http_conn_init(struct net_sock *ns, const struct tcp
 	h->proto = NET_PROTO_HTTP;
 	h->rx_resync = h->tx_resync = NET_RESYNC_NONE;
 	h->rx_twin = h->tx_twin = NET_TWIN_UNTRIED;
+	h->answers = is_server(ns) ? NET_ANSWERS_HEADS : NET_ANSWERS_FRAMED;
 }
 
 /*
@@ -354,25 +356,91 @@ static __always_inline void on_request_start(struct http_feed_ctx *c)
 	h->q_len++;
 }
 
+/* The oldest request waiting has its (final) answer: counted, and its event. */
+static __always_inline void answer_started(struct net_sock *ns, __u16 status, __u64 now)
+{
+	struct net_http *h = &ns->http;
+	__u8 idx = h->q_head & (NET_PIPELINE - 1);
+
+	count_request(ns, h->proto, h->q_method[idx], status_class_of(status),
+		      now - h->q_start_ns[idx]);
+	/* Checked here too: with no event sink the call itself is saved. */
+	if (event_budget_per_second)
+		send_http_event(ns, idx, status, now - h->q_start_ns[idx], now);
+	h->q_head = (h->q_head + 1) & (NET_PIPELINE - 1);
+	h->q_len--;
+}
+
 static __always_inline void on_response_start(struct http_feed_ctx *c)
 {
 	struct net_http *h = &c->ns->http;
 	__u16 status = c->s->status;
-	__u8 idx = h->q_head & (NET_PIPELINE - 1), method;
 
 	if (h->q_len == 0)
 		return;	/* a response to nothing pantau saw asked */
-	method = h->q_method[idx];
 	/* The framer must know before the headers end: HEAD has no body. */
-	http_expect_response_to(c->s, method);
+	http_expect_response_to(c->s, h->q_method[h->q_head & (NET_PIPELINE - 1)]);
 	if (status >= 100 && status < 200 && status != 101)
 		return;	/* interim: the final response follows */
-	count_request(c->ns, h->proto, method, status_class_of(status), c->now - h->q_start_ns[idx]);
-	/* Checked here too: with no event sink the call itself is saved. */
-	if (event_budget_per_second)
-		send_http_event(c->ns, idx, status, c->now - h->q_start_ns[idx], c->now);
-	h->q_head = (h->q_head + 1) & (NET_PIPELINE - 1);
-	h->q_len--;
+	answer_started(c->ns, status, c->now);
+}
+
+/* Bytes of an answer's start that hold its status line and what follows it. */
+#define HTTP_HEAD_PEEK 13
+
+/*
+ * The status of an answer whose first bytes are head: "HTTP/1.0 " or
+ * "HTTP/1.1 ", three digits, then a space or a CR; -1 for anything else.
+ */
+static __always_inline int status_of_head(const __u64 *head)
+{
+	const __u8 *b = (const __u8 *)head;
+	__u8 v = b[7];
+
+	if ((head[0] & 0x00ffffffffffffffULL) != HTTP_LE_VERSION || (v != '0' && v != '1') ||
+	    b[8] != ' ' || b[9] < '1' || b[9] > '9' || b[10] < '0' || b[10] > '9' ||
+	    b[11] < '0' || b[11] > '9' || (b[12] != ' ' && b[12] != '\r'))
+		return -1;
+	return (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
+}
+
+/*
+ * A segment a server sends, n bytes at packet offset off not seen before
+ * (gap bytes missing ahead of them), while its answers are read by their
+ * heads (enum net_answers): true when dealt with here, false when the
+ * framer takes it, and every answer after it.
+ */
+static __always_inline bool answer_by_head(struct __sk_buff *skb, struct net_sock *ns, __u32 off,
+					   __u32 n, __u32 gap)
+{
+	struct net_http *h = &ns->http;
+	__u64 head[2] = {};
+	int status;
+
+	if (h->answers != NET_ANSWERS_HEADS || h->state != NET_HTTP_ON)
+		return false;
+	if (!h->q_len)
+		return true;	/* the rest of an answer already counted */
+	if (gap) {
+		/* The answer's status line may be among the bytes missing. */
+		http_lose_place(ns, false);
+		return true;
+	}
+	if (h->q_len == 1 && n >= HTTP_HEAD_PEEK &&
+	    h->q_method[h->q_head & (NET_PIPELINE - 1)] != HTTP_M_CONNECT &&
+	    !bpf_skb_load_bytes(skb, off, head, HTTP_HEAD_PEEK)) {
+		status = status_of_head(head);
+		if (status >= 200) {
+			answer_started(ns, (__u16)status, bpf_ktime_get_ns());
+			return true;
+		}
+	}
+	/* This segment starts an answer: the framer's, from its first byte. */
+	count_answers_framed();
+	h->answers = NET_ANSWERS_FRAMED;
+	http_stream_init(&h->tx, HTTP_RESPONSE);
+	h->tx_resync = NET_RESYNC_NONE;
+	return false;
 }
 
 /* What an event does to one end: the sender's, or its twin's (with its own fields). */

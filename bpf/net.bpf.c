@@ -74,11 +74,24 @@ struct {
 	__type(value, __u64);
 } net_twins SEC(".maps");
 
+/* Server connections whose answers the framer took over (enum net_answers). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} net_answers_framed SEC(".maps");
+
 static const struct net_stats zero_stats;
 
 static __always_inline void count_twin(__u32 what)
 {
 	map_count(&net_twins, what);
+}
+
+static __always_inline void count_answers_framed(void)
+{
+	map_count(&net_answers_framed, 0);
 }
 
 static __always_inline void count_drop(__u32 reason)
@@ -587,9 +600,11 @@ static __always_inline int on_segment(struct __sk_buff *skb, const bool rx)
 		}
 		twin = twin_of(skb, th, ns, gap);
 		if (twin) {
+			/* The twin's stream is a copy of this one: framed. */
+			ns->http.answers = NET_ANSWERS_FRAMED;
 			http_feed_twins(ns, twin, &src, (__u32)ahead, len, bpf_ktime_get_ns());
 			twin->http.rx_next = seq + len;
-		} else {
+		} else if (!answer_by_head(skb, ns, hlen + (__u32)ahead, len - (__u32)ahead, gap)) {
 			http_feed_chunk(ns, false, &src, gap, (__u32)ahead, len, bpf_ktime_get_ns());
 		}
 	}

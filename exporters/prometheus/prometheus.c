@@ -573,6 +573,8 @@ static void render_self(struct daemon *d, struct expo *e)
 	expo_sample_u64(e, M(M_REQUESTS_PARSED_ONCE), "", l, 1, twins[NET_TWIN_STARTED]);
 	l[0].value = "stopped";
 	expo_sample_u64(e, M(M_REQUESTS_PARSED_ONCE), "", l, 1, twins[NET_TWIN_STOPPED]);
+	expo_family(e, M(M_REQUESTS_ANSWERS_FRAMED));
+	expo_sample_u64(e, M(M_REQUESTS_ANSWERS_FRAMED), "", NULL, 0, net_answers_framed(&d->probes));
 
 	l[0].name = "collector";
 	expo_family(e, M(M_COLLECTOR_DURATION));

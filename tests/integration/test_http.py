@@ -83,6 +83,7 @@ def requests_are_counted_exactly(host, server_alone=False):
         with Pantau(config=config, args=("--events-file", "@EVENTS@")) as p:
             nginx = Nginx(srv)
             once = ParsedOnce(p)
+            framed0 = value(once.metrics(), "pantau_requests_answers_framed_total")
             tally = http_client(cli, host, nginx.port, *SCENARIOS)
             want = expected_counts(tally)
             total = sum(want.values())
@@ -110,11 +111,19 @@ def requests_are_counted_exactly(host, server_alone=False):
             print("  client made %s; directions parsed once for both ends %s" % (dict(made), twins))
             check(+made == +want_made, "client requests by status class: pantau %r, client %r" %
                   (dict(made), dict(+want_made)))
+            framed = value(m, "pantau_requests_answers_framed_total") - framed0
+            print("  server connections whose answers were framed: %d" % framed)
             if server_alone:
                 # The test's own scrapes still pair up: only they may.
                 check(twins == {"started": 0, "stopped": 0},
                       "the client's end is skipped, but parsed once for both: %r" % twins)
+                # Answers are read by their status lines but on the connection
+                # whose three requests come in one write (pipelined): framed.
+                check(framed <= 1, "%d connections' answers framed, more than the pipelined one"
+                      % framed)
             else:
+                check(framed == 0, "twins' answers are framed from the start, not taken over: %d"
+                      % framed)
                 # Every scenario's connections send both ways: at least one pair of twins.
                 check(twins["started"] >= 2 and twins["stopped"] == 0,
                       "both ends on this host, but parsed once for both: %r" % twins)

@@ -55,6 +55,8 @@ void net_apply(struct collect_ctx *ctx);
 size_t net_drops(struct probes *p, struct drop_count *out, size_t max);
 /* Counts of enum net_twin_count: both zero without the net domain. */
 void net_twin_counts(struct probes *p, uint64_t out[NET_TWIN_COUNTS]);
+/* Server connections whose answers the framer took over (enum net_answers). */
+uint64_t net_answers_framed(struct probes *p);
 int request_read(struct collect_ctx *ctx);
 void request_apply(struct collect_ctx *ctx);
 /* Limits have nothing in BPF: read is a no-op, apply reads cgroupfs. */

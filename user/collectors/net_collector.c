@@ -124,6 +124,11 @@ void net_twin_counts(struct probes *p, uint64_t out[NET_TWIN_COUNTS])
 		out[i] = p->net ? percpu_array_sum(bpf_map__fd(p->net->maps.net_twins), i) : 0;
 }
 
+uint64_t net_answers_framed(struct probes *p)
+{
+	return p->net ? percpu_array_sum(bpf_map__fd(p->net->maps.net_answers_framed), 0) : 0;
+}
+
 size_t net_drops(struct probes *p, struct drop_count *out, size_t max)
 {
 	static const char *const reasons[NET_DROP_REASONS] = {
