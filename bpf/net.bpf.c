@@ -504,8 +504,11 @@ static __always_inline struct net_sock *twin_of(struct __sk_buff *skb, const str
 	/* A socket connected to itself has its own direction: never its own twin. */
 	if (tw && tw->dir != ns->dir && tw->http.state == h->state &&
 	    tw->http.rx_next == h->tx_next && tw->http.rx_twin == h->tx_twin) {
-		if (h->tx_twin == NET_TWIN_UNTRIED)
+		if (h->tx_twin == NET_TWIN_UNTRIED) {
 			count_twin(NET_TWIN_STARTED);
+			/* The twin's stream is a copy of this one: framed, for good. */
+			h->answers = NET_ANSWERS_FRAMED;
+		}
 		h->tx_twin = tw->http.rx_twin = NET_TWIN_ON;
 		return tw;
 	}
@@ -600,8 +603,6 @@ static __always_inline int on_segment(struct __sk_buff *skb, const bool rx)
 		}
 		twin = twin_of(skb, th, ns, gap);
 		if (twin) {
-			/* The twin's stream is a copy of this one: framed. */
-			ns->http.answers = NET_ANSWERS_FRAMED;
 			http_feed_twins(ns, twin, &src, (__u32)ahead, len, bpf_ktime_get_ns());
 			twin->http.rx_next = seq + len;
 		} else if (!answer_by_head(skb, ns, hlen + (__u32)ahead, len - (__u32)ahead, gap)) {
