@@ -66,8 +66,9 @@ TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/tools/%,$(TOOL_SRCS))
 
 # Loads and helpers of the benchmarks (they link libbpf where they load BPF).
-BENCH_TOOL_SRCS := $(wildcard bench/tools/*.c)
-BENCH_TOOL_BINS := $(patsubst bench/tools/%.c,$(OUTPUT)/bench/tools/%,$(BENCH_TOOL_SRCS))
+BENCH_TOOL_SRCS := $(filter-out %.bpf.c,$(wildcard bench/tools/*.c))
+BENCH_TOOL_BINS := $(patsubst bench/tools/%.c,$(OUTPUT)/bench/tools/%,$(BENCH_TOOL_SRCS)) \
+		   $(patsubst bench/tools/%.bpf.c,$(OUTPUT)/bench/tools/%.bpf.o,$(wildcard bench/tools/*.bpf.c))
 
 DEPS_STAMP = $(OUTPUT)/.deps-$(1)
 # The status page's CSS and script, embedded in the binary.
@@ -194,6 +195,11 @@ $(OUTPUT)/tests/tools/%: tests/tools/%.c $(wildcard tests/tools/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+$(OUTPUT)/bench/tools/%.bpf.o: bench/tools/%.bpf.c $(VMLINUX) | $(call DEPS_STAMP,build)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(OUTPUT)/bench/tools/%: bench/tools/%.c | $(call DEPS_STAMP,build)
 	$(call msg,CC,$@)

@@ -5,7 +5,7 @@ service at once) answers `return 200` to wrk (-t1 -c32, in a cgroup of its
 own) on loopback, in two placements, each a full set of rounds: pinned
 (nginx on CPU 0, wrk on CPU 1) and unpinned (no taskset, no
 worker_cpu_affinity: both free to move). Rounds of SECONDS alternate
-between six setups, the order rotated each round:
+between seven setups, the order rotated each round:
 
 - no tracer;
 - pantau with its default config, both ends of every request parsed
@@ -17,6 +17,9 @@ between six setups, the order rotated each round:
 - empty programs (bench/tools/empty_hooks) on every hook pantau's default
   config attaches here, found from a pantau run at the start: the price of
   having programs there at all;
+- floor programs: the same, but on the packet hooks the least any exact
+  request path does per segment (bench/tools/floor_hooks.bpf.c): a floor
+  under goal 2;
 - bpftrace counting sched_switch per cgroup plus received and sent bytes
   per cgroup (sock:sock_recv_length, sock:sock_send_length), the peer.
 
@@ -57,6 +60,8 @@ CLIENT_CPU = "1"
 TRACEFS = "/sys/kernel/tracing"
 NET_PROGRAMS = ("net_ingress", "net_egress", "net_sock_set_state")
 EMPTY_HOOKS = os.path.join(BUILD, "bench", "tools", "empty_hooks")
+FLOOR_OBJ = os.path.join(BUILD, "bench", "tools", "floor_hooks.bpf.o")
+FLOOR_PROGRAMS = ("floor_ingress", "floor_egress")
 
 NGINX_CONF = """worker_processes 1;
 worker_cpu_affinity 01;
@@ -92,7 +97,7 @@ PEER_PROBES = ("tracepoint:sched:sched_switch", "tracepoint:sock:sock_recv_lengt
                "tracepoint:sock:sock_send_length")
 
 SETUPS = ("no tracer", "pantau", "pantau, server only", "pantau, requests.http off",
-          "empty programs", "bpftrace peer")
+          "empty programs", "floor programs", "bpftrace peer")
 # Shape: the pantau setup measuring it.
 SHAPES = (("both ends", "pantau"), ("server only", "pantau, server only"))
 PLACEMENTS = ("pinned", "unpinned")
@@ -275,14 +280,31 @@ def peer_round(load, cgroup_id):
     return w
 
 
-def empty_round(load, hooks):
-    """One run with empty programs on pantau's hooks. Their run counts
-    come back only when someone else kept run stats on meanwhile."""
-    w, out = traced_run([EMPTY_HOOKS] + hooks, "empty_hooks", load)
-    w["empty_programs"] = {}
+def empty_round(load, hooks, floor=False, stats=False):
+    """One run with empty programs on pantau's hooks, or with the floor's
+    programs on its packet hooks and empty ones on the rest. Their run
+    counts come back only with stats, or when someone else kept run stats
+    on meanwhile; with stats, "programs" holds the floor's average run
+    times in pantau_round's form. The floor's answers are checked: each
+    request is answered once at each end, so about two per request."""
+    argv = [EMPTY_HOOKS] + (["--stats"] if stats else []) + (["--floor", FLOOR_OBJ] if floor else [])
+    w, out = traced_run(argv + hooks, "empty_hooks", load)
+    w["empty_programs"], w["programs"] = {}, {}
     for line in out.splitlines():
         hook, _, runs, _, run_ns = line.split()
+        if hook == "floor":
+            w["floor_answers"] = int(runs)
+            continue
         w["empty_programs"][hook] = {"runs": int(runs), "run_ns": int(run_ns)}
+        if floor and hook.startswith("cgroup_skb/") and int(runs):
+            prog = "floor_" + hook.split("/")[1].split("=")[0]
+            w["programs"][prog] = {"runs": int(runs), "avg_ns": int(run_ns) / int(runs)}
+    if floor:
+        per_request = w.get("floor_answers", 0) / w["requests"] if w["requests"] else 0
+        check(1.9 <= per_request <= 2.1,
+              "the floor's programs timed %.2f answers per request, not about 2: they did not "
+              "run as meant" % per_request)
+        w["floor_answers_per_request"] = per_request
     return w
 
 
@@ -441,6 +463,20 @@ def goals(summary):
     return out
 
 
+def floor_goal(summary):
+    """Goal 2's bound set against the floor: what the least request path
+    loses (both ends, as it works on every socket) next to twice the
+    empty programs' loss. A floor above the bound means no exact request
+    path on these hooks meets goal 2 on this machine."""
+    floor, empty = summary.get("floor programs"), summary.get("empty programs")
+    if not floor or not empty:
+        return None
+    return {"rps": loss_goal(floor["paired_rps_ratio"], empty["paired_rps_ratio"],
+                             empty["paired_rps_spread"]),
+            "cpu": loss_goal(floor["paired_cpu_ratio"], empty["paired_cpu_ratio"],
+                             empty["paired_cpu_spread"])}
+
+
 def program_costs(rounds):
     per = {}
     for r in rounds:
@@ -538,6 +574,19 @@ def markdown(result, setups):
               "| placement | shape | goal 1: pantau vs peer req/s ratio | goal 2, req/s: pantau's loss "
               "vs 2 × empty's | goal 2, CPU per request |", "|---|---|---|---|---|"]
     lines += goal_rows(result)
+    floors = [(placement, pr["floor"]) for placement, pr in result["placements"].items() if pr["floor"]]
+    if floors:
+        lines += ["", "The floor against goal 2: the floor programs (bench/tools/floor_hooks.bpf.c: "
+                  "per segment with payload only the socket's storage, the first 4 bytes and the "
+                  "clock, on both ends, framing nothing) in place of pantau. A floor that loses more "
+                  "than twice the empty programs' loss means no exact request path on these hooks "
+                  "meets goal 2 here.", "",
+                  "| placement | req/s: floor's loss vs 2 × empty's | CPU per request |", "|---|---|---|"]
+        for placement, f in floors:
+            lines.append("| %s | %s |" % (placement, " | ".join(
+                "%.3f vs 2 × %.3f = %.3f: %s" % (x["pantau_loss"], x["empty_loss"], x["bound"],
+                                                  "within" if x["met"] else "above")
+                for x in (f["rps"], f["cpu"]))))
     for placement, pr in result["placements"].items():
         lines += ["", "%s:" % placement.capitalize(), "",
                   "| setup | median req/s | ratio of medians | per-round ratio | median p99 | p99 ratio "
@@ -557,13 +606,13 @@ def markdown(result, setups):
                     placement, setup, r["round"], r["requests"], r["pantau_requests"],
                     r["pantau_requests_2xx"], r["pantau_client_requests"]))
     lines += ["", "Average run time from the kernel's BPF run stats, over one more run of each pantau "
-              "setup with them on (bpf_run_stats: true; the rounds above leave them off, as pantau "
-              "does by default, so that they do not pay its two clock reads a run); with both ends "
-              "parsed the payload programs run twice per request, with server only once for nginx "
-              "(and still start, to stop at once, for wrk's end).", "",
+              "setup and of the floor programs with them on (bpf_run_stats: true; the rounds above "
+              "leave them off, as pantau does by default, so that they do not pay its two clock "
+              "reads a run); with both ends parsed the payload programs run twice per request, with "
+              "server only once for nginx (and still start, to stop at once, for wrk's end).", "",
               "| placement | setup | program | avg ns per run | runs per request |", "|---|---|---|---|---|"]
     for placement, pr in result["placements"].items():
-        lines += program_cost_rows(pr, NET_PROGRAMS, placement)
+        lines += program_cost_rows(pr, NET_PROGRAMS + FLOOR_PROGRAMS, placement)
     return lines
 
 
@@ -582,6 +631,7 @@ def run_placement(pinned, setups, rounds, seconds, hooks, server, client):
         "pantau, requests.http off": lambda load: pantau_round(configs["pantau, requests.http off"],
                                                                load, server.service),
         "empty programs": lambda load: empty_round(load, hooks),
+        "floor programs": lambda load: empty_round(load, hooks, floor=True),
         "bpftrace peer": lambda load: peer_round(load, os.stat(server.path).st_ino),
     }
     runs = {s: [] for s in setups}
@@ -601,6 +651,8 @@ def run_placement(pinned, setups, rounds, seconds, hooks, server, client):
                 runs[s].append(run)
         costs = {s: pantau_round(STATS_ON + c, load, server.service, client.service)
                  for s, c in configs.items()}
+        if "floor programs" in setups:
+            costs["floor programs"] = empty_round(load, hooks, floor=True, stats=True)
     finally:
         nginx.stop()
     return runs, costs
@@ -609,7 +661,7 @@ def run_placement(pinned, setups, rounds, seconds, hooks, server, client):
 def placement_result(runs, costs, setups):
     pantau_setups = [setup for _, setup in SHAPES]
     summary = summarize(runs, setups)
-    return {"summary": summary, "goals": goals(summary),
+    return {"summary": summary, "goals": goals(summary), "floor": floor_goal(summary),
             "request_count_check": {s: {
                 "wrk_requests": [r["requests"] for r in runs[s]],
                 "pantau_requests": [int(r["pantau_requests"]) for r in runs[s]],
@@ -626,7 +678,8 @@ def main(results_dir):
     peer_ok, peer_reason, mounted = peer_available()
     hooks, not_mirrored = pantau_hooks()
     empty_reason = "" if hooks else "pantau attached no hook empty_hooks can mirror"
-    setups = [s for s in SETUPS if (peer_ok or s != "bpftrace peer") and (hooks or s != "empty programs")]
+    setups = [s for s in SETUPS if (peer_ok or s != "bpftrace peer") and
+              (hooks or s not in ("empty programs", "floor programs"))]
     server, client = Cgroup("b-nginx"), Cgroup("b-wrk")
     placements = {}
     try:

@@ -34,7 +34,9 @@ def build_prerequisites(build):
     targets = [os.path.join(out, "pantau"), os.path.join(out, ".deps-bench")]
     for src in sorted(glob.glob(os.path.join(ROOT, "tests", "tools", "*.c")) +
                       glob.glob(os.path.join(ROOT, "bench", "tools", "*.c"))):
-        targets.append(os.path.join(out, os.path.relpath(src, ROOT)[:-len(".c")]))
+        # A BPF source becomes its object, a C one its program.
+        stem = os.path.relpath(src, ROOT)[:-len(".c")]
+        targets.append(os.path.join(out, stem + ".o" if stem.endswith(".bpf") else stem))
     return subprocess.run(["make", "-C", ROOT, "--no-print-directory", "OUTPUT=" + out] + targets).returncode
 
 
