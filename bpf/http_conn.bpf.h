@@ -112,7 +112,7 @@ static __always_inline void http_conn_init(struct net_sock *ns, const struct tcp
 	h->proto = NET_PROTO_HTTP;
 	h->rx_resync = h->tx_resync = NET_RESYNC_NONE;
 	h->rx_twin = h->tx_twin = NET_TWIN_UNTRIED;
-	h->answers = is_server(ns) ? NET_ANSWERS_HEADS : NET_ANSWERS_FRAMED;
+	h->answers = NET_ANSWERS_HEADS;
 }
 
 /*
@@ -405,25 +405,26 @@ static __always_inline int status_of_head(const __u64 *head)
 }
 
 /*
- * A segment a server sends, n bytes at packet offset off not seen before
- * (gap bytes missing ahead of them), while its answers are read by their
- * heads (enum net_answers): true when dealt with here, false when the
- * framer takes it, and every answer after it.
+ * A segment of answers, sent by a server or received (rx) by a client, n
+ * bytes at packet offset off not seen before (gap bytes missing ahead of
+ * them), while they are read by their heads (enum net_answers): true when
+ * dealt with here, false when the framer takes it, and every answer after
+ * it. A server's received and a client's sent segments are requests: false.
  */
 static __always_inline bool answer_by_head(struct __sk_buff *skb, struct net_sock *ns, __u32 off,
-					   __u32 n, __u32 gap)
+					   __u32 n, __u32 gap, const bool rx)
 {
 	struct net_http *h = &ns->http;
 	__u64 head[2] = {};
 	int status;
 
-	if (h->answers != NET_ANSWERS_HEADS || h->state != NET_HTTP_ON)
+	if (h->answers != NET_ANSWERS_HEADS || h->state != NET_HTTP_ON || is_server(ns) == rx)
 		return false;
 	if (!h->q_len)
 		return true;	/* the rest of an answer already counted */
 	if (gap) {
 		/* The answer's status line may be among the bytes missing. */
-		http_lose_place(ns, false);
+		http_lose_place(ns, rx);
 		return true;
 	}
 	if (h->q_len == 1 && n >= HTTP_HEAD_PEEK &&
@@ -438,8 +439,13 @@ static __always_inline bool answer_by_head(struct __sk_buff *skb, struct net_soc
 	/* This segment starts an answer: the framer's, from its first byte. */
 	count_answers_framed();
 	h->answers = NET_ANSWERS_FRAMED;
-	http_stream_init(&h->tx, HTTP_RESPONSE);
-	h->tx_resync = NET_RESYNC_NONE;
+	if (rx) {
+		http_stream_init(&h->rx, HTTP_RESPONSE);
+		h->rx_resync = NET_RESYNC_NONE;
+	} else {
+		http_stream_init(&h->tx, HTTP_RESPONSE);
+		h->tx_resync = NET_RESYNC_NONE;
+	}
 	return false;
 }
 

@@ -74,7 +74,7 @@ struct {
 	__type(value, __u64);
 } net_twins SEC(".maps");
 
-/* Server connections whose answers the framer took over (enum net_answers). */
+/* Connection ends whose answers the framer took over (enum net_answers). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -506,8 +506,12 @@ static __always_inline struct net_sock *twin_of(struct __sk_buff *skb, const str
 	    tw->http.rx_next == h->tx_next && tw->http.rx_twin == h->tx_twin) {
 		if (h->tx_twin == NET_TWIN_UNTRIED) {
 			count_twin(NET_TWIN_STARTED);
-			/* The twin's stream is a copy of this one: framed, for good. */
-			h->answers = NET_ANSWERS_FRAMED;
+			/*
+			 * The twin's stream is a copy of this one: both ends'
+			 * answers framed, for good, so that either can go on
+			 * alone from the same state should the pairing stop.
+			 */
+			h->answers = tw->http.answers = NET_ANSWERS_FRAMED;
 		}
 		h->tx_twin = tw->http.rx_twin = NET_TWIN_ON;
 		return tw;
@@ -591,7 +595,8 @@ static __always_inline int on_segment(struct __sk_buff *skb, const bool rx)
 
 		if (rx) {
 			ns->http.rx_twin = NET_TWIN_OFF;	/* bytes its twin did not feed */
-			http_feed_chunk(ns, true, &src, gap, (__u32)ahead, len, bpf_ktime_get_ns());
+			if (!answer_by_head(skb, ns, hlen + (__u32)ahead, len - (__u32)ahead, gap, true))
+				http_feed_chunk(ns, true, &src, gap, (__u32)ahead, len, bpf_ktime_get_ns());
 			ns->http.rx_next = seq + len;
 			return 1;
 		}
@@ -605,7 +610,7 @@ static __always_inline int on_segment(struct __sk_buff *skb, const bool rx)
 		if (twin) {
 			http_feed_twins(ns, twin, &src, (__u32)ahead, len, bpf_ktime_get_ns());
 			twin->http.rx_next = seq + len;
-		} else if (!answer_by_head(skb, ns, hlen + (__u32)ahead, len - (__u32)ahead, gap)) {
+		} else if (!answer_by_head(skb, ns, hlen + (__u32)ahead, len - (__u32)ahead, gap, false)) {
 			http_feed_chunk(ns, false, &src, gap, (__u32)ahead, len, bpf_ktime_get_ns());
 		}
 	}

@@ -86,7 +86,7 @@ const struct metric_def metric_table[M_COUNT] = {
 	[M_REQUESTS_PARSED_ONCE] = { "pantau_requests_parsed_once_total", METRIC_COUNTER, "outcome=started|stopped",
 		"Directions of TCP connections with both ends on this host and both followed whose bytes pantau parses once, as they are sent, for both ends (started); stopped counts those that fell out of step (the receiving socket gone or changed, or a gap) and went back to a parse at each end." },
 	[M_REQUESTS_ANSWERS_FRAMED] = { "pantau_requests_answers_framed_total", METRIC_COUNTER, "",
-		"Server connections whose answers pantau frames byte by byte from some answer on, rather than read by their status lines alone: more than one request waiting (pipelining), an interim or protocol-switching answer, CONNECT, or a status line not whole at the start of a segment. Connections with both ends on this host and followed are framed from the start and not counted." },
+		"Connections whose answers pantau frames byte by byte from some answer on, at the server's end or the client's when the other end is not parsed here, rather than read by their status lines alone: more than one request waiting (pipelining), an interim or protocol-switching answer, CONNECT, or a status line not whole at the start of a segment. Connections with both ends on this host and followed are framed from the start and not counted." },
 	[M_COLLECTOR_DURATION] = { "pantau_collector_duration_seconds", METRIC_GAUGE, "collector",
 		"How long each collector took during this scrape." },
 	[M_COLLECTOR_SUCCESS] = { "pantau_collector_success", METRIC_GAUGE, "collector",

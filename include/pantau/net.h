@@ -83,18 +83,19 @@ struct net_http {
 	__u8 tx_resync;
 	__u8 rx_twin;		/* enum net_twin, per direction */
 	__u8 tx_twin;
-	__u8 answers;		/* enum net_answers: how a server's answers are read */
+	__u8 answers;		/* enum net_answers: how the answers are read */
 };
 
 /*
- * A server's answers, while its client asks one request at a time: the
- * next answer cannot begin before the next request has, so only each
- * answer's first bytes (its status line) are read, and the rest of it is
- * passed over without being framed. At the first answer where that does
- * not hold (more than one request waiting, an interim or protocol-
- * switching answer, a CONNECT, a status line that is not whole at the
- * start of a segment) the framer takes over from that answer's first
- * byte, for the rest of the connection.
+ * The answers on a connection whose other end is not parsed here (the
+ * server's sent, or the client's received), while the client asks one
+ * request at a time: the next answer cannot begin before the next request
+ * has, so only each answer's first bytes (its status line) are read, and
+ * the rest of it is passed over without being framed. At the first
+ * answer where that does not hold (more than one request waiting, an
+ * interim or protocol-switching answer, a CONNECT, a status line that is
+ * not whole at the start of a segment) the framer takes over from that
+ * answer's first byte, for the rest of the connection.
  */
 enum net_answers {
 	NET_ANSWERS_FRAMED,	/* every header byte through the framer */

@@ -70,14 +70,17 @@ class ParsedOnce:
                 "stopped": now["stopped"] - self.base["stopped"]}
 
 
-def requests_are_counted_exactly(host, server_alone=False):
+def requests_are_counted_exactly(host, alone=None):
     """Both ends on this host and followed: each direction is parsed once,
     as it is sent, for both ends, and both ends' figures are exact. With
-    server_alone, the client's cgroup is in requests.skip_cgroups, as in
+    alone="server", the client's cgroup is in requests.skip_cgroups, as in
     production where the client is elsewhere: the server's end is parsed
-    by itself, and its figures are as exact."""
+    by itself, and its figures are as exact. With alone="client", the
+    server's cgroup is, as for calls to a service on another host: the
+    client's figures are exact by themselves."""
     srv, cli = Cgroup("t-nginx"), Cgroup("t-hcli")
-    config = "requests:\n  skip_cgroups: [\"/%s.service\"]\n" % cli.name if server_alone else ""
+    skipped = {"server": cli, "client": srv}.get(alone)
+    config = "requests:\n  skip_cgroups: [\"/%s.service\"]\n" % skipped.name if skipped else ""
     nginx = None
     try:
         with Pantau(config=config, args=("--events-file", "@EVENTS@")) as p:
@@ -87,23 +90,24 @@ def requests_are_counted_exactly(host, server_alone=False):
             tally = http_client(cli, host, nginx.port, *SCENARIOS)
             want = expected_counts(tally)
             total = sum(want.values())
-            # What the client made, by status class: nothing when its end is skipped.
+            # What each end counts: nothing where it is skipped.
+            want_served = {} if alone == "client" else {k: float(v) for k, v in want.items()}
             want_made = collections.Counter()
             for (_, status), n in want.items():
-                if not server_alone:
+                if alone != "server":
                     want_made[status] += n
-            made_want = sum(want_made.values())
-            m = wait_for(lambda: (lambda m: value(m, "pantau_request_duration_seconds_count",
-                                                  service=srv.service, protocol="http") == total
+            made_want, served_want = sum(want_made.values()), sum(want_served.values())
+            m = wait_for(lambda: (lambda m: (value(m, "pantau_request_duration_seconds_count",
+                                                   service=srv.service, protocol="http") or 0) == served_want
                                   and sum(made_counts(m, cli.service).values()) == made_want
                                   and m)(once.metrics()),
-                         15, "%d requests in the duration histogram and %d made by the client" %
-                         (total, made_want))
+                         15, "%d requests in the server's duration histogram and %d made by the client" %
+                         (served_want, made_want))
             got = served_counts(m, srv.service)
             print("  %s: client received %s" % (host, dict(tally)))
             print("  pantau counted %s" % {"%s %s" % k: int(v) for k, v in sorted(got.items())})
-            check(got == {k: float(v) for k, v in want.items()},
-                  "requests by method and status class: pantau %r, client %r" % (got, dict(want)))
+            check(got == want_served,
+                  "requests by method and status class: pantau %r, want %r" % (got, want_served))
             check(not series(m, "pantau_requests_total", service=srv.service, status_class="none"),
                   "requests without an answer, but every one was answered")
             check(not series(m, "pantau_requests_total", service=cli.service),
@@ -114,11 +118,12 @@ def requests_are_counted_exactly(host, server_alone=False):
             check(made == want_made, "client requests by status class: pantau %r, client %r" %
                   (dict(made), dict(want_made)))
             framed = value(m, "pantau_requests_answers_framed_total") - framed0
-            print("  server connections whose answers were framed: %d" % framed)
-            if server_alone:
+            print("  connection ends whose answers were framed: %d" % framed)
+            if alone:
                 # The test's own scrapes still pair up: only they may.
                 check(twins == {"started": 0, "stopped": 0},
-                      "the client's end is skipped, but parsed once for both: %r" % twins)
+                      "the %s's end is skipped, but parsed once for both: %r" % (
+                          "server" if alone == "client" else "client", twins))
                 # Answers are read by their status lines but on the connection
                 # whose three requests come in one write (pipelined): framed.
                 check(framed <= 1, "%d connections' answers framed, more than the pipelined one"
@@ -129,7 +134,10 @@ def requests_are_counted_exactly(host, server_alone=False):
                 # Every scenario's connections send both ways: at least one pair of twins.
                 check(twins["started"] >= 2 and twins["stopped"] == 0,
                       "both ends on this host, but parsed once for both: %r" % twins)
-            check_events(p.events_path, srv.service, tally, total)
+            if alone == "client":
+                check_events(p.events_path, cli.service, tally, total, "outbound")
+            else:
+                check_events(p.events_path, srv.service, tally, total)
     finally:
         if nginx:
             nginx.stop()
@@ -140,9 +148,10 @@ def requests_are_counted_exactly(host, server_alone=False):
 PATHS = {"/ok", "/created", "/missing", "/broken"}
 
 
-def check_events(path, service, tally, total):
-    """One pantau.http event per request the server answered, with the
-    method, status and path the client used."""
+def check_events(path, service, tally, total, direction="inbound"):
+    """One pantau.http event per request of the service (inbound: it
+    answered them; outbound: it made them), with the method, status and
+    path the client used."""
     docs = []
     with open(path) as f:
         for line in f:
@@ -156,7 +165,7 @@ def check_events(path, service, tally, total):
           (len(docs), service, dict(collections.Counter(paths))))
     check(got == collections.Counter(tally), "events by method and status %r, client %r" %
           (dict(got), tally))
-    check(all(d["network"]["direction"] == "inbound" and d["event"]["duration"] > 0
+    check(all(d["network"]["direction"] == direction and d["event"]["duration"] > 0
               for d in docs), "an event without direction or duration")
     # A request line split over writes has no path in its event; the rest do.
     check(sum(1 for x in paths if x) >= total - 1 and set(x for x in paths if x) <= PATHS,
@@ -168,7 +177,11 @@ def test_nginx_requests_are_counted_exactly_ipv4():
 
 
 def test_nginx_requests_are_counted_exactly_with_the_server_end_alone():
-    requests_are_counted_exactly("127.0.0.1", server_alone=True)
+    requests_are_counted_exactly("127.0.0.1", alone="server")
+
+
+def test_nginx_requests_are_counted_exactly_with_the_client_end_alone():
+    requests_are_counted_exactly("127.0.0.1", alone="client")
 
 
 def test_nginx_requests_are_counted_exactly_ipv6():

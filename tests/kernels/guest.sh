@@ -26,7 +26,7 @@ mkdir -p "$T"
 if [ -n "$FORCE" ]; then
 	PENDING="attach cpu memory disk oom verifier stop"
 else
-	PENDING="attach cpu memory disk oom http tcp_bytes dependency verifier stop"
+	PENDING="attach cpu memory disk oom http tcp_bytes dependency http_alone dependency_alone verifier stop"
 fi
 
 result() {	# name ok|fail detail...
@@ -134,14 +134,19 @@ T0=$(now)
 
 # Run stats on: the request programs' costs are reported below. HTTPS in
 # clear on: its send hook (tcp_sendmsg_locked) loads and attaches too.
+# kcli2's and ksrv2's connections are left unparsed, so that the other
+# end of them is parsed alone, as in production (made before pantau
+# starts, so that its first look at the cgroups finds them).
 cat > "$T/pantau.yaml" <<EOF
 log_level: info
 bpf_run_stats: true
 requests:
   tls: true
+  skip_cgroups: ["/kcli2", "/ksrv2"]
 services:
   short_lived_seconds: 2
 EOF
+mkdir -p "$CG/kcli2" "$CG/ksrv2"
 
 # --- attach ----------------------------------------------------------------
 timeout 240 pantau --check --config "$T/pantau.yaml" $FARGS >"$T/check.out" 2>"$T/check.err"
@@ -279,12 +284,16 @@ if ! until_true 30 test -s "$T/srv.ready"; then
 	result http fail "$why"
 	result tcp_bytes fail "$why"
 	result dependency fail "$why"
+	result http_alone fail "$why"
+	result dependency_alone fail "$why"
 elif ! timeout 120 httpmini client --port "$HTTP_PORT" --host "$PEER" --cgroup "$CG/kcli" \
 		>"$T/cli.out" 2>"$T/cli.err"; then
 	why="httpmini client failed: $(tr '\n' ' ' < "$T/cli.err")"
 	result http fail "$why"
 	result tcp_bytes fail "$why"
 	result dependency fail "$why"
+	result http_alone fail "$why"
+	result dependency_alone fail "$why"
 else
 	sed 's/^/CLIENT /' "$T/cli.out"
 	total=$(awk '$1 == "requests" { s += $4 } END { print s + 0 }' "$T/cli.out")
@@ -352,6 +361,102 @@ else
 	else
 		result dependency fail "kcli calls: '${peers}', want $PEER=$total$netoff"
 	fi
+
+	# http_alone: the same script from kcli2, whose end is not parsed. The
+	# server's answers are then read by their status lines alone; only
+	# the pipelined connection goes to the framer.
+	framed0=$(metric pantau_requests_answers_framed_total)
+	if timeout 120 httpmini client --port "$HTTP_PORT" --host "$PEER" --cgroup "$CG/kcli2" \
+			>"$T/cli2.out" 2>"$T/cli2.err"; then
+		total2=$(awk '$1 == "requests" { s += $4 } END { print s + 0 }' "$T/cli2.out")
+		conns2=$(awk '$1 == "connections" { print $2 }' "$T/cli2.out")
+		alone_settled() {
+			scrape && [ "$(metric pantau_request_duration_seconds_count 'service="khttp"' 'protocol="http"')" = "$((total + total2))" ]
+		}
+		until_true 30 alone_settled
+		samples pantau_requests_total 'service="khttp"' >"$T/req2.samples"
+		# What pantau counted since the first client's run, against kcli2's tally.
+		cmp2=$(awk '
+		function key(l,   m, c) {
+			m = l; sub(/.*(^|,)method="/, "", m); sub(/".*/, "", m)
+			c = l; sub(/.*(^|,)status_class="/, "", c); sub(/".*/, "", c)
+			return m " " c
+		}
+		FILENAME == ARGV[1] { if ($1 == "requests") { want[$2 " " $3] = $4; keys[$2 " " $3] = 1 } next }
+		FILENAME == ARGV[2] { before[key($1)] += $2; next }
+		{ k = key($1); got[k] += $2; keys[k] = 1 }
+		END {
+			bad = 0
+			for (k in keys) {
+				g = got[k] - before[k]; w = (k in want) ? want[k] : 0
+				if (g != w) { bad++; diff = diff sprintf(" %s pantau %d client %d;", k, g, w) }
+				else same = same sprintf(" %s=%d", k, g)
+			}
+			print (bad ? "fail" : "ok") (bad ? diff : same)
+		}' "$T/cli2.out" "$T/req.samples" "$T/req2.samples")
+		framed=$(awk -v a="$(metric pantau_requests_answers_framed_total)" -v b="$framed0" \
+			'BEGIN { print a - b }')
+		made2=$(metric pantau_dependency_requests_total 'service="kcli2"')
+		heads="answers framed on ${framed} of ${conns2} connections, the rest read by their heads; kcli2 made '${made2}' by pantau"
+		if [ "$total2" -gt 0 ] && [ "${cmp2%%[ ]*}" = ok ] && [ "$framed" -le 1 ] &&
+				[ "${made2:-0}" = 0 ]; then
+			result http_alone ok "$total2 requests, pantau = client:${cmp2#ok}; $heads"
+		else
+			result http_alone fail "$total2 requests by kcli2; ${cmp2#????}; $heads$netoff"
+		fi
+	else
+		result http_alone fail "httpmini client from kcli2 failed: $(tr '\n' ' ' < "$T/cli2.err")"
+	fi
+
+	# dependency_alone: kcli calls a server in ksrv2, whose end is not
+	# parsed: the client reads the answers by their status lines alone.
+	rm -f "$T/srv3.ready"
+	httpmini serve --port "$((HTTP_PORT + 1))" --cgroup "$CG/ksrv2" --ready "$T/srv3.ready" >"$T/srv3.out" 2>&1 &
+	SRV3_PID=$!
+	scrape
+	samples pantau_dependency_requests_total 'service="kcli"' >"$T/dep.samples"
+	framed0=$(metric pantau_requests_answers_framed_total)
+	if ! until_true 30 test -s "$T/srv3.ready"; then
+		result dependency_alone fail "httpmini serve in ksrv2 not ready within 30 s: $(tr '\n' ' ' < "$T/srv3.out")"
+	elif timeout 120 httpmini client --port "$((HTTP_PORT + 1))" --host "$PEER" --cgroup "$CG/kcli" \
+			>"$T/cli3.out" 2>"$T/cli3.err"; then
+		total3=$(awk '$1 == "requests" { s += $4 } END { print s + 0 }' "$T/cli3.out")
+		conns3=$(awk '$1 == "connections" { print $2 }' "$T/cli3.out")
+		dep_settled() {
+			scrape && [ "$(metric pantau_dependency_requests_total 'service="kcli"')" = "$((total + total3))" ]
+		}
+		until_true 30 dep_settled
+		samples pantau_dependency_requests_total 'service="kcli"' >"$T/dep3.samples"
+		# The calls pantau counted since, by status class, against the client's tally.
+		cmp3=$(awk '
+		function class(l,   c) { c = l; sub(/.*(^|,)status_class="/, "", c); sub(/".*/, "", c); return c }
+		FILENAME == ARGV[1] { if ($1 == "requests") { c = substr($3, 1, 1) "xx"; want[c] += $4; keys[c] = 1 } next }
+		FILENAME == ARGV[2] { before[class($1)] += $2; next }
+		{ c = class($1); got[c] += $2; keys[c] = 1 }
+		END {
+			bad = 0
+			for (k in keys) {
+				g = got[k] - before[k]; w = (k in want) ? want[k] : 0
+				if (g != w) { bad++; diff = diff sprintf(" %s pantau %d client %d;", k, g, w) }
+				else same = same sprintf(" %s=%d", k, g)
+			}
+			print (bad ? "fail" : "ok") (bad ? diff : same)
+		}' "$T/cli3.out" "$T/dep.samples" "$T/dep3.samples")
+		framed=$(awk -v a="$(metric pantau_requests_answers_framed_total)" -v b="$framed0" \
+			'BEGIN { print a - b }')
+		served3=$(metric pantau_requests_total 'service="ksrv2"')
+		heads="answers framed on ${framed} of ${conns3} connections, the rest read by their heads; ksrv2 served '${served3}' by pantau"
+		if [ "$total3" -gt 0 ] && [ "${cmp3%%[ ]*}" = ok ] && [ "$framed" -le 1 ] &&
+				[ "${served3:-0}" = 0 ]; then
+			result dependency_alone ok "$total3 calls, pantau = client:${cmp3#ok}; $heads"
+		else
+			result dependency_alone fail "$total3 calls by kcli; ${cmp3#????}; $heads$netoff"
+		fi
+	else
+		result dependency_alone fail "httpmini client to ksrv2 failed: $(tr '\n' ' ' < "$T/cli3.err")"
+	fi
+	kill "$SRV3_PID" 2>/dev/null
+	wait_exit "$SRV3_PID" 10 || kill -9 "$SRV3_PID" 2>/dev/null
 fi
 kill "$SRV_PID" 2>/dev/null
 wait_exit "$SRV_PID" 10 || kill -9 "$SRV_PID" 2>/dev/null
@@ -405,7 +510,7 @@ for p in $PENDING; do
 	result "$p" fail "no result (guest script bug)"
 done
 # The next pass starts from empty cgroups (cpu.stat and memory.events count from their birth).
-for d in kcpu kmem kdisk koom khttp kcli; do
+for d in kcpu kmem kdisk koom khttp kcli kcli2 ksrv2; do
 	[ -d "$CG/$d" ] || continue
 	for pid in $(cat "$CG/$d/cgroup.procs" 2>/dev/null); do
 		kill -9 "$pid" 2>/dev/null
