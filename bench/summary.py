@@ -37,6 +37,10 @@ def _http(r):
                                      x["pantau_loss"], x["empty_loss"],
                                      x.get("verdict", _met(x["met"]))),
                                  "≤ 2 × empty"))
+        for setup, g in pr.get("goal2_by_run_times", {}).items():
+            rows.append(("HTTP overhead", "%s, %s: programs' ns per request; goal 2 needs the empty "
+                         "programs to lose at least" % (placement, setup),
+                         "%.0f ns; %.3f" % (g["program_ns_per_request"], g["empty_loss_needed"]), ""))
     return rows
 
 
