@@ -126,6 +126,37 @@ check_within() {
 	fi
 }
 
+# counted_since BY CLIENT_OUT BEFORE AFTER: "ok K=N..." when the samples
+# counted between BEFORE and AFTER (files of `samples` lines) match
+# httpmini client's tally in CLIENT_OUT, by method and status class (BY
+# method) or by status class alone (BY class); else "fail" and each
+# difference.
+counted_since() {
+	awk -v by="$1" '
+	function key(l,   m, c) {
+		c = l; sub(/.*(^|,)status_class="/, "", c); sub(/".*/, "", c)
+		if (by != "method")
+			return c
+		m = l; sub(/.*(^|,)method="/, "", m); sub(/".*/, "", m)
+		return m " " c
+	}
+	FILENAME == ARGV[1] {
+		if ($1 == "requests") { k = by == "method" ? $2 " " $3 : $3; want[k] += $4; keys[k] = 1 }
+		next
+	}
+	FILENAME == ARGV[2] { before[key($1)] += $2; next }
+	{ k = key($1); got[k] += $2; keys[k] = 1 }
+	END {
+		bad = 0
+		for (k in keys) {
+			g = got[k] - before[k]; w = (k in want) ? want[k] : 0
+			if (g != w) { bad++; diff = diff sprintf(" %s pantau %d client %d;", k, g, w) }
+			else same = same sprintf(" %s=%d", k, g)
+		}
+		print (bad ? "fail" : "ok") (bad ? diff : same)
+	}' "$2" "$3" "$4"
+}
+
 # wait_exit PID SECONDS: 0 once PID is gone, 1 if it still runs.
 wait_exit() { until_true "$2" eval '! kill -0 '"$1"' 2>/dev/null'; }
 
@@ -376,24 +407,7 @@ else
 		until_true 30 alone_settled
 		samples pantau_requests_total 'service="khttp"' >"$T/req2.samples"
 		# What pantau counted since the first client's run, against kcli2's tally.
-		cmp2=$(awk '
-		function key(l,   m, c) {
-			m = l; sub(/.*(^|,)method="/, "", m); sub(/".*/, "", m)
-			c = l; sub(/.*(^|,)status_class="/, "", c); sub(/".*/, "", c)
-			return m " " c
-		}
-		FILENAME == ARGV[1] { if ($1 == "requests") { want[$2 " " $3] = $4; keys[$2 " " $3] = 1 } next }
-		FILENAME == ARGV[2] { before[key($1)] += $2; next }
-		{ k = key($1); got[k] += $2; keys[k] = 1 }
-		END {
-			bad = 0
-			for (k in keys) {
-				g = got[k] - before[k]; w = (k in want) ? want[k] : 0
-				if (g != w) { bad++; diff = diff sprintf(" %s pantau %d client %d;", k, g, w) }
-				else same = same sprintf(" %s=%d", k, g)
-			}
-			print (bad ? "fail" : "ok") (bad ? diff : same)
-		}' "$T/cli2.out" "$T/req.samples" "$T/req2.samples")
+		cmp2=$(counted_since method "$T/cli2.out" "$T/req.samples" "$T/req2.samples")
 		framed=$(awk -v a="$(metric pantau_requests_answers_framed_total)" -v b="$framed0" \
 			'BEGIN { print a - b }')
 		made2=$(metric pantau_dependency_requests_total 'service="kcli2"')
@@ -428,20 +442,7 @@ else
 		until_true 30 dep_settled
 		samples pantau_dependency_requests_total 'service="kcli"' >"$T/dep3.samples"
 		# The calls pantau counted since, by status class, against the client's tally.
-		cmp3=$(awk '
-		function class(l,   c) { c = l; sub(/.*(^|,)status_class="/, "", c); sub(/".*/, "", c); return c }
-		FILENAME == ARGV[1] { if ($1 == "requests") { c = substr($3, 1, 1) "xx"; want[c] += $4; keys[c] = 1 } next }
-		FILENAME == ARGV[2] { before[class($1)] += $2; next }
-		{ c = class($1); got[c] += $2; keys[c] = 1 }
-		END {
-			bad = 0
-			for (k in keys) {
-				g = got[k] - before[k]; w = (k in want) ? want[k] : 0
-				if (g != w) { bad++; diff = diff sprintf(" %s pantau %d client %d;", k, g, w) }
-				else same = same sprintf(" %s=%d", k, g)
-			}
-			print (bad ? "fail" : "ok") (bad ? diff : same)
-		}' "$T/cli3.out" "$T/dep.samples" "$T/dep3.samples")
+		cmp3=$(counted_since class "$T/cli3.out" "$T/dep.samples" "$T/dep3.samples")
 		framed=$(awk -v a="$(metric pantau_requests_answers_framed_total)" -v b="$framed0" \
 			'BEGIN { print a - b }')
 		served3=$(metric pantau_requests_total 'service="ksrv2"')
