@@ -196,7 +196,7 @@ $(OUTPUT)/tests/tools/%: tests/tools/%.c $(wildcard tests/tools/*.h)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
-$(OUTPUT)/bench/tools/%.bpf.o: bench/tools/%.bpf.c $(VMLINUX) | $(call DEPS_STAMP,build)
+$(OUTPUT)/bench/tools/%.bpf.o: bench/tools/%.bpf.c $(wildcard bpf/*.bpf.h) $(VMLINUX) | $(call DEPS_STAMP,build)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@

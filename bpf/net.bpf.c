@@ -21,6 +21,7 @@
 #include "maps.bpf.h"
 #include "service_key.bpf.h"
 #include "events.bpf.h"
+#include "tcp_segment.bpf.h"
 /* The scratch window's bytes, at an index the verifiers see bounded. */
 #define PEER_HOST_BYTE(buf, i) ((buf)[bound_max((i), PEER_HOST_WINDOW - 1)])
 #include "pantau/net.h"
@@ -376,9 +377,6 @@ int BPF_PROG(net_send_reset, const struct sock *sk, const struct sk_buff *skb)
 	return 0;
 }
 
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
-
 _Static_assert(EVENT_HOST_BYTES == HTTP_WINDOW, "the event carries the scratch window");
 
 /*
@@ -536,35 +534,15 @@ static __always_inline struct net_sock *twin_of(struct __sk_buff *skb, const str
  */
 static __always_inline int on_segment(struct __sk_buff *skb, const bool rx)
 {
-	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
-	__u32 l4, hlen, seq, len, next, gap = 0;
+	__u32 hlen, seq, len, next, gap = 0;
 	struct net_sock *ns, *twin;
 	struct bpf_sock *bsk;
 	struct tcphdr *th;
 	__s32 ahead;
 
-	/* Headers are in the linear part: read them directly, no helper calls. */
-	if (skb->protocol == bpf_htons(ETH_P_IP)) {
-		struct iphdr *ip = data;
-
-		if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_TCP)
-			return 1;
-		l4 = ip->ihl * 4;
-	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = data;
-
-		if ((void *)(ip6 + 1) > end || ip6->nexthdr != IPPROTO_TCP)
-			return 1;
-		l4 = sizeof(*ip6);	/* extension headers are not followed */
-	} else {
+	th = tcp_segment(skb, &hlen);
+	if (!th)
 		return 1;
-	}
-	if (l4 > 60)
-		return 1;
-	th = data + l4;
-	if ((void *)(th + 1) > end || th->syn)
-		return 1;
-	hlen = l4 + th->doff * 4;
 	/* Pure acknowledgements, most of what passes, stop here. */
 	if (skb->len <= hlen)
 		return 1;

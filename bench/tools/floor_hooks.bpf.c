@@ -13,9 +13,9 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+/* pantau's own header read: the floor pays what pantau pays for it. */
+#include "../../bpf/tcp_segment.bpf.h"
 
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
 #define HEAD_BYTES 4
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -45,37 +45,14 @@ struct {
 
 static __always_inline int on_segment(struct __sk_buff *skb)
 {
-	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	struct floor_total *total;
 	struct floor_sock *fs;
 	struct bpf_sock *sk;
 	char head[HEAD_BYTES];
-	struct tcphdr *th;
-	__u32 l4, hlen, zero = 0;
+	__u32 hlen, zero = 0;
 	__u64 now;
 
-	if (skb->protocol == bpf_htons(ETH_P_IP)) {
-		struct iphdr *ip = data;
-
-		if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_TCP)
-			return 1;
-		l4 = ip->ihl * 4;
-	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = data;
-
-		if ((void *)(ip6 + 1) > end || ip6->nexthdr != IPPROTO_TCP)
-			return 1;
-		l4 = sizeof(*ip6);
-	} else {
-		return 1;
-	}
-	if (l4 > 60)
-		return 1;
-	th = data + l4;
-	if ((void *)(th + 1) > end || th->syn)
-		return 1;
-	hlen = l4 + th->doff * 4;
-	if (skb->len < hlen + HEAD_BYTES)
+	if (!tcp_segment(skb, &hlen) || skb->len < hlen + HEAD_BYTES)
 		return 1;
 	sk = skb->sk;
 	if (!sk)
